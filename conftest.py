@@ -1,0 +1,23 @@
+"""Test-wide fixtures. Settings switch to test mode before Django loads them."""
+
+import os
+
+os.environ.setdefault("FEDE_TESTING", "1")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files of a test land in its own temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def user_factory(db):
+    from django.contrib.auth import get_user_model
+
+    def make(email="someone@example.org", password="correct horse battery", **extra):
+        return get_user_model().objects.create_user(email=email, password=password, **extra)
+
+    return make

@@ -1,0 +1,106 @@
+"""Building blocks with no domain knowledge: base model, audit log, task progress."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base: when a row was created and last changed."""
+
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AccessLog(models.Model):
+    """Who read or exported what, when, and how many rows (GDPR art. 9 accountability)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Consultation")
+        LIST = "list", _("Liste")
+        EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
+        CHANGE = "change", _("Modification")
+        DELETE = "delete", _("Suppression")
+        ANONYMISE = "anonymise", _("Anonymisation")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    what = models.CharField(_("objet"), max_length=200)
+    object_type = models.CharField(_("type"), max_length=100, blank=True)
+    object_id = models.CharField(_("identifiant"), max_length=64, blank=True)
+    row_count = models.PositiveIntegerField(_("lignes"), null=True, blank=True)
+    detail = models.JSONField(_("détail"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("quand"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("entrée du journal d'accès")
+        verbose_name_plural = _("journal d'accès")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.what}"
+
+
+class TaskProgress(TimeStampedModel):
+    """Progress of a long job (import, PDF of a whole issue…) shown on a progress page."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        RUNNING = "running", _("En cours")
+        DONE = "done", _("Terminé")
+        FAILED = "failed", _("Échec")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    label = models.CharField(_("tâche"), max_length=200)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    total = models.PositiveIntegerField(_("total"), default=0)
+    done = models.PositiveIntegerField(_("fait"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    result_url = models.CharField(_("lien du résultat"), max_length=300, blank=True)
+    result = models.JSONField(_("résultat"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("suivi de tâche")
+        verbose_name_plural = _("suivis de tâches")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.label
+
+    def get_absolute_url(self):
+        return reverse("core:task_progress", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.done * 100 / self.total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("theme.css", views.theme_css, name="theme_css"),
+    path("healthz", views.healthz, name="healthz"),
+    path("taches/<uuid:pk>/", views.task_progress, name="task_progress"),
+]

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from fede.core.access import public_view
+
+handler403 = "fede.core.views.error_403"
+handler404 = "fede.core.views.error_404"
+handler500 = "fede.core.views.error_500"
+
+urlpatterns = [
+    path("", include("fede.core.urls")),
+    path("compte/", include("fede.accounts.urls")),
+    path("compte/", include("allauth.urls")),
+    path("organisation/", include("fede.organization.urls")),
+    path("salles/", include("fede.rooms.urls")),
+    path("evenements/", include("fede.events.urls")),
+    path("langue/", public_view(set_language), name="set_language"),
+    path("jsi18n/", public_view(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    path("gestion/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
