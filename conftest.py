@@ -1,10 +1,6 @@
 """Test-wide fixtures. Settings switch to test mode before Django loads them."""
 
-import os
-
-os.environ.setdefault("FEDE_TESTING", "1")
-
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)

@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "fede.core.context_processors.site",
+                "fede.organization.context_processors.offices",
             ],
         },
     }

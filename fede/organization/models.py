@@ -1,0 +1,454 @@
+"""The organisation: territories, the unit tree, members, dues, transfers and offices."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fede.core.models import TimeStampedModel
+
+
+class Territory(models.Model):
+    """A piece of the map: arrondissement, polling station, neighbourhood."""
+
+    class Kind(models.TextChoices):
+        ARRONDISSEMENT = "arrondissement", _("Arrondissement")
+        POLLING_STATION = "polling_station", _("Bureau de vote")
+        NEIGHBOURHOOD = "neighbourhood", _("Quartier")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    code = models.CharField(
+        _("code officiel"),
+        max_length=30,
+        help_text=_("INSEE pour un arrondissement (75111), « 11-5 » pour un bureau de vote."),
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    number = models.PositiveIntegerField(_("numéro"), null=True, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("territoire parent"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="children",
+    )
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    geometry = models.JSONField(_("géométrie (GeoJSON)"), null=True, blank=True)
+    is_priority = models.BooleanField(
+        _("quartier prioritaire"), default=False, help_text=_("Quartier prioritaire (QPV).")
+    )
+
+    class Meta:
+        verbose_name = _("territoire")
+        verbose_name_plural = _("territoires")
+        ordering = ["kind", "number", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "code"], name="territory_unique_kind_code")
+        ]
+        indexes = [models.Index(fields=["parent", "kind"])]
+
+    def __str__(self):
+        return self.name
+
+
+class UnitQuerySet(models.QuerySet):
+    def sections(self):
+        return self.filter(kind=Unit.Kind.SECTION)
+
+    def active(self):
+        return self.filter(is_active=True)
+
+    def subtree_of(self, unit: Unit):
+        """The unit and every unit below it."""
+        return self.filter(path__startswith=unit.path)
+
+
+class Unit(TimeStampedModel):
+    """A node of the organisation: national party, federation, section.
+
+    ``path`` is a materialised path of zero-padded ids ("00000001.00000007.") so a
+    subtree is one indexed ``LIKE 'prefix%'`` query, whatever the depth.
+    """
+
+    class Kind(models.TextChoices):
+        NATIONAL = "national", _("Parti (national)")
+        FEDERATION = "federation", _("Fédération")
+        SECTION = "section", _("Section")
+
+    class SectionKind(models.TextChoices):
+        TERRITORIAL = "territorial", _("Section territoriale")
+        WORKPLACE = "workplace", _("Section d'entreprise")
+
+    class Sector(models.TextChoices):
+        TRANSPORT = "transport", _("Transports")
+        HEALTH = "health", _("Santé, hôpitaux")
+        CITY = "city", _("Administration de la Ville")
+        STATE = "state", _("Fonction publique d'État")
+        ENERGY = "energy", _("Énergie")
+        EDUCATION = "education", _("Éducation, recherche")
+        POST_TELECOM = "post_telecom", _("Poste, télécoms")
+        CULTURE = "culture", _("Culture, médias")
+        FINANCE = "finance", _("Banque, assurance")
+        INDUSTRY = "industry", _("Industrie")
+        RETAIL = "retail", _("Commerce, services")
+        OTHER = "other", _("Autre")
+
+    kind = models.CharField(_("niveau"), max_length=12, choices=Kind.choices)
+    section_kind = models.CharField(
+        _("type de section"), max_length=12, choices=SectionKind.choices, blank=True
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("rattachée à"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name=_("territoire"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="units",
+    )
+    # Workplace sections (seed proposal 3.4).
+    employer = models.CharField(_("employeur"), max_length=200, blank=True)
+    sector = models.CharField(_("secteur"), max_length=20, choices=Sector.choices, blank=True)
+    sites = models.TextField(_("sites"), blank=True)
+    # Life of the section.
+    has_premises = models.BooleanField(_("dispose d'un local"), default=True)
+    meeting_place = models.CharField(_("lieu de réunion habituel"), max_length=300, blank=True)
+    presentation = models.TextField(_("présentation publique"), blank=True)
+    contact_email = models.EmailField(_("e-mail de contact"), blank=True)
+    contact_phone = models.CharField(_("téléphone de contact"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    closed_on = models.DateField(_("fermée le"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("fusionnée dans"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unité")
+        verbose_name_plural = _("unités")
+        ordering = ["path"]
+        indexes = [
+            models.Index(fields=["kind", "section_kind"]),
+            models.Index(fields=["parent"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="section") | Q(section_kind=""),
+                name="unit_section_kind_only_on_sections",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organization:section_dashboard", args=[self.pk])
+
+    @property
+    def is_section(self) -> bool:
+        return self.kind == self.Kind.SECTION
+
+    @property
+    def is_workplace(self) -> bool:
+        return self.section_kind == self.SectionKind.WORKPLACE
+
+    @property
+    def permission_unit(self) -> Unit:
+        return self
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this unit and each of its ancestors, root first."""
+        parts = [p for p in self.path.split(".") if p]
+        return [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
+
+
+def dues_grace_months() -> int:
+    return getattr(settings, "FEDE_DUES_GRACE_MONTHS", 3)
+
+
+def up_to_date_q(on: datetime.date | None = None, prefix: str = "") -> Q:
+    """Q on Member (or ``prefix`` + member) for "à jour de cotisation" on a date.
+
+    A member is up to date on ``on`` when they paid, on or before that day, the dues of
+    that year — or of the previous year while the grace period (FEDE_DUES_GRACE_MONTHS,
+    default 3: until the end of March) runs.
+    """
+    on = on or timezone.localdate()
+    years = [on.year]
+    if on.month <= dues_grace_months():
+        years.append(on.year - 1)
+    payments = DuesPayment.objects.filter(
+        member=OuterRef(f"{prefix}pk"), year__in=years, paid_on__lte=on
+    )
+    return Q(Exists(payments))
+
+
+class MemberQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status=Member.Status.ACTIVE)
+
+    def up_to_date(self, on: datetime.date | None = None):
+        return self.filter(up_to_date_q(on))
+
+    def with_up_to_date(self, on: datetime.date | None = None):
+        return self.annotate(is_up_to_date=up_to_date_q(on))
+
+
+class Member(TimeStampedModel):
+    """A person in the member file (fichier des adhérents). Many never log in."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Adhérent·e")
+        LAPSED = "lapsed", _("Non renouvelé·e")
+        RESIGNED = "resigned", _("Démissionnaire")
+        EXCLUDED = "excluded", _("Exclu·e")
+        DECEASED = "deceased", _("Décédé·e")
+
+    membership_number = models.CharField(_("numéro d'adhérent"), max_length=20, unique=True)
+    first_name = models.CharField(_("prénom"), max_length=100)
+    last_name = models.CharField(_("nom"), max_length=100)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    address = models.CharField(_("adresse"), max_length=300, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("ville"), max_length=100, blank=True)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    joined_on = models.DateField(_("adhésion le"))
+    status = models.CharField(
+        _("statut"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    left_on = models.DateField(_("départ le"), null=True, blank=True)
+    section = models.ForeignKey(
+        Unit, verbose_name=_("section"), on_delete=models.PROTECT, related_name="members"
+    )
+    consent_share_contact = models.BooleanField(
+        _("accepte de partager ses coordonnées avec les responsables de sa section"),
+        default=True,
+    )
+    consent_newsletter = models.BooleanField(_("accepte la lettre d'information"), default=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("compte"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
+    erasure_requested_at = models.DateTimeField(_("effacement demandé le"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("adhérent·e")
+        verbose_name_plural = _("adhérent·es")
+        ordering = ["last_name", "first_name", "pk"]
+        indexes = [
+            models.Index(fields=["section", "status"]),
+            models.Index(fields=["last_name", "first_name"]),
+            models.Index(fields=["email"]),
+            models.Index(fields=["status", "left_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    def get_absolute_url(self):
+        return reverse("organization:member_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def permission_unit(self) -> Unit:
+        return self.section
+
+    def is_up_to_date_on(self, on: datetime.date | None = None) -> bool:
+        return Member.objects.filter(pk=self.pk).filter(up_to_date_q(on)).exists()
+
+
+class DuesPayment(TimeStampedModel):
+    """One year of dues paid by a member (one row per member and year)."""
+
+    class Method(models.TextChoices):
+        CHEQUE = "cheque", _("Chèque")
+        TRANSFER = "transfer", _("Virement")
+        DIRECT_DEBIT = "direct_debit", _("Prélèvement")
+        CARD = "card", _("Carte bancaire")
+        CASH = "cash", _("Espèces")
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("adhérent·e"), on_delete=models.CASCADE, related_name="payments"
+    )
+    year = models.PositiveSmallIntegerField(_("année"))
+    amount = models.DecimalField(_("montant (€)"), max_digits=8, decimal_places=2)
+    paid_on = models.DateField(_("payée le"))
+    method = models.CharField(_("moyen de paiement"), max_length=15, choices=Method.choices)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saisie par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("cotisation")
+        verbose_name_plural = _("cotisations")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="dues_one_payment_per_year"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="dues_amount_positive"),
+        ]
+        indexes = [models.Index(fields=["year", "paid_on"])]
+
+    def __str__(self):
+        return f"{self.member_id} {self.year} {self.amount} €"
+
+
+class Transfer(TimeStampedModel):
+    """A member's move from one section to another, requested then decided."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Demandé")
+        APPROVED = "approved", _("Validé")
+        REFUSED = "refused", _("Refusé")
+        CANCELLED = "cancelled", _("Annulé")
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("adhérent·e"), on_delete=models.CASCADE, related_name="transfers"
+    )
+    from_unit = models.ForeignKey(
+        Unit, verbose_name=_("de"), on_delete=models.PROTECT, related_name="transfers_out"
+    )
+    to_unit = models.ForeignKey(
+        Unit, verbose_name=_("vers"), on_delete=models.PROTECT, related_name="transfers_in"
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    reason = models.TextField(_("motif"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
+    decision_note = models.TextField(_("note de décision"), blank=True)
+
+    class Meta:
+        verbose_name = _("transfert")
+        verbose_name_plural = _("transferts")
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one open request per member: a double click cannot open two.
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(status="requested"),
+                name="transfer_one_open_request_per_member",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "to_unit"])]
+
+    def __str__(self):
+        return f"{self.member_id}: {self.from_unit_id} → {self.to_unit_id}"
+
+    @property
+    def permission_unit(self) -> Unit:
+        return self.from_unit
+
+
+class Role(models.TextChoices):
+    """The offices of the organisation. What each may do: organization.roles.CAPABILITIES."""
+
+    SECTION_SECRETARY = "section_secretary", _("Secrétaire de section")
+    SECTION_TREASURER = "section_treasurer", _("Trésorier·e de section")
+    SECTION_BUREAU = "section_bureau", _("Membre du bureau de section")
+    FIRST_SECRETARY = "first_secretary", _("Premier·e secrétaire fédéral·e")
+    FEDERAL_SECRETARY = "federal_secretary", _("Secrétaire fédéral·e")
+    FEDERAL_TREASURER = "federal_treasurer", _("Trésorier·e fédéral·e")
+    FEDERAL_STAFF = "federal_staff", _("Permanent·e de la fédération")
+    COUNCIL_MEMBER = "council_member", _("Membre du conseil fédéral")
+    JOURNAL_EDITOR = "journal_editor", _("Rédacteur·rice du journal")
+
+
+class MandateQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(Q(start__lte=on), Q(end__isnull=True) | Q(end__gte=on))
+
+
+class Mandate(TimeStampedModel):
+    """An office: a member holds a role on a unit (and its subtree) between two dates."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("adhérent·e"), on_delete=models.CASCADE, related_name="mandates"
+    )
+    role = models.CharField(_("responsabilité"), max_length=20, choices=Role.choices)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unité"), on_delete=models.CASCADE, related_name="mandates"
+    )
+    portfolio = models.CharField(
+        _("délégation"), max_length=200, blank=True, help_text=_("Ex. : « Élections »")
+    )
+    start = models.DateField(_("début"))
+    end = models.DateField(_("fin"), null=True, blank=True)
+
+    objects = MandateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("responsabilité")
+        verbose_name_plural = _("responsabilités")
+        ordering = ["unit__path", "role", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="mandate_end_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "role"]), models.Index(fields=["member", "end"])]
+
+    def __str__(self):
+        return f"{self.get_role_display()} — {self.unit}"
+
+    @property
+    def permission_unit(self) -> Unit:
+        return self.unit
