@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("theme.css", views.theme_css, name="theme_css"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping", views.ping, name="ping"),
     path("taches/<uuid:pk>/", views.task_progress, name="task_progress"),
 ]

@@ -32,6 +32,13 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@never_cache
+@require_GET
+def ping(request):
+    """A trivial page behind the login: the floor every benchmark figure is compared to."""
+    return HttpResponse("pong", content_type="text/plain; charset=utf-8")
+
+
 _COLOR = re.compile(r"^#[0-9a-fA-F]{3,8}$")
 
 
