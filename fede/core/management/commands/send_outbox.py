@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from fede.core.mail import outbox_retry_due
+
+
+class Command(BaseCommand):
+    help = "Envoie les e-mails en attente dans la boîte d'envoi (à lancer chaque minute)."
+
+    def handle(self, *args, **options):
+        sent, failing = outbox_retry_due()
+        self.stdout.write(
+            f"{sent} e-mail(s) envoyé(s), {failing} en échec (nouvel essai plus tard)."
+        )
