@@ -45,9 +45,7 @@ def test_pg_dump_then_restore_finds_the_members(tmp_path):
     with psycopg.connect(_conninfo("postgres"), autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{target}"')
     try:
-        subprocess.run(
-            ["pg_restore", "--no-owner", "-d", _conninfo(target), str(dump)], check=True
-        )
+        subprocess.run(["pg_restore", "--no-owner", "-d", _conninfo(target), str(dump)], check=True)
         with psycopg.connect(_conninfo(target)) as restored:
             count = restored.execute(
                 f"SELECT count(*) FROM {Member._meta.db_table}"  # noqa: S608

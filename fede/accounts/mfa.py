@@ -24,8 +24,9 @@ from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import resolve
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 Predicate = Callable[[object], bool]
 
@@ -90,6 +91,9 @@ def _redirect_to_security(request):
             "votre responsabilité vous donne accès à des données sensibles."
         ),
     )
+    if getattr(request, "htmx", False):
+        # A plain redirect would swap the security page into a fragment of the page.
+        return HttpResponseClientRedirect(reverse("accounts:security"))
     return redirect("accounts:security")
 
 
@@ -123,8 +127,10 @@ class MFARequiredMiddleware:
             return None
         if request.path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
             return None
-        match = resolve(request.path_info)
-        if match.view_name in EXEMPT_URL_NAMES or match.view_name.startswith("mfa_"):
+        match = request.resolver_match
+        if match is not None and (
+            match.view_name in EXEMPT_URL_NAMES or match.view_name.startswith("mfa_")
+        ):
             return None
         if getattr(view_func, "login_required", True) is False:
             return None
