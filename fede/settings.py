@@ -239,6 +239,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # The federation's own look: its name and colour (see docs/exploitation.md).
+# The public address of the site, for links in e-mails and calendar feeds.
+FEDE_SITE_URL = env.str("FEDE_SITE_URL", default="http://127.0.0.1:8000")
 FEDE_SITE_NAME = env.str("FEDE_SITE_NAME", default="Fédération de Paris")
 FEDE_BRAND_COLOR = env.str("FEDE_BRAND_COLOR", default="#c4122f")
 FEDE_ANONYMISE_AFTER_YEARS = env.int("FEDE_ANONYMISE_AFTER_YEARS", default=5)

@@ -1,0 +1,320 @@
+"""Forms of events. They parse and show errors; the services decide and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fede.core.uploads import CheckedFileField
+from fede.organization.models import Member, Unit
+from fede.rooms.models import Booking
+
+from .models import Event, EventSpeaker, Speaker
+from .selectors import AgendaFilters, arrondissements, organiser_choices
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_FORMAT)
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget (no template logic per field)."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+    def _style(self):
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class BookingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, booking):
+        start = timezone.localtime(booking.start)
+        end = timezone.localtime(booking.end)
+        return f"{start:%d/%m/%Y %H:%M}–{end:%H:%M} · {booking.room} ({booking.section})"
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit):
+        return unit.name
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, unit):
+        return unit.name
+
+
+class EventForm(BootstrapMixin, forms.ModelForm):
+    """Create or edit an event. The organiser is chosen among the user's units."""
+
+    organiser = UnitChoiceField(label=_("Organisé par"), queryset=Unit.objects.none())
+    co_organisers = UnitMultipleChoiceField(
+        label=_("Co-organisé avec"),
+        queryset=Unit.objects.none(),
+        required=False,
+        help_text=_(
+            "Autres sections ou fédération associées (maintenez Ctrl pour en choisir plusieurs)."
+        ),
+    )
+    booking = BookingChoiceField(
+        label=_("Salle réservée"),
+        queryset=Booking.objects.none(),
+        required=False,
+        help_text=_("Une réservation en cours d'une unité organisatrice."),
+    )
+    online_url = forms.URLField(
+        label=_("Lien de la visioconférence"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+    )
+    image = CheckedFileField(
+        label=_("Image"), kinds={"image"}, required=False, widget=forms.FileInput
+    )
+    remove_image = forms.BooleanField(label=_("Retirer l'image actuelle"), required=False)
+
+    class Meta:
+        model = Event
+        fields = [
+            "organiser",
+            "co_organisers",
+            "kind",
+            "title",
+            "description",
+            "programme",
+            "start",
+            "end",
+            "booking",
+            "place_name",
+            "address",
+            "online_url",
+            "visibility",
+            "registration_enabled",
+            "capacity",
+            "registration_opens",
+            "registration_closes",
+            "image",
+            "remove_image",
+            "image_alt",
+        ]
+        widgets = {
+            "start": DateTimeLocalInput(),
+            "end": DateTimeLocalInput(),
+            "registration_opens": DateTimeLocalInput(),
+            "registration_closes": DateTimeLocalInput(),
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "programme": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, user, organiser_units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organiser"].queryset = organiser_units
+        self.fields["co_organisers"].queryset = (
+            Unit.objects.active()
+            .filter(kind__in=[Unit.Kind.FEDERATION, Unit.Kind.SECTION])
+            .order_by("path")
+        )
+        bookings = (
+            Booking.objects.active()
+            .filter(section__in=organiser_units, end__gte=timezone.now())
+            .select_related("room__venue", "section")
+            .order_by("start")
+        )
+        if self.instance.pk and self.instance.booking_id:
+            bookings = bookings | Booking.objects.filter(pk=self.instance.booking_id)
+        self.fields["booking"].queryset = bookings.distinct()
+        for name in ("start", "end", "registration_opens", "registration_closes"):
+            self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+        if self.instance.pk:
+            self.initial.setdefault("co_organisers", list(self.instance.co_organisers.all()))
+        self._style()
+
+    def service_kwargs(self) -> dict:
+        """Keyword arguments for event_create / event_update (image: new file or False)."""
+        data = dict(self.cleaned_data)
+        if data.pop("remove_image", False) and not isinstance(data.get("image"), UploadedFile):
+            data["image"] = False
+        return data
+
+
+class CancelForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Motif (envoyé aux inscrit·es)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class GuestRegistrationForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("Prénom et nom"), max_length=200)
+    email = forms.EmailField(label=_("Adresse e-mail"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self._style()
+
+
+class SpeakerForm(BootstrapMixin, forms.ModelForm):
+    photo = CheckedFileField(
+        label=_("Photo"), kinds={"image"}, required=False, max_bytes=3 * 1024 * 1024
+    )
+
+    class Meta:
+        model = Speaker
+        fields = ["name", "quality", "affiliation", "bio", "photo"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        if data.pop("remove_photo", False) and not isinstance(data.get("photo"), UploadedFile):
+            data["photo"] = False
+        return data
+
+
+class EventSpeakerForm(BootstrapMixin, forms.Form):
+    speaker = forms.ModelChoiceField(
+        label=_("Intervenant·e"), queryset=Speaker.objects.order_by("name")
+    )
+    part = forms.ChoiceField(label=_("Rôle"), choices=EventSpeaker.Part.choices)
+    order = forms.IntegerField(label=_("Ordre"), min_value=0, max_value=1000, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class MaterialForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=_("Titre"), max_length=200)
+    file = CheckedFileField(
+        label=_("Fichier"), kinds={"pdf", "document", "image", "spreadsheet"}, required=False
+    )
+    url = forms.URLField(
+        label=_("Ou lien (enregistrement, diaporama en ligne…)"),
+        required=False,
+        assume_scheme="https",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("url") and not self.errors:
+            raise forms.ValidationError(_("Joignez un fichier ou indiquez un lien."))
+        return data
+
+
+class InvitationForm(BootstrapMixin, forms.Form):
+    numbers = forms.CharField(
+        label=_("Numéros d'adhérent·e à inviter"),
+        help_text=_("Un numéro par ligne ou séparés par des virgules."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    section = forms.ModelChoiceField(
+        label=_("Ou inviter toute une section"),
+        queryset=Unit.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args, scope_units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.scope_units = scope_units
+        self.fields["section"].queryset = scope_units.sections().order_by("name")
+        self._style()
+
+    def clean(self):
+        data = super().clean()
+        raw = data.get("numbers", "")
+        numbers = {n.strip() for n in raw.replace(",", "\n").split() if n.strip()}
+        if not numbers and not data.get("section"):
+            raise forms.ValidationError(_("Indiquez des numéros d'adhérent·e ou une section."))
+        data["number_list"] = sorted(numbers)
+        return data
+
+    def members(self):
+        """Active members of the organiser's scope matching the numbers or the section."""
+        data = self.cleaned_data
+        scope = Member.objects.filter(section__in=self.scope_units, status=Member.Status.ACTIVE)
+        found = list(scope.filter(membership_number__in=data["number_list"]))
+        if data.get("section"):
+            found += list(scope.filter(section=data["section"]))
+        return found
+
+
+class AgendaFilterForm(forms.Form):
+    """The agenda's filters (GET). Invalid values are ignored rather than refused."""
+
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
+    arrondissement = forms.TypedChoiceField(
+        label=_("Arrondissement"), required=False, coerce=int, empty_value=None
+    )
+    kind = forms.ChoiceField(label=_("Type"), required=False)
+    organiser = forms.TypedChoiceField(
+        label=_("Organisateur"), required=False, coerce=int, empty_value=None
+    )
+    periode = forms.ChoiceField(
+        label=_("Période"),
+        required=False,
+        choices=[("", _("À venir")), ("passes", _("Passés"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["arrondissement"].choices = [("", _("Tous"))] + [
+            (t.number, t.name) for t in arrondissements()
+        ]
+        self.fields["kind"].choices = [("", _("Tous"))] + list(Event.Kind.choices)
+        self.fields["organiser"].choices = [("", _("Tous"))] + [
+            (u.pk, u.name) for u in organiser_choices()
+        ]
+        for name, field in self.fields.items():
+            css = "form-control" if name == "q" else "form-select"
+            field.widget.attrs.update({"class": css})
+            if name != "q":
+                field.widget.attrs["data-autosubmit"] = ""
+
+    def filters(self) -> AgendaFilters:
+        if not self.is_bound:
+            return AgendaFilters()
+        if not self.is_valid():
+            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        else:
+            data = self.cleaned_data
+        return AgendaFilters(
+            arrondissement=data.get("arrondissement"),
+            kind=data.get("kind") or "",
+            organiser=data.get("organiser"),
+            q=(data.get("q") or "").strip(),
+            past=data.get("periode") == "passes",
+        )

@@ -1,0 +1,134 @@
+"""The e-mails of events, written from templates in ``events/email/``.
+
+They are built by tasks (``tasks.py``) that services enqueue in ``transaction.on_commit``,
+then handed to the outbox (fede.core.mail), which retries when the mail server is down:
+an action never fails because the mail server is down, and in production the task
+backend retries later. Each mail is built from the database when it is sent, so it says
+what is true at that moment.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from fede.core.mail import outbox_send
+from fede.organization.models import Member
+
+from .calendars import absolute, calendar_of
+from .models import Event, Registration
+from .qr import qr_png
+from .tokens import CHECKIN, CONFIRM, TICKET, make_token
+
+KINDS = (
+    "confirmed",
+    "waiting",
+    "promoted",
+    "guest_confirm",
+    "reminder",
+    "event_cancelled",
+    "event_changed",
+    "invitation",
+)
+
+
+def _subject(kind: str, event: Event) -> str:
+    subjects = {
+        "confirmed": gettext("Inscription confirmée : %(title)s"),
+        "waiting": gettext("Liste d'attente : %(title)s"),
+        "promoted": gettext("Une place s'est libérée : %(title)s"),
+        "guest_confirm": gettext("Confirmez votre inscription : %(title)s"),
+        "reminder": gettext("Rappel : %(title)s, %(when)s"),
+        "event_cancelled": gettext("Événement annulé : %(title)s"),
+        "event_changed": gettext("Changement de date ou de lieu : %(title)s"),
+        "invitation": gettext("Invitation : %(title)s"),
+    }
+    start = timezone.localtime(event.start)
+    return settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subjects[kind] % {
+        "title": event.title,
+        "when": start.strftime("%d/%m à %H:%M"),
+    }
+
+
+def registration_links(registration: Registration) -> dict[str, str]:
+    event = registration.event
+    return {
+        "event_url": absolute(event.get_absolute_url()),
+        "ticket_url": absolute(reverse("events:ticket", args=[make_token(registration, TICKET)])),
+        "confirm_url": absolute(
+            reverse("events:guest_confirm", args=[make_token(registration, CONFIRM)])
+        ),
+        "checkin_url": absolute(
+            reverse("events:checkin_scan", args=[event.pk, make_token(registration, CHECKIN)])
+        ),
+        "ics_url": absolute(reverse("events:ticket_ics", args=[make_token(registration, TICKET)])),
+    }
+
+
+def send_registration_mail(registration_id: int, kind: str) -> bool:
+    """Send one mail about a registration; ``False`` when there is nobody to write to."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown mail kind: {kind}")
+    registration = (
+        Registration.objects.select_related(
+            "event", "event__organiser", "event__booking__room__venue", "member", "member__user"
+        )
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None or not registration.email:
+        return False
+    event = registration.event
+    with translation.override(settings.LANGUAGE_CODE):
+        links = registration_links(registration)
+        context = {
+            "registration": registration,
+            "event": event,
+            "name": registration.display_name,
+            "start": timezone.localtime(event.start),
+            "end": timezone.localtime(event.end),
+            "place": event.place_label,
+            "site_name": settings.FEDE_SITE_NAME,
+            **links,
+        }
+        message = EmailMessage(
+            subject=_subject(kind, event),
+            body=render_to_string(f"events/email/{kind}.txt", context),
+            to=[registration.email],
+        )
+        if kind in ("confirmed", "promoted", "reminder") and registration.holds_seat:
+            message.attach("billet-qr.png", qr_png(links["checkin_url"]), "image/png")
+        if kind in ("confirmed", "promoted", "event_changed", "event_cancelled"):
+            calendar = calendar_of(event.title, [event], for_attendee=registration.holds_seat)
+            message.attach("evenement.ics", calendar.to_ical(), "text/calendar")
+        outbox_send(message)
+    return True
+
+
+def send_invitation_mail(event_id: int, member_id: int) -> bool:
+    event = Event.objects.select_related("organiser", "booking__room__venue").get(pk=event_id)
+    member = Member.objects.select_related("user").get(pk=member_id)
+    email = member.email or (member.user.email if member.user_id else "")
+    if not email:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "event": event,
+            "name": member.full_name,
+            "start": timezone.localtime(event.start),
+            "end": timezone.localtime(event.end),
+            "place": event.place_label,
+            "site_name": settings.FEDE_SITE_NAME,
+            "event_url": absolute(event.get_absolute_url()),
+        }
+        message = EmailMessage(
+            subject=_subject("invitation", event),
+            body=render_to_string("events/email/invitation.txt", context),
+            to=[email],
+        )
+        outbox_send(message)
+    return True

@@ -1,0 +1,407 @@
+"""Reads of events, always through what the user may see.
+
+:func:`events_visible_to` is the one place where visibility is decided, in SQL: the
+agenda, the month view, the event page (404 when not visible), the ICS files, the feeds
+and the search all start from it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from fede.organization.models import Member, Territory, Unit
+from fede.organization.roles import grant_paths, units_q
+from fede.organization.selectors import member_of_user
+
+from .models import Event, EventMaterial, EventSpeaker, FeedToken, Invitation, Registration
+
+#: Member statuses that still count as "adhérent·e" for members-only events.
+MEMBER_STATUSES = (Member.Status.ACTIVE, Member.Status.LAPSED)
+
+#: How far back subscription feeds go (clients keep what they already have).
+FEED_PAST_DAYS = 90
+
+
+def audience_member(user) -> Member | None:
+    """The member record that decides what ``user`` sees, cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_events_member"):
+        member = member_of_user(user)
+        if member is not None and member.status not in MEMBER_STATUSES:
+            member = None
+        user._events_member = member
+    return user._events_member
+
+
+def visibility_q(user, member: Member | None = None) -> Q:
+    """Q on Event: the events ``user`` may see.
+
+    - everybody sees public events;
+    - a member (active or not renewed) sees events for all members and for members up to
+      date with dues (registration is refused later with a message if dues are late),
+      events of the units their section belongs to (organiser or co-organiser), and
+      invitation-only events they are invited to;
+    - organisers see every event of the units where they hold ``events.manage``.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Q(visibility=Event.Visibility.PUBLIC)
+    if user.is_superuser:
+        return Q()
+    q = Q(visibility=Event.Visibility.PUBLIC)
+    for path in grant_paths(user, "events.manage"):
+        q |= Q(organiser__path__startswith=path)
+    member = member if member is not None else audience_member(user)
+    if member is not None:
+        q |= Q(visibility__in=[Event.Visibility.MEMBERS, Event.Visibility.UP_TO_DATE])
+        ancestors = member.section.ancestor_paths()
+        co_organised = Event.co_organisers.through.objects.filter(
+            event=OuterRef("pk"), unit__path__in=ancestors
+        )
+        q |= Q(visibility=Event.Visibility.UNIT_MEMBERS) & (
+            Q(organiser__path__in=ancestors) | Q(Exists(co_organised))
+        )
+        invited = Invitation.objects.filter(event=OuterRef("pk"), member=member)
+        q |= Q(visibility=Event.Visibility.INVITATION) & Q(Exists(invited))
+    return q
+
+
+def events_visible_to(user) -> QuerySet[Event]:
+    """Every event ``user`` may see (anonymous visitors: public events only)."""
+    return Event.objects.filter(visibility_q(user))
+
+
+def event_for_user(user, pk) -> Event:
+    """One event the user may see, or 404 (the same answer as for a missing event)."""
+    return get_object_or_404(
+        events_visible_to(user).select_related(
+            "organiser", "organiser__territory", "booking__room__venue"
+        ),
+        pk=pk,
+    )
+
+
+def events_managed_by(user) -> QuerySet[Event]:
+    """Events organised by a unit where the user holds ``events.manage``."""
+    return Event.objects.filter(units_q(user, "events.manage", field="organiser__"))
+
+
+def event_for_manager(user, pk) -> Event:
+    """One event the user organises, or 404."""
+    return get_object_or_404(
+        events_managed_by(user).select_related("organiser", "booking__room__venue"), pk=pk
+    )
+
+
+def organiser_units_for(user) -> QuerySet[Unit]:
+    """Active units on which the user may organise events (for the form's picker)."""
+    return Unit.objects.filter(units_q(user, "events.manage")).active().order_by("path")
+
+
+def _confirmed_count():
+    counted = (
+        Registration.objects.filter(event=OuterRef("pk"), status=Registration.Status.CONFIRMED)
+        .order_by()
+        .values("event")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def with_listing_data(events: QuerySet[Event], user) -> QuerySet[Event]:
+    """Add what every list row shows, in the same query: seats taken and my registration."""
+    events = events.for_listing().annotate(confirmed_count=_confirmed_count())
+    member = audience_member(user)
+    if member is not None:
+        mine = Registration.objects.filter(event=OuterRef("pk"), member=member).values("status")[:1]
+        events = events.annotate(my_status=Subquery(mine))
+    return events
+
+
+@dataclass
+class AgendaFilters:
+    arrondissement: int | None = None
+    kind: str = ""
+    organiser: int | None = None
+    q: str = ""
+    past: bool = False
+
+
+def agenda_events(user, filters: AgendaFilters, *, now=None) -> QuerySet[Event]:
+    """The agenda: visible events, filtered, upcoming first (or the past, latest first)."""
+    now = now or timezone.now()
+    events = events_visible_to(user)
+    events = apply_filters(events, filters)
+    if filters.past:
+        events = events.past(now).order_by("-start", "-pk")
+    else:
+        events = events.upcoming(now).order_by("start", "pk")
+    return with_listing_data(events, user)
+
+
+def apply_filters(events: QuerySet[Event], filters: AgendaFilters) -> QuerySet[Event]:
+    if filters.arrondissement:
+        events = events.filter(
+            organiser__territory__kind=Territory.Kind.ARRONDISSEMENT,
+            organiser__territory__number=filters.arrondissement,
+        )
+    if filters.kind in Event.Kind.values:
+        events = events.filter(kind=filters.kind)
+    if filters.organiser:
+        co_organised = Event.co_organisers.through.objects.filter(
+            event=OuterRef("pk"), unit_id=filters.organiser
+        )
+        events = events.filter(Q(organiser_id=filters.organiser) | Q(Exists(co_organised)))
+    return search_events(events, filters.q)
+
+
+def search_events(events: QuerySet[Event], q: str) -> QuerySet[Event]:
+    """Every word must appear in the title, the description or the organiser's name."""
+    for word in q.split()[:6]:
+        events = events.filter(
+            Q(title__icontains=word)
+            | Q(description__icontains=word)
+            | Q(organiser__name__icontains=word)
+        )
+    return events
+
+
+def event_search(user, q: str) -> QuerySet[Event]:
+    """Search among the events ``user`` may see (for the agenda and any global search)."""
+    return search_events(events_visible_to(user), q).order_by("-start", "-pk")
+
+
+@dataclass
+class MonthDay:
+    date: datetime.date
+    in_month: bool
+    is_today: bool
+    events: list[Event]
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    first = datetime.datetime(year, month, 1, tzinfo=tz)
+    if month == 12:
+        following = datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+    else:
+        following = datetime.datetime(year, month + 1, 1, tzinfo=tz)
+    return first, following
+
+
+def month_grid(user, filters: AgendaFilters, year: int, month: int) -> list[list[MonthDay]]:
+    """Weeks (Monday first) of a month, each day with the visible events starting on it."""
+    first, following = month_bounds(year, month)
+    events = apply_filters(events_visible_to(user), filters)
+    events = with_listing_data(
+        events.filter(start__lt=following, end__gte=first).order_by("start", "pk"), user
+    )
+    by_day: dict[datetime.date, list[Event]] = {}
+    for event in events:
+        day = timezone.localtime(event.start).date()
+        by_day.setdefault(max(day, first.date()), []).append(event)
+    today = timezone.localdate()
+    return [
+        [
+            MonthDay(
+                date=day,
+                in_month=day.month == month,
+                is_today=day == today,
+                events=by_day.get(day, []) if day.month == month else [],
+            )
+            for day in week
+        ]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    ]
+
+
+def event_speakers(event: Event) -> list[EventSpeaker]:
+    return list(event.speaker_parts.select_related("speaker").order_by("order", "pk"))
+
+
+def event_materials(event: Event) -> list[EventMaterial]:
+    return list(event.materials.order_by("created_at", "pk"))
+
+
+def event_figures(event: Event, *, now=None) -> dict[str, int]:
+    """Registered, present, no-show, waiting, pending and cancelled, in one query."""
+    now = now or timezone.now()
+    s = Registration.Status
+    figures = event.registrations.aggregate(
+        registered=Count("pk", filter=Q(status=s.CONFIRMED)),
+        present=Count("pk", filter=Q(status=s.CONFIRMED, attended=True)),
+        absent=Count("pk", filter=Q(status=s.CONFIRMED, attended=False)),
+        waiting=Count("pk", filter=Q(status=s.WAITING)),
+        pending=Count("pk", filter=Q(status=s.PENDING)),
+        cancelled=Count("pk", filter=Q(status=s.CANCELLED)),
+    )
+    # "No-show" only means something once the event has started.
+    figures["no_show"] = figures["absent"] if event.has_started(now) else 0
+    if event.capacity is not None:
+        figures["free"] = max(0, event.capacity - figures["registered"])
+    return figures
+
+
+def registration_of(event: Event, member: Member | None) -> Registration | None:
+    if member is None:
+        return None
+    return Registration.objects.filter(event=event, member=member).first()
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """1 for the first person on the waiting list."""
+    if registration.status != Registration.Status.WAITING:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=Registration.Status.WAITING
+    ).filter(
+        Q(status_changed_at__lt=registration.status_changed_at)
+        | Q(status_changed_at=registration.status_changed_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
+
+
+def attendees(event: Event, q: str = "") -> QuerySet[Registration]:
+    """Check-in list: confirmed and waiting registrations, searchable by name or e-mail."""
+    rows = (
+        event.registrations.filter(
+            status__in=[Registration.Status.CONFIRMED, Registration.Status.WAITING]
+        )
+        .select_related("member", "member__section")
+        .order_by("status", "member__last_name", "member__first_name", "guest_name", "pk")
+    )
+    for word in q.split()[:4]:
+        rows = rows.filter(
+            Q(member__last_name__icontains=word)
+            | Q(member__first_name__icontains=word)
+            | Q(member__membership_number__icontains=word)
+            | Q(guest_name__icontains=word)
+            | Q(guest_email__icontains=word)
+        )
+    return rows
+
+
+def registration_for_manager(user, event: Event, pk) -> Registration:
+    return get_object_or_404(
+        Registration.objects.select_related("member", "event"), event=event, pk=pk
+    )
+
+
+def my_registrations(member: Member) -> QuerySet[Registration]:
+    return (
+        Registration.objects.filter(member=member)
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related(
+            "event",
+            "event__organiser",
+            "event__organiser__territory",
+            "event__booking__room__venue",
+        )
+    )
+
+
+def my_events(member: Member | None, *, now=None) -> dict[str, list[Registration]]:
+    """Upcoming (registered or waiting), past (with attendance) and trainings attended."""
+    if member is None:
+        return {"upcoming": [], "past": [], "trainings": []}
+    now = now or timezone.now()
+    rows = my_registrations(member)
+    upcoming = list(rows.filter(event__end__gte=now).order_by("event__start", "pk"))
+    past = list(
+        rows.filter(event__end__lt=now, status=Registration.Status.CONFIRMED).order_by(
+            "-event__start", "-pk"
+        )[:50]
+    )
+    trainings = list(
+        rows.filter(
+            event__kind=Event.Kind.TRAINING,
+            event__end__lt=now,
+            status=Registration.Status.CONFIRMED,
+            attended=True,
+        ).order_by("-event__start", "-pk")
+    )
+    return {"upcoming": upcoming, "past": past, "trainings": trainings}
+
+
+def invitations_of(event: Event) -> QuerySet[Invitation]:
+    return event.invitations.select_related("member", "member__section").order_by(
+        "member__last_name", "member__first_name", "pk"
+    )
+
+
+def feed_token_user(token: str):
+    """The active user behind a feed token, or 404."""
+    feed = get_object_or_404(
+        FeedToken.objects.select_related("user"), token=token, user__is_active=True
+    )
+    return feed.user
+
+
+def feed_window(now=None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(days=FEED_PAST_DAYS)
+
+
+def public_feed_events(*, now=None) -> QuerySet[Event]:
+    """The federation's public feed: public events, cancelled ones included."""
+    return (
+        events_visible_to(AnonymousUser())
+        .filter(end__gte=feed_window(now))
+        .for_listing()
+        .order_by("start", "pk")
+    )
+
+
+def unit_feed_events(user, unit: Unit, *, now=None) -> QuerySet[Event]:
+    """Events a unit organises or co-organises, among those ``user`` may see."""
+    co_organised = Event.co_organisers.through.objects.filter(event=OuterRef("pk"), unit=unit)
+    return (
+        events_visible_to(user)
+        .filter(Q(organiser=unit) | Q(Exists(co_organised)))
+        .filter(end__gte=feed_window(now))
+        .for_listing()
+        .order_by("start", "pk")
+    )
+
+
+def personal_feed_events(user, *, now=None) -> list[tuple[Event, bool]]:
+    """(event, still registered) for the events of the user's registrations.
+
+    A registration the member cancelled stays in the feed as a cancelled event, so the
+    subscribed calendar removes it.
+    """
+    member = audience_member(user)
+    if member is None:
+        return []
+    rows = (
+        Registration.objects.filter(member=member, event__end__gte=feed_window(now))
+        .exclude(status=Registration.Status.PENDING)
+        .filter(event__in=events_visible_to(user))
+        .select_related("event", "event__organiser", "event__booking__room__venue")
+        .order_by("event__start", "pk")
+    )
+    return [(r.event, r.status != Registration.Status.CANCELLED) for r in rows]
+
+
+def arrondissements() -> QuerySet[Territory]:
+    return Territory.objects.filter(
+        kind=Territory.Kind.ARRONDISSEMENT, number__isnull=False
+    ).order_by("number")
+
+
+def organiser_choices() -> QuerySet[Unit]:
+    """Units that organise events, for the agenda's filter."""
+    return (
+        Unit.objects.active()
+        .filter(kind__in=[Unit.Kind.FEDERATION, Unit.Kind.SECTION])
+        .only("pk", "name", "kind", "path")
+        .order_by("path")
+    )

@@ -1,0 +1,594 @@
+"""Every write of events goes through these functions.
+
+Seats: every function that may give a seat (member registration, guest confirmation,
+promotion from the waiting list, a larger capacity) first locks the event row
+(``SELECT … FOR UPDATE`` on PostgreSQL; on SQLite the write transaction itself is
+exclusive, ``BEGIN IMMEDIATE``), then counts the confirmed registrations. Two people
+asking for the last seat at the same moment are therefore served one after the other:
+one gets the seat, the other the waiting list.
+
+Mails are enqueued as tasks in ``transaction.on_commit``: nothing is sent for a write
+that is rolled back, and a mail server that is down never makes the action fail.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fede.core.audit import log_access
+from fede.organization.models import Member, Unit
+from fede.organization.roles import can
+
+from . import mail, tasks
+from .models import (
+    Event,
+    EventMaterial,
+    EventSpeaker,
+    FeedToken,
+    Invitation,
+    Registration,
+    Speaker,
+    new_feed_token,
+)
+from .rules import registration_refusal
+
+#: A change of one of these makes calendars update the event (SEQUENCE + 1).
+SIGNIFICANT_FIELDS = (
+    "title",
+    "start",
+    "end",
+    "booking_id",
+    "place_name",
+    "address",
+    "online_url",
+    "description",
+)
+#: A change of one of these is mailed to the registrants.
+NOTIFIED_FIELDS = ("start", "end", "booking_id", "place_name", "address", "online_url")
+
+EVENT_FIELDS = (
+    "kind",
+    "title",
+    "description",
+    "programme",
+    "start",
+    "end",
+    "booking",
+    "place_name",
+    "address",
+    "online_url",
+    "visibility",
+    "registration_enabled",
+    "capacity",
+    "registration_opens",
+    "registration_closes",
+    "image_alt",
+)
+
+#: A guest asking again for the confirmation mail gets it at most this often.
+RESEND_AFTER = datetime.timedelta(minutes=10)
+
+
+def _mail_later(registration_id: int, kind: str) -> None:
+    transaction.on_commit(partial(tasks.send_registration_mail.enqueue, registration_id, kind))
+
+
+def _mail_many_later(registration_ids: list[int], kind: str) -> None:
+    if registration_ids:
+        transaction.on_commit(
+            partial(tasks.send_registration_mails.enqueue, list(registration_ids), kind)
+        )
+
+
+def _lock_event(event_id: int) -> Event:
+    """The event row, locked until the end of the transaction."""
+    return Event.objects.select_for_update().get(pk=event_id)
+
+
+def _seats_taken(event: Event) -> int:
+    return Registration.objects.filter(
+        event_id=event.pk, status=Registration.Status.CONFIRMED
+    ).count()
+
+
+def _status_for_newcomer(event: Event) -> str:
+    """Confirmed while seats remain, else the waiting list. Call with the event locked."""
+    if event.capacity is None or _seats_taken(event) < event.capacity:
+        return Registration.Status.CONFIRMED
+    return Registration.Status.WAITING
+
+
+def _promote_waiting(event: Event, *, now=None) -> list[Registration]:
+    """Give free seats to the first people waiting (event locked); mail each of them."""
+    if event.is_cancelled or event.has_started(now):
+        return []
+    waiting = Registration.objects.filter(
+        event_id=event.pk, status=Registration.Status.WAITING
+    ).order_by("status_changed_at", "pk")
+    if event.capacity is not None:
+        free = event.capacity - _seats_taken(event)
+        if free <= 0:
+            return []
+        waiting = waiting[:free]
+    promoted = list(waiting)
+    now = now or timezone.now()
+    for registration in promoted:
+        registration.status = Registration.Status.CONFIRMED
+        registration.status_changed_at = now
+        registration.save(update_fields=["status", "status_changed_at", "updated_at"])
+        _mail_later(registration.pk, "promoted")
+    return promoted
+
+
+# --- Events ------------------------------------------------------------------------------
+
+
+def _check_event(event: Event, *, actor, co_organisers: Iterable[Unit] | None = None) -> None:
+    """Validate an event before saving it; raises ValidationError with French messages."""
+    errors: dict[str, str] = {}
+    organiser = event.organiser
+    if organiser.kind not in (Unit.Kind.SECTION, Unit.Kind.FEDERATION) or not organiser.is_active:
+        errors["organiser"] = _("Choisissez une section ou la fédération.")
+    elif not can(actor, "events.manage", organiser):
+        errors["organiser"] = _("Vous n'organisez pas d'événements pour cette unité.")
+    if event.start and event.end and event.end <= event.start:
+        errors["end"] = _("La fin doit suivre le début.")
+    if not (event.booking_id or event.address or event.online_url):
+        errors["address"] = _(
+            "Indiquez une salle réservée, une adresse ou un lien de visioconférence."
+        )
+    if event.booking_id:
+        booking = event.booking
+        units = {organiser.pk} | {u.pk for u in (co_organisers or [])}
+        if booking.section_id not in units:
+            errors["booking"] = _("Cette réservation n'est pas celle d'une unité organisatrice.")
+        elif not booking.is_open:
+            errors["booking"] = _("Cette réservation est annulée ou refusée.")
+        elif event.start and event.end and (event.start < booking.start or event.end > booking.end):
+            errors["booking"] = _(
+                "L'événement doit se tenir pendant le créneau réservé (%(start)s – %(end)s)."
+            ) % {
+                "start": timezone.localtime(booking.start).strftime("%d/%m/%Y %H:%M"),
+                "end": timezone.localtime(booking.end).strftime("%H:%M"),
+            }
+    if event.registration_opens and event.start and event.registration_opens >= event.start:
+        errors["registration_opens"] = _("Les inscriptions doivent ouvrir avant le début.")
+    if event.registration_closes and event.end and event.registration_closes > event.end:
+        errors["registration_closes"] = _("Les inscriptions doivent fermer avant la fin.")
+    if (
+        event.registration_opens
+        and event.registration_closes
+        and event.registration_closes <= event.registration_opens
+    ):
+        errors["registration_closes"] = _("La clôture doit suivre l'ouverture.")
+    if errors:
+        raise ValidationError(errors)
+    event.full_clean(exclude=["slug", "image"])
+
+
+def _set_image(event: Event, image) -> None:
+    if isinstance(image, UploadedFile):
+        event.image = image
+    elif image is False:
+        event.image = ""
+
+
+@transaction.atomic
+def event_create(
+    *,
+    actor,
+    organiser: Unit,
+    kind: str,
+    title: str,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    co_organisers: Iterable[Unit] = (),
+    image=None,
+    **fields,
+) -> Event:
+    """Create an event organised by ``organiser`` (the actor must organise events there)."""
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    co_organisers = [u for u in co_organisers if u.pk != organiser.pk]
+    event = Event(
+        organiser=organiser,
+        kind=kind,
+        title=title,
+        start=start,
+        end=end,
+        created_by=actor,
+        **fields,
+    )
+    _check_event(event, actor=actor, co_organisers=co_organisers)
+    event.slug = event.make_slug()
+    _set_image(event, image)
+    event.save()
+    event.co_organisers.set(co_organisers)
+    return event
+
+
+@transaction.atomic
+def event_update(
+    *,
+    actor,
+    event: Event,
+    organiser: Unit | None = None,
+    co_organisers: Iterable[Unit] | None = None,
+    image=None,
+    **changes,
+) -> Event:
+    """Change an event. Date, place or title changes raise its calendar SEQUENCE; date or
+    place changes are mailed to the registrants; a larger capacity promotes people waiting.
+    """
+    unknown = set(changes) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown event fields: {sorted(unknown)}")
+    locked = _lock_event(event.pk)
+    if locked.is_cancelled:
+        raise ValidationError(_("Un événement annulé ne peut plus être modifié."))
+    before = {field: getattr(locked, field) for field in SIGNIFICANT_FIELDS}
+    old_capacity = locked.capacity
+    if organiser is not None:
+        locked.organiser = organiser
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    co_list = (
+        [u for u in co_organisers if u.pk != locked.organiser_id]
+        if co_organisers is not None
+        else list(locked.co_organisers.all())
+    )
+    _check_event(locked, actor=actor, co_organisers=co_list)
+    if "title" in changes:
+        locked.slug = locked.make_slug()
+    _set_image(locked, image)
+    changed = [f for f in SIGNIFICANT_FIELDS if getattr(locked, f) != before[f]]
+    if changed:
+        locked.sequence += 1
+    locked.save()
+    if co_organisers is not None:
+        locked.co_organisers.set(co_list)
+    if locked.capacity is None or (old_capacity is not None and locked.capacity > old_capacity):
+        _promote_waiting(locked)
+    if any(f in NOTIFIED_FIELDS for f in changed) and not locked.has_ended():
+        _mail_many_later(
+            list(locked.registrations.active().values_list("pk", flat=True)), "event_changed"
+        )
+    return locked
+
+
+@transaction.atomic
+def event_cancel(*, actor, event: Event, reason: str = "") -> Event:
+    """Cancel an event: it stays in calendars as cancelled; registrants get an e-mail."""
+    locked = _lock_event(event.pk)
+    if locked.is_cancelled:
+        return locked
+    if locked.has_ended():
+        raise ValidationError(_("Un événement terminé ne peut pas être annulé."))
+    locked.status = Event.Status.CANCELLED
+    locked.cancelled_at = timezone.now()
+    locked.cancellation_reason = reason.strip()
+    locked.sequence += 1
+    locked.save()
+    _mail_many_later(
+        list(locked.registrations.active().values_list("pk", flat=True)), "event_cancelled"
+    )
+    return locked
+
+
+# --- Speakers ----------------------------------------------------------------------------
+
+
+SPEAKER_FIELDS = ("name", "quality", "affiliation", "bio")
+
+
+@transaction.atomic
+def speaker_create(*, actor, name: str, quality: str, photo=None, **fields) -> Speaker:
+    """Add a speaker to the directory."""
+    speaker = Speaker(name=name.strip(), quality=quality, created_by=actor, **fields)
+    if isinstance(photo, UploadedFile):
+        speaker.photo = photo
+    speaker.full_clean(exclude=["photo"])
+    speaker.save()
+    return speaker
+
+
+@transaction.atomic
+def speaker_update(*, speaker: Speaker, photo=None, **changes) -> Speaker:
+    for field, value in changes.items():
+        if field not in SPEAKER_FIELDS:
+            raise TypeError(f"Unknown speaker field: {field}")
+        setattr(speaker, field, value)
+    if isinstance(photo, UploadedFile):
+        speaker.photo = photo
+    elif photo is False:
+        speaker.photo = ""
+    speaker.full_clean(exclude=["photo"])
+    speaker.save()
+    return speaker
+
+
+@transaction.atomic
+def event_speaker_add(
+    *,
+    event: Event,
+    speaker: Speaker,
+    part: str = EventSpeaker.Part.SPEAKER,
+    order: int | None = None,
+) -> EventSpeaker:
+    """Put a speaker on an event's programme (again: updates their part and order)."""
+    if order is None:
+        order = (event.speaker_parts.count() + 1) * 10
+    link, _created = EventSpeaker.objects.update_or_create(
+        event=event, speaker=speaker, defaults={"part": part, "order": order}
+    )
+    return link
+
+
+@transaction.atomic
+def event_speaker_remove(*, link: EventSpeaker) -> None:
+    link.delete()
+
+
+# --- Registrations -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def registration_create(*, event: Event, member: Member) -> Registration:
+    """Register a member in one click: a seat if one is left, else the waiting list.
+
+    Registering again while registered or waiting changes nothing (double clicks are
+    harmless); after a cancellation, the member starts again at the end of the queue.
+    """
+    locked = _lock_event(event.pk)
+    existing = Registration.objects.filter(event=locked, member=member).first()
+    if existing is not None and existing.status in (
+        Registration.Status.CONFIRMED,
+        Registration.Status.WAITING,
+    ):
+        return existing
+    refusal = registration_refusal(locked, member)
+    if refusal:
+        raise ValidationError(refusal)
+    now = timezone.now()
+    status = _status_for_newcomer(locked)
+    if existing is None:
+        registration = Registration.objects.create(
+            event=locked, member=member, status=status, status_changed_at=now
+        )
+    else:
+        registration = existing
+        registration.status = status
+        registration.status_changed_at = now
+        registration.cancelled_at = None
+        registration.attended = False
+        registration.checked_in_at = None
+        registration.reminded_at = None
+        registration.save()
+    _mail_later(
+        registration.pk, "confirmed" if status == Registration.Status.CONFIRMED else "waiting"
+    )
+    return registration
+
+
+@transaction.atomic
+def registration_create_guest(*, event: Event, name: str, email: str) -> Registration:
+    """A guest asks to attend a public event: a pending registration and a mail to confirm.
+
+    The guest's seat is decided when they confirm (see :func:`registration_confirm_guest`).
+    Asking again sends the mail again (at most every ten minutes) and never tells the
+    person on the page whether that address was already registered.
+    """
+    locked = _lock_event(event.pk)
+    refusal = registration_refusal(locked, None)
+    if refusal:
+        raise ValidationError(refusal)
+    email = email.strip()
+    name = name.strip()
+    now = timezone.now()
+    registration = Registration.objects.filter(
+        event=locked, member__isnull=True, guest_email__iexact=email
+    ).first()
+    if registration is None:
+        try:
+            with transaction.atomic():
+                registration = Registration.objects.create(
+                    event=locked,
+                    guest_name=name,
+                    guest_email=email,
+                    status=Registration.Status.PENDING,
+                    status_changed_at=now,
+                )
+        except IntegrityError:
+            registration = Registration.objects.get(
+                event=locked, member__isnull=True, guest_email__iexact=email
+            )
+    elif registration.status == Registration.Status.CANCELLED:
+        registration.status = Registration.Status.PENDING
+        registration.status_changed_at = now
+        registration.guest_name = name
+        registration.cancelled_at = None
+        registration.confirmation_sent_at = None
+        registration.save()
+    if (
+        registration.confirmation_sent_at is None
+        or now - registration.confirmation_sent_at >= RESEND_AFTER
+    ):
+        registration.confirmation_sent_at = now
+        registration.save(update_fields=["confirmation_sent_at", "updated_at"])
+        kind = (
+            "guest_confirm"
+            if registration.status == Registration.Status.PENDING
+            else ("confirmed" if registration.holds_seat else "waiting")
+        )
+        _mail_later(registration.pk, kind)
+    return registration
+
+
+@transaction.atomic
+def registration_confirm_guest(*, registration: Registration) -> Registration:
+    """The guest clicked the link of their mail: now they get a seat, or wait for one."""
+    locked = _lock_event(registration.event_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != Registration.Status.PENDING:
+        return registration
+    refusal = registration_refusal(locked, None)
+    if refusal:
+        raise ValidationError(refusal)
+    registration.status = _status_for_newcomer(locked)
+    registration.status_changed_at = timezone.now()
+    registration.save(update_fields=["status", "status_changed_at", "updated_at"])
+    _mail_later(registration.pk, "confirmed" if registration.holds_seat else "waiting")
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration) -> Registration:
+    """Cancel a registration. A freed seat goes at once to the first person waiting."""
+    locked = _lock_event(registration.event_id)
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status == Registration.Status.CANCELLED:
+        return registration
+    if locked.has_ended():
+        raise ValidationError(_("L'événement est terminé."))
+    held_seat = registration.holds_seat
+    now = timezone.now()
+    registration.status = Registration.Status.CANCELLED
+    registration.status_changed_at = now
+    registration.cancelled_at = now
+    registration.attended = False
+    registration.save()
+    if held_seat:
+        _promote_waiting(locked, now=now)
+    return registration
+
+
+@transaction.atomic
+def registration_check_in(*, actor, registration: Registration, present: bool) -> Registration:
+    """Mark a registrant present (or not) at the door."""
+    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    if registration.status != Registration.Status.CONFIRMED:
+        raise ValidationError(_("Seules les personnes inscrites peuvent être pointées."))
+    registration.attended = present
+    registration.checked_in_at = timezone.now() if present else None
+    registration.checked_in_by = actor if present else None
+    registration.save(update_fields=["attended", "checked_in_at", "checked_in_by", "updated_at"])
+    return registration
+
+
+def reminders_send(*, now=None) -> int:
+    """Mail a reminder to everyone registered for an event of tomorrow (or later today).
+
+    Idempotent: each registration is claimed with a conditional UPDATE of ``reminded_at``
+    before its mail goes, so two runs (cron twice, two workers) never remind anyone twice.
+    """
+    now = now or timezone.now()
+    tomorrow_end = timezone.make_aware(
+        datetime.datetime.combine(
+            timezone.localdate(now) + datetime.timedelta(days=2), datetime.time()
+        )
+    )
+    pending = Registration.objects.filter(
+        status=Registration.Status.CONFIRMED,
+        reminded_at__isnull=True,
+        event__status=Event.Status.SCHEDULED,
+        event__start__gt=now,
+        event__start__lt=tomorrow_end,
+    ).values_list("pk", flat=True)
+    sent = 0
+    for pk in list(pending):
+        claimed = Registration.objects.filter(pk=pk, reminded_at__isnull=True).update(
+            reminded_at=now
+        )
+        if not claimed:
+            continue
+        try:
+            if mail.send_registration_mail(pk, "reminder"):
+                sent += 1
+        except Exception:
+            # Let the next run try again.
+            Registration.objects.filter(pk=pk).update(reminded_at=None)
+            raise
+    return sent
+
+
+# --- After the event, invitations, feeds -------------------------------------------------
+
+
+@transaction.atomic
+def material_add(
+    *, actor, event: Event, title: str, file: UploadedFile | None = None, url: str = ""
+) -> EventMaterial:
+    """Attach a file or a link (recording, slides) to an event."""
+    if not file and not url:
+        raise ValidationError({"file": _("Joignez un fichier ou indiquez un lien.")})
+    material = EventMaterial(event=event, title=title.strip(), url=url, created_by=actor)
+    if file:
+        material.file = file
+        material.original_name = getattr(file, "original_name", "")[:255]
+    material.full_clean(exclude=["file"])
+    material.save()
+    return material
+
+
+@transaction.atomic
+def material_remove(*, material: EventMaterial) -> None:
+    if material.file:
+        material.file.delete(save=False)
+    material.delete()
+
+
+@transaction.atomic
+def invitation_add(*, actor, event: Event, members: Iterable[Member]) -> list[Invitation]:
+    """Invite members to an event "sur invitation" and mail each new invitee."""
+    existing = set(event.invitations.values_list("member_id", flat=True))
+    created = Invitation.objects.bulk_create(
+        [
+            Invitation(event=event, member=member, invited_by=actor)
+            for member in {m.pk: m for m in members}.values()
+            if member.pk not in existing
+        ]
+    )
+    if created:
+        log_access(
+            actor=actor,
+            action="change",
+            what=f"Invitations à l'événement {event.pk}",
+            obj=event,
+            row_count=len(created),
+        )
+        member_ids = [inv.member_id for inv in created]
+        if not event.is_cancelled and not event.has_ended():
+            transaction.on_commit(
+                partial(tasks.send_invitation_mails.enqueue, event.pk, member_ids)
+            )
+    return created
+
+
+@transaction.atomic
+def invitation_remove(*, invitation: Invitation) -> None:
+    invitation.delete()
+
+
+def feed_token_get(user) -> FeedToken:
+    """The user's calendar subscription token (created on first use)."""
+    token, _created = FeedToken.objects.get_or_create(user=user)
+    return token
+
+
+@transaction.atomic
+def feed_token_renew(user) -> FeedToken:
+    """A new token: every subscription URL given out so far stops working."""
+    token, created = FeedToken.objects.get_or_create(user=user)
+    if not created:
+        token.token = new_feed_token()
+        token.save(update_fields=["token"])
+    return token

@@ -1,0 +1,98 @@
+"""Who sees which event: the visibility rules, in SQL, for every audience."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+
+from fede.events.models import Event, Invitation
+from fede.events.selectors import event_search, events_visible_to
+from fede.organization.models import Member, Role
+from fede.organization.tests.factories import MemberFactory, UserFactory, make_officer, make_section
+
+from .factories import EventFactory
+
+pytestmark = pytest.mark.django_db
+
+V = Event.Visibility
+
+
+@pytest.fixture
+def events(section, other_section, federation):
+    return {
+        "public": EventFactory(organiser=section, visibility=V.PUBLIC),
+        "members": EventFactory(organiser=section, visibility=V.MEMBERS),
+        "up_to_date": EventFactory(organiser=section, visibility=V.UP_TO_DATE),
+        "unit": EventFactory(organiser=section, visibility=V.UNIT_MEMBERS),
+        "federation_unit": EventFactory(organiser=federation, visibility=V.UNIT_MEMBERS),
+        "other_unit": EventFactory(organiser=other_section, visibility=V.UNIT_MEMBERS),
+        "invitation": EventFactory(organiser=section, visibility=V.INVITATION),
+        "other_invitation": EventFactory(organiser=other_section, visibility=V.INVITATION),
+    }
+
+
+def visible(user, events) -> set[str]:
+    ids = set(events_visible_to(user).values_list("pk", flat=True))
+    return {name for name, event in events.items() if event.pk in ids}
+
+
+def test_anonymous_sees_public_events_only(events):
+    assert visible(AnonymousUser(), events) == {"public"}
+
+
+def test_user_without_member_record_sees_public_events_only(events):
+    assert visible(UserFactory(), events) == {"public"}
+
+
+def test_member_sees_members_events_their_units_and_invitations(events, member_user):
+    Invitation.objects.create(event=events["invitation"], member=member_user.member)
+    assert visible(member_user, events) == {
+        "public",
+        "members",
+        "up_to_date",
+        "unit",
+        "federation_unit",
+        "invitation",
+    }
+
+
+def test_lapsed_member_still_sees_up_to_date_events(events, lapsed_user):
+    """They see it — and registration tells them why they cannot register."""
+    assert "up_to_date" in visible(lapsed_user, events)
+
+
+def test_former_member_sees_public_events_only(events, section):
+    from fede.organization.tests.factories import make_member_user
+
+    user = make_member_user(section, status=Member.Status.RESIGNED)
+    assert visible(user, events) == {"public"}
+
+
+def test_co_organiser_members_see_unit_events(events, other_section):
+    from fede.organization.tests.factories import make_member_user
+
+    user = make_member_user(other_section)
+    assert "unit" not in visible(user, events)
+    events["unit"].co_organisers.add(other_section)
+    user = type(user).objects.get(pk=user.pk)
+    assert "unit" in visible(user, events)
+
+
+def test_section_organiser_sees_all_their_section_events(events, section):
+    secretary = make_officer(section, Role.SECTION_SECRETARY)
+    seen = visible(secretary, events)
+    assert {"invitation", "unit"} <= seen
+    assert "other_invitation" not in seen
+
+
+def test_federation_organiser_sees_every_event_below(events, federation, section):
+    staff = make_officer(federation, Role.FEDERAL_SECRETARY, section=make_section(federation))
+    assert visible(staff, events) == set(events)
+
+
+def test_search_respects_visibility(section):
+    EventFactory(organiser=section, title="Débat sur le logement", visibility=V.PUBLIC)
+    EventFactory(organiser=section, title="Stratégie logement interne", visibility=V.MEMBERS)
+    found = {e.title for e in event_search(AnonymousUser(), "logement")}
+    assert found == {"Débat sur le logement"}
+    member = MemberFactory(section=section, user=UserFactory())
+    found = {e.title for e in event_search(member.user, "logement")}
+    assert found == {"Débat sur le logement", "Stratégie logement interne"}

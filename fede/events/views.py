@@ -1,0 +1,910 @@
+"""Pages of events: agenda, event page, registration, calendars, and the organisers' tools.
+
+Thin views: parse, authorise (``events_visible_to`` / access helpers answer 404 outside
+the user's scope), call one service, render the page or its htmx partial.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fede.core.access import permission_required, public_view
+from fede.core.audit import log_access
+from fede.core.ics import ics_response
+from fede.core.uploads import protected_file_response
+from fede.organization.models import Unit
+from fede.organization.roles import can, units_q
+
+from . import selectors, services
+from .calendars import calendar_of, calendar_with_states
+from .forms import (
+    AgendaFilterForm,
+    CancelForm,
+    EventForm,
+    EventSpeakerForm,
+    GuestRegistrationForm,
+    InvitationForm,
+    MaterialForm,
+    SpeakerForm,
+)
+from .models import Event, EventMaterial, EventSpeaker, Invitation, Registration, Speaker
+from .qr import qr_svg_data_uri
+from .rules import registration_refusal
+from .tokens import CHECKIN, CONFIRM, CONFIRM_MAX_AGE, TICKET, make_token, read_token
+
+PAGE_SIZE = 20
+
+
+def _agenda_crumb():
+    return (_("Agenda"), reverse("events:agenda"))
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError next to the form's fields."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+# --- Agenda ------------------------------------------------------------------------------
+
+
+@public_view
+@require_GET
+def agenda(request):
+    """Upcoming events the visitor may see, filtered; the #results partial for htmx."""
+    form = AgendaFilterForm(request.GET or None)
+    filters = form.filters()
+    events = selectors.agenda_events(request.user, filters)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "month_url": reverse("events:month") + ("?" + query.urlencode() if query else ""),
+        "can_manage": can(request.user, "events.manage"),
+    }
+    template = "events/agenda.html"
+    if request.htmx and request.htmx.target == "agenda-results":
+        template += "#results"
+    return render(request, template, context)
+
+
+def _parse_month(value: str | None) -> tuple[int, int]:
+    today = timezone.localdate()
+    if value:
+        try:
+            year, month = (int(part) for part in value.split("-", 1))
+            if 1900 < year < 2200 and 1 <= month <= 12:
+                return year, month
+        except ValueError:
+            pass
+    return today.year, today.month
+
+
+@public_view
+@require_GET
+def month(request):
+    """The month grid (Monday first) of visible events; the #calendar partial for htmx."""
+    form = AgendaFilterForm(request.GET or None)
+    filters = form.filters()
+    year, month_number = _parse_month(request.GET.get("mois"))
+    weeks = selectors.month_grid(request.user, filters, year, month_number)
+    first = datetime.date(year, month_number, 1)
+    previous = (first - datetime.timedelta(days=1)).replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    query = request.GET.copy()
+    query.pop("mois", None)
+    query.pop("page", None)
+    base = query.urlencode()
+    context = {
+        "form": form,
+        "weeks": weeks,
+        "month_start": first,
+        "month_value": f"{year:04d}-{month_number:02d}",
+        "previous_url": f"?mois={previous:%Y-%m}" + (f"&{base}" if base else ""),
+        "next_url": f"?mois={following:%Y-%m}" + (f"&{base}" if base else ""),
+        "list_url": reverse("events:agenda") + (f"?{base}" if base else ""),
+        "has_events": any(day.events for week in weeks for day in week),
+        "breadcrumbs": [_agenda_crumb(), (_("Mois"), None)],
+    }
+    template = "events/month.html"
+    if request.htmx and request.htmx.target == "month-calendar":
+        template += "#calendar"
+    return render(request, template, context)
+
+
+# --- Event page --------------------------------------------------------------------------
+
+
+@public_view
+@require_GET
+def event_short(request, pk):
+    event = selectors.event_for_user(request.user, pk)
+    return redirect(event)
+
+
+@public_view
+@require_GET
+def event_detail(request, pk, slug):
+    """An event page: description, programme, speakers, registration box, organiser tools."""
+    event = selectors.event_for_user(request.user, pk)
+    if slug != (event.slug or "evenement"):
+        return redirect(event, permanent=True)
+    member = selectors.audience_member(request.user)
+    registration = selectors.registration_of(event, member)
+    manager = request.user.has_perm("events.manage", event)
+    context = {
+        "event": event,
+        "speakers": selectors.event_speakers(event),
+        "materials": selectors.event_materials(event),
+        "co_organisers": list(event.co_organisers.all()),
+        "figures": selectors.event_figures(event),
+        "registration": registration,
+        "member": member,
+        "refusal": registration_refusal(event, member),
+        "can_manage": manager,
+        "guest_form": GuestRegistrationForm(),
+        "breadcrumbs": [_agenda_crumb(), (event.title, None)],
+    }
+    if registration is not None and registration.status in (
+        Registration.Status.CONFIRMED,
+        Registration.Status.WAITING,
+    ):
+        context["ticket_url"] = reverse("events:ticket", args=[make_token(registration, TICKET)])
+        context["waiting_position"] = selectors.waiting_position(registration)
+        if registration.holds_seat:
+            context["qr"] = _checkin_qr(request, registration)
+    return render(request, "events/event_detail.html", context)
+
+
+def _checkin_qr(request, registration: Registration) -> str:
+    url = request.build_absolute_uri(
+        reverse(
+            "events:checkin_scan",
+            args=[registration.event_id, make_token(registration, CHECKIN)],
+        )
+    )
+    return qr_svg_data_uri(url)
+
+
+@public_view
+@require_GET
+def event_ics(request, pk):
+    """The event as an .ics file (add to my calendar)."""
+    event = selectors.event_for_user(request.user, pk)
+    registration = selectors.registration_of(event, selectors.audience_member(request.user))
+    attending = registration is not None and registration.holds_seat
+    calendar = calendar_of(event.title, [event], for_attendee=attending)
+    return ics_response(calendar, f"{event.slug or 'evenement'}.ics")
+
+
+@public_view
+@require_GET
+def event_image(request, pk):
+    event = selectors.event_for_user(request.user, pk)
+    return protected_file_response(event.image, filename="image", inline=True)
+
+
+@public_view
+@require_GET
+def speaker_photo(request, pk):
+    """A speaker's photo (speakers are public figures presented on event pages)."""
+    speaker = get_object_or_404(Speaker, pk=pk)
+    return protected_file_response(speaker.photo, filename="photo", inline=True)
+
+
+@public_view
+@require_GET
+def material_download(request, pk, material_pk):
+    event = selectors.event_for_user(request.user, pk)
+    material = get_object_or_404(EventMaterial, pk=material_pk, event=event)
+    if not material.file:
+        return redirect(material.url)
+    return protected_file_response(material.file, filename=material.original_name or material.title)
+
+
+# --- Registration ------------------------------------------------------------------------
+
+
+@require_POST
+def register(request, pk):
+    """A member registers in one click."""
+    event = selectors.event_for_user(request.user, pk)
+    member = selectors.audience_member(request.user)
+    if member is None:
+        messages.error(request, _("Votre compte n'est pas relié à une fiche d'adhérent·e."))
+        return redirect(event)
+    try:
+        registration = services.registration_create(event=event, member=member)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(event)
+    if registration.holds_seat:
+        messages.success(
+            request, _("Vous êtes inscrit·e. Un e-mail de confirmation vous a été envoyé.")
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "L'événement est complet : vous êtes sur la liste d'attente. Vous recevrez un e-mail si une place se libère."
+            ),
+        )
+    return redirect(event)
+
+
+@require_POST
+def unregister(request, pk):
+    event = selectors.event_for_user(request.user, pk)
+    registration = selectors.registration_of(event, selectors.audience_member(request.user))
+    if registration is None or registration.status == Registration.Status.CANCELLED:
+        messages.info(request, _("Vous n'étiez pas inscrit·e."))
+        return redirect(event)
+    try:
+        services.registration_cancel(registration=registration)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Votre inscription est annulée."))
+    return redirect(request.POST.get("next") if _safe_next(request) else event)
+
+
+def _safe_next(request) -> bool:
+    nxt = request.POST.get("next", "")
+    return bool(nxt) and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
+@public_view
+@require_POST
+def guest_register(request, pk):
+    """A guest asks to attend a public event; they confirm from the e-mail sent to them."""
+    event = selectors.event_for_user(request.user, pk)
+    if event.visibility != Event.Visibility.PUBLIC:
+        raise Http404
+    form = GuestRegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.registration_create_guest(
+                event=event, name=form.cleaned_data["name"], email=form.cleaned_data["email"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return render(
+                request,
+                "events/guest_pending.html",
+                {
+                    "event": event,
+                    "email": form.cleaned_data["email"],
+                    "breadcrumbs": [
+                        _agenda_crumb(),
+                        (event.title, event.get_absolute_url()),
+                        (_("Inscription"), None),
+                    ],
+                },
+            )
+    return render(
+        request,
+        "events/guest_register.html",
+        {
+            "event": event,
+            "guest_form": form,
+            "breadcrumbs": [
+                _agenda_crumb(),
+                (event.title, event.get_absolute_url()),
+                (_("Inscription"), None),
+            ],
+        },
+        status=400,
+    )
+
+
+def _registration_from_token(token: str, purpose: str, *, max_age=None) -> Registration:
+    ids = read_token(token, purpose, max_age=max_age)
+    if ids is None:
+        raise Http404
+    return get_object_or_404(
+        Registration.objects.select_related(
+            "event", "event__organiser", "event__booking__room__venue", "member"
+        ),
+        pk=ids[0],
+        event_id=ids[1],
+    )
+
+
+@public_view
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guest_confirm(request, token):
+    """The link of the guest's e-mail: a button confirms (nothing changes on GET)."""
+    registration = _registration_from_token(token, CONFIRM, max_age=CONFIRM_MAX_AGE)
+    event = registration.event
+    if request.method == "POST" and registration.status == Registration.Status.PENDING:
+        try:
+            registration = services.registration_confirm_guest(registration=registration)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            return redirect("events:ticket", token=make_token(registration, TICKET))
+    if registration.status in (Registration.Status.CONFIRMED, Registration.Status.WAITING):
+        return redirect("events:ticket", token=make_token(registration, TICKET))
+    return render(
+        request,
+        "events/guest_confirm.html",
+        {
+            "registration": registration,
+            "event": event,
+            "breadcrumbs": [(event.title, None), (_("Confirmer l'inscription"), None)],
+        },
+    )
+
+
+@public_view
+@never_cache
+@require_GET
+def ticket(request, token):
+    """A registration seen from the link of its e-mail: QR code, calendar, cancellation."""
+    registration = _registration_from_token(token, TICKET)
+    event = registration.event
+    context = {
+        "registration": registration,
+        "event": event,
+        "token": token,
+        "waiting_position": selectors.waiting_position(registration),
+        "breadcrumbs": [(event.title, None), (_("Mon inscription"), None)],
+    }
+    if registration.holds_seat:
+        context["qr"] = _checkin_qr(request, registration)
+    return render(request, "events/ticket.html", context)
+
+
+@public_view
+@require_GET
+def ticket_ics(request, token):
+    """The event of a registration as .ics, from the e-mail's link (members-only events too)."""
+    registration = _registration_from_token(token, TICKET)
+    event = registration.event
+    calendar = calendar_of(event.title, [event], for_attendee=registration.holds_seat)
+    return ics_response(calendar, f"{event.slug or 'evenement'}.ics")
+
+
+@public_view
+@require_POST
+def ticket_cancel(request, token):
+    """Cancel from the e-mail's link, without logging in."""
+    registration = _registration_from_token(token, TICKET)
+    try:
+        services.registration_cancel(registration=registration)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Votre inscription est annulée."))
+    return redirect("events:ticket", token=token)
+
+
+# --- Mine and calendars ------------------------------------------------------------------
+
+
+@require_GET
+def my_events(request):
+    """My upcoming registrations, my past events with attendance, my trainings."""
+    member = selectors.audience_member(request.user)
+    data = selectors.my_events(member)
+    for registration in data["upcoming"]:
+        registration.ticket_token = make_token(registration, TICKET)
+    context = {
+        **data,
+        "member": member,
+        "breadcrumbs": [_agenda_crumb(), (_("Mes événements"), None)],
+    }
+    return render(request, "events/my_events.html", context)
+
+
+@require_GET
+def feeds(request):
+    """Subscription addresses of the calendars (public, my section, mine)."""
+    token = services.feed_token_get(request.user)
+    member = selectors.audience_member(request.user)
+    build = request.build_absolute_uri
+    context = {
+        "public_url": build(reverse("events:public_feed")),
+        "personal_url": build(reverse("events:personal_feed", args=[token.token])),
+        "section_url": build(reverse("events:unit_feed", args=[token.token, member.section_id]))
+        if member
+        else "",
+        "section": member.section if member else None,
+        "federation_urls": [
+            (unit, build(reverse("events:unit_feed", args=[token.token, unit.pk])))
+            for unit in Unit.objects.filter(kind=Unit.Kind.FEDERATION, is_active=True).order_by(
+                "name"
+            )
+        ],
+        "breadcrumbs": [_agenda_crumb(), (_("S'abonner aux calendriers"), None)],
+    }
+    return render(request, "events/feeds.html", context)
+
+
+@require_POST
+def feed_renew(request):
+    services.feed_token_renew(request.user)
+    messages.success(request, _("Nouvelles adresses créées : les anciennes ne fonctionnent plus."))
+    return redirect("events:feeds")
+
+
+@public_view
+@require_GET
+def public_feed(request):
+    """The federation's public calendar (public events only, cancellations included)."""
+    calendar = calendar_of(_("Agenda public"), selectors.public_feed_events())
+    return ics_response(calendar, "agenda-public.ics", inline=True)
+
+
+@public_view
+@require_GET
+def personal_feed(request, token):
+    """My events, for a calendar app (the secret token stands in for the login)."""
+    user = selectors.feed_token_user(token)
+    calendar = calendar_with_states(_("Mes événements"), selectors.personal_feed_events(user))
+    return ics_response(calendar, "mes-evenements.ics", inline=True)
+
+
+@public_view
+@require_GET
+def unit_feed(request, token, unit_pk):
+    """A section's (or the federation's) events that the token's user may see."""
+    user = selectors.feed_token_user(token)
+    unit = get_object_or_404(Unit, pk=unit_pk, kind__in=[Unit.Kind.SECTION, Unit.Kind.FEDERATION])
+    calendar = calendar_of(unit.name, selectors.unit_feed_events(user, unit))
+    return ics_response(calendar, f"agenda-{unit.code.lower()}.ics", inline=True)
+
+
+# --- Organisers --------------------------------------------------------------------------
+
+
+def _managed_event(request, pk, *args, **kwargs):
+    """For permission_required: None (→ 403) without the capability, 404 outside the scope."""
+    if not can(request.user, "events.manage"):
+        return None
+    if getattr(request, "managed_event", None) is None or request.managed_event.pk != pk:
+        request.managed_event = selectors.event_for_manager(request.user, pk)
+    return request.managed_event
+
+
+def _manage_crumbs(event: Event, label: str):
+    return [
+        (_("Organiser"), reverse("events:manage")),
+        (event.title, event.get_absolute_url()),
+        (label, None),
+    ]
+
+
+@permission_required("events.manage")
+@require_GET
+def manage(request):
+    """The organiser's events: upcoming first, then the recent past, with their figures."""
+    now = timezone.now()
+    events = selectors.with_listing_data(selectors.events_managed_by(request.user), request.user)
+    upcoming = events.upcoming(now).order_by("start", "pk")
+    page = Paginator(upcoming, PAGE_SIZE).get_page(request.GET.get("page"))
+    past = events.past(now).order_by("-start", "-pk")[:10]
+    context = {
+        "page": page,
+        "past": past,
+        "breadcrumbs": [_agenda_crumb(), (_("Organiser"), None)],
+    }
+    return render(request, "events/manage.html", context)
+
+
+@permission_required("events.manage")
+@require_http_methods(["GET", "POST"])
+def event_create(request):
+    units = selectors.organiser_units_for(request.user)
+    form = EventForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        organiser_units=units,
+        initial={"organiser": units.first(), "visibility": Event.Visibility.MEMBERS},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("L'événement est créé."))
+            return redirect(event)
+    return render(
+        request,
+        "events/event_form.html",
+        {
+            "form": form,
+            "breadcrumbs": [
+                (_("Organiser"), reverse("events:manage")),
+                (_("Nouvel événement"), None),
+            ],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@permission_required("events.manage", fn=_managed_event)
+@require_http_methods(["GET", "POST"])
+def event_update(request, pk):
+    event = request.managed_event
+    if event.is_cancelled:
+        messages.error(request, _("Un événement annulé ne peut plus être modifié."))
+        return redirect(event)
+    form = EventForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=event,
+        user=request.user,
+        organiser_units=selectors.organiser_units_for(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_update(
+                actor=request.user,
+                event=selectors.event_for_manager(request.user, pk),
+                **form.service_kwargs(),
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("L'événement est modifié."))
+            return redirect(event)
+    return render(
+        request,
+        "events/event_form.html",
+        {"form": form, "event": event, "breadcrumbs": _manage_crumbs(event, _("Modifier"))},
+        status=400 if form.errors else 200,
+    )
+
+
+@permission_required("events.manage", fn=_managed_event)
+@require_http_methods(["GET", "POST"])
+def event_cancel(request, pk):
+    event = request.managed_event
+    form = CancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_cancel(
+                actor=request.user, event=event, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("L'événement est annulé ; les inscrit·es sont prévenu·es par e-mail.")
+            )
+        return redirect(event)
+    return render(
+        request,
+        "events/event_cancel.html",
+        {
+            "form": form,
+            "event": event,
+            "figures": selectors.event_figures(event),
+            "breadcrumbs": _manage_crumbs(event, _("Annuler")),
+        },
+    )
+
+
+@permission_required("events.manage", fn=_managed_event)
+@require_http_methods(["GET", "POST"])
+def event_speakers(request, pk):
+    """Put speakers on the programme of an event."""
+    event = request.managed_event
+    form = EventSpeakerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.event_speaker_add(
+            event=event,
+            speaker=form.cleaned_data["speaker"],
+            part=form.cleaned_data["part"],
+            order=form.cleaned_data["order"],
+        )
+        messages.success(request, _("Intervenant·e ajouté·e au programme."))
+        return redirect("events:event_speakers", pk=event.pk)
+    return render(
+        request,
+        "events/event_speakers.html",
+        {
+            "form": form,
+            "event": event,
+            "speakers": selectors.event_speakers(event),
+            "breadcrumbs": _manage_crumbs(event, _("Intervenant·es")),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@permission_required("events.manage", fn=_managed_event)
+@require_POST
+def event_speaker_remove(request, pk, link_pk):
+    link = get_object_or_404(EventSpeaker, pk=link_pk, event=request.managed_event)
+    services.event_speaker_remove(link=link)
+    messages.success(request, _("Intervenant·e retiré·e du programme."))
+    return redirect("events:event_speakers", pk=pk)
+
+
+@permission_required("events.manage", fn=_managed_event)
+@require_GET
+def attendees(request, pk):
+    """Check-in: searchable list of registrants (#rows partial), figures, "présent" toggle."""
+    event = request.managed_event
+    q = request.GET.get("q", "").strip()[:100]
+    rows = selectors.attendees(event, q)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    log_access(
+        actor=request.user,
+        action="list",
+        what=f"Participants de l'événement {event.pk}",
+        obj=event,
+        row_count=len(page.object_list),
+        detail={"q": q} if q else None,
+    )
+    context = {
+        "event": event,
+        "page": page,
+        "q": q,
+        "figures": selectors.event_figures(event),
+        "breadcrumbs": _manage_crumbs(event, _("Participants")),
+    }
+    template = "events/attendees.html"
+    if request.htmx and request.htmx.target == "attendee-rows":
+        template += "#rows"
+    return render(request, template, context)
+
+
+@permission_required("events.manage", fn=_managed_event)
+@require_POST
+def attendee_toggle(request, pk, registration_pk):
+    """Mark present / not present; htmx swaps the row, others get the page back."""
+    event = request.managed_event
+    registration = selectors.registration_for_manager(request.user, event, registration_pk)
+    present = request.POST.get("present") == "1"
+    try:
+        registration = services.registration_check_in(
+            actor=request.user, registration=registration, present=present
+        )
+    except ValidationError as exc:
+        if request.htmx:
+            return HttpResponse(" ".join(exc.messages), status=400)
+        messages.error(request, " ".join(exc.messages))
+        return redirect("events:attendees", pk=pk)
+    if request.htmx:
+        return render(
+            request, "events/attendees.html#row", {"event": event, "registration": registration}
+        )
+    url = reverse("events:attendees", args=[pk])
+    if request.POST.get("q"):
+        url += "?" + urlencode({"q": request.POST["q"][:100]})
+    return redirect(url)
+
+
+@permission_required("events.manage", fn=_managed_event)
+@require_http_methods(["GET", "POST"])
+def checkin_scan(request, pk, token):
+    """The QR code of a registration, scanned by an organiser: a button marks them present."""
+    event = request.managed_event
+    ids = read_token(token, CHECKIN)
+    if ids is None or ids[1] != event.pk:
+        raise Http404
+    registration = selectors.registration_for_manager(request.user, event, ids[0])
+    if request.method == "POST":
+        try:
+            registration = services.registration_check_in(
+                actor=request.user, registration=registration, present=True
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _("%(name)s est pointé·e présent·e.") % {"name": registration.display_name}
+            )
+    return render(
+        request,
+        "events/checkin_scan.html",
+        {
+            "event": event,
+            "registration": registration,
+            "breadcrumbs": _manage_crumbs(event, _("Pointage")),
+        },
+    )
+
+
+@permission_required("events.manage", fn=_managed_event)
+@require_http_methods(["GET", "POST"])
+def materials(request, pk):
+    """Files and links kept after the event."""
+    event = request.managed_event
+    form = MaterialForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.material_add(
+                actor=request.user,
+                event=event,
+                title=form.cleaned_data["title"],
+                file=form.cleaned_data.get("file"),
+                url=form.cleaned_data.get("url") or "",
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Document ajouté."))
+            return redirect("events:materials", pk=event.pk)
+    return render(
+        request,
+        "events/materials.html",
+        {
+            "form": form,
+            "event": event,
+            "materials": selectors.event_materials(event),
+            "breadcrumbs": _manage_crumbs(event, _("Documents")),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@permission_required("events.manage", fn=_managed_event)
+@require_POST
+def material_remove(request, pk, material_pk):
+    material = get_object_or_404(EventMaterial, pk=material_pk, event=request.managed_event)
+    services.material_remove(material=material)
+    messages.success(request, _("Document retiré."))
+    return redirect("events:materials", pk=pk)
+
+
+@permission_required("events.manage", fn=_managed_event)
+@require_http_methods(["GET", "POST"])
+def invitations(request, pk):
+    """The invitation list of an event "sur invitation"."""
+    event = request.managed_event
+    scope = Unit.objects.filter(units_q(request.user, "events.manage")).filter(
+        path__startswith=event.organiser.path
+    )
+    form = InvitationForm(request.POST or None, scope_units=scope)
+    if request.method == "POST" and form.is_valid():
+        members = form.members()
+        created = services.invitation_add(actor=request.user, event=event, members=members)
+        missing = len(form.cleaned_data["number_list"]) - len(
+            {m.membership_number for m in members} & set(form.cleaned_data["number_list"])
+        )
+        messages.success(
+            request, _("%(count)s invitation(s) envoyée(s).") % {"count": len(created)}
+        )
+        if missing:
+            messages.warning(
+                request,
+                _(
+                    "%(count)s numéro(s) introuvable(s) parmi les adhérent·es de l'unité organisatrice."
+                )
+                % {"count": missing},
+            )
+        return redirect("events:invitations", pk=event.pk)
+    rows = selectors.invitations_of(event)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "events/invitations.html",
+        {
+            "form": form,
+            "event": event,
+            "page": page,
+            "breadcrumbs": _manage_crumbs(event, _("Invitations")),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@permission_required("events.manage", fn=_managed_event)
+@require_POST
+def invitation_remove(request, pk, invitation_pk):
+    invitation = get_object_or_404(Invitation, pk=invitation_pk, event=request.managed_event)
+    services.invitation_remove(invitation=invitation)
+    messages.success(request, _("Invitation retirée."))
+    return redirect("events:invitations", pk=pk)
+
+
+# --- Speakers directory ------------------------------------------------------------------
+
+
+@permission_required("events.manage_speakers")
+@require_GET
+def speaker_list(request):
+    q = request.GET.get("q", "").strip()[:100]
+    speakers = Speaker.objects.order_by("name", "pk")
+    for word in q.split()[:4]:
+        speakers = speakers.filter(Q(name__icontains=word) | Q(affiliation__icontains=word))
+    page = Paginator(speakers, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "events/speaker_list.html"
+    if request.htmx and request.htmx.target == "speaker-rows":
+        template += "#rows"
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "q": q,
+            "breadcrumbs": [
+                (_("Organiser"), reverse("events:manage")),
+                (_("Intervenant·es"), None),
+            ],
+        },
+    )
+
+
+@permission_required("events.manage_speakers")
+@require_http_methods(["GET", "POST"])
+def speaker_create(request):
+    form = SpeakerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.speaker_create(actor=request.user, **form.service_kwargs())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Intervenant·e ajouté·e à l'annuaire."))
+            return redirect("events:speaker_list")
+    return render(
+        request,
+        "events/speaker_form.html",
+        {
+            "form": form,
+            "breadcrumbs": [
+                (_("Intervenant·es"), reverse("events:speaker_list")),
+                (_("Nouvel·le intervenant·e"), None),
+            ],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@permission_required("events.manage_speakers")
+@require_http_methods(["GET", "POST"])
+def speaker_update(request, pk):
+    speaker = get_object_or_404(Speaker, pk=pk)
+    form = SpeakerForm(request.POST or None, request.FILES or None, instance=speaker)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.speaker_update(speaker=speaker, **form.service_kwargs())
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Fiche mise à jour."))
+            return redirect("events:speaker_list")
+    return render(
+        request,
+        "events/speaker_form.html",
+        {
+            "form": form,
+            "speaker": speaker,
+            "breadcrumbs": [
+                (_("Intervenant·es"), reverse("events:speaker_list")),
+                (speaker.name, None),
+            ],
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,316 @@
+"""Forms of the rooms screens: they parse and validate input; services write.
+
+The section a booking is for is chosen among the units the user may book for; anything
+else posted is refused by the field (a section officer cannot book for another section).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from fede.core.uploads import CheckedFileField
+
+from . import slots
+from .models import BookingSeries, Equipment, OpeningHours, Room, Venue
+from .selectors import DirectoryFilters, arrondissements, booking_units_for_user
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class StyledMixin:
+    """Bootstrap classes on every widget."""
+
+    def style_fields(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            classes = widget.attrs.get("class", "").split()
+            if css not in classes:
+                widget.attrs["class"] = " ".join([*classes, css])
+
+    def add_error(self, field, error):
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            # Errors of a service about fields this form does not show become form errors.
+            for name in [n for n in error.error_dict if n not in self.fields and n != "__all__"]:
+                forms.Form.add_error(self, None, error.error_dict.pop(name))
+            if not error.error_dict:
+                return
+        super().add_error(field, error)
+        # Flag invalid fields for sighted users (red border) and for screen readers.
+        for name in self._errors or {}:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                classes = widget.attrs.get("class", "").split()
+                if "is-invalid" not in classes:
+                    widget.attrs["class"] = " ".join([*classes, "is-invalid"])
+
+
+class DirectoryFilterForm(StyledMixin, forms.Form):
+    """Filters of the directory (GET); every field is optional."""
+
+    arrondissement = forms.ModelChoiceField(
+        label=_("Arrondissement"), queryset=None, required=False, empty_label=_("Tous")
+    )
+    capacite = forms.IntegerField(
+        label=_("Au moins (personnes)"), required=False, min_value=1, max_value=10000
+    )
+    plain_pied = forms.BooleanField(label=_("Accessible de plain-pied"), required=False)
+    espace_sections = forms.BooleanField(label=_("Espace sections"), required=False)
+    equipement = forms.ModelMultipleChoiceField(
+        label=_("Équipements"),
+        queryset=Equipment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    date = forms.DateField(label=_("Libre le"), required=False, widget=DateInput())
+    debut = forms.TimeField(label=_("de"), required=False, widget=TimeInput())
+    fin = forms.TimeField(label=_("à"), required=False, widget=TimeInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["arrondissement"].queryset = arrondissements()
+        self.fields["equipement"].queryset = Equipment.objects.order_by("name")
+        self.style_fields()
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("date"), data.get("debut"), data.get("fin")
+        given = [v is not None for v in (day, start, end)]
+        if any(given) and not all(given):
+            if day is None:
+                self.add_error("date", _("Indiquez la date pour chercher une salle libre."))
+            if start is None:
+                self.add_error("debut", _("Indiquez l'heure de début."))
+            if end is None:
+                self.add_error("fin", _("Indiquez l'heure de fin."))
+        elif all(given) and end <= start:
+            self.add_error("fin", _("L'heure de fin doit être après l'heure de début."))
+        return data
+
+    def to_filters(self) -> DirectoryFilters:
+        if not self.is_bound or not self.is_valid():
+            return DirectoryFilters()
+        data = self.cleaned_data
+        return DirectoryFilters(
+            arrondissement=data.get("arrondissement"),
+            capacity=data.get("capacite"),
+            step_free=bool(data.get("plain_pied")),
+            equipment=list(data.get("equipement") or []),
+            day=data.get("date"),
+            start_time=data.get("debut"),
+            end_time=data.get("fin"),
+            sections_space=bool(data.get("espace_sections")),
+        )
+
+
+class BookingForm(StyledMixin, forms.Form):
+    """A booking request, once or repeated weekly or monthly until a date."""
+
+    REPEAT_CHOICES = [("", _("Non, une seule fois")), *BookingSeries.Frequency.choices]
+
+    section = forms.ModelChoiceField(label=_("Pour la section"), queryset=None, empty_label=None)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    debut = forms.TimeField(label=_("Début"), widget=TimeInput())
+    fin = forms.TimeField(label=_("Fin"), widget=TimeInput())
+    purpose = forms.CharField(
+        label=_("Objet de la réunion"),
+        max_length=200,
+        help_text=_("Visible par votre section et la fédération seulement."),
+    )
+    expected_attendance = forms.IntegerField(
+        label=_("Participants attendus"), min_value=1, max_value=10000
+    )
+    notes = forms.CharField(
+        label=_("Informations pour le lieu"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Installation, matériel, personne à contacter sur place…"),
+    )
+    repeat = forms.ChoiceField(label=_("Répéter"), choices=REPEAT_CHOICES, required=False)
+    until = forms.DateField(label=_("Jusqu'au"), required=False, widget=DateInput())
+
+    def __init__(self, *args, user, room: Room, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.room = room
+        self.fields["section"].queryset = booking_units_for_user(user)
+        self.style_fields()
+
+    def clean(self):
+        data = super().clean()
+        day, start, end = data.get("date"), data.get("debut"), data.get("fin")
+        if start and end and end <= start:
+            self.add_error("fin", _("L'heure de fin doit être après l'heure de début."))
+        if data.get("repeat"):
+            until = data.get("until")
+            if until is None:
+                self.add_error("until", _("Indiquez jusqu'à quelle date répéter."))
+            elif day and until <= day:
+                self.add_error("until", _("La date de fin de la série doit suivre la première."))
+            elif day and until > day + datetime.timedelta(days=366):
+                self.add_error("until", _("Une série dure au plus un an."))
+        return data
+
+    @property
+    def start(self) -> datetime.datetime:
+        return slots.at(self.cleaned_data["date"], self.cleaned_data["debut"])
+
+    @property
+    def end(self) -> datetime.datetime:
+        return slots.at(self.cleaned_data["date"], self.cleaned_data["fin"])
+
+
+class BookingEditForm(StyledMixin, forms.Form):
+    purpose = BookingForm.base_fields["purpose"]
+    expected_attendance = BookingForm.base_fields["expected_attendance"]
+    notes = BookingForm.base_fields["notes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class RefuseForm(StyledMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du refus"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Envoyé à la personne qui a fait la demande."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+
+class VenueForm(StyledMixin, forms.ModelForm):
+    class Meta:
+        model = Venue
+        fields = [
+            "name",
+            "kind",
+            "address",
+            "postal_code",
+            "city",
+            "arrondissement",
+            "description",
+            "access_notes",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "is_active",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "access_notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["arrondissement"].queryset = arrondissements()
+        self.style_fields()
+
+
+class RoomForm(StyledMixin, forms.ModelForm):
+    """A room, its rules and its opening hours (one pair of times per weekday)."""
+
+    class Meta:
+        model = Room
+        fields = [
+            "venue",
+            "name",
+            "capacity",
+            "step_free",
+            "equipment",
+            "description",
+            "price_conditions",
+            "is_sections_space",
+            "booking_policy",
+            "requires_approval",
+            "max_duration_minutes",
+            "booking_window_days",
+            "no_premises_window_days",
+            "is_active",
+        ]
+        widgets = {
+            "equipment": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "price_conditions": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = Venue.objects.order_by("name")
+        hours = {}
+        if self.instance.pk:
+            hours = {o.weekday: o for o in self.instance.opening_hours.all()}
+        for weekday, label in OpeningHours.Weekday.choices:
+            current = hours.get(weekday)
+            self.fields[f"opens_{weekday}"] = forms.TimeField(
+                label=_("%(day)s : ouverture") % {"day": label.capitalize()},
+                required=False,
+                widget=TimeInput(),
+                initial=current.opens if current else None,
+            )
+            self.fields[f"closes_{weekday}"] = forms.TimeField(
+                label=_("%(day)s : fermeture") % {"day": label.capitalize()},
+                required=False,
+                widget=TimeInput(),
+                initial=current.closes if current else None,
+            )
+        self.style_fields()
+
+    def weekday_fields(self):
+        return [
+            (label, self[f"opens_{weekday}"], self[f"closes_{weekday}"])
+            for weekday, label in OpeningHours.Weekday.choices
+        ]
+
+    def clean(self):
+        data = super().clean()
+        hours = {}
+        for weekday, _label in OpeningHours.Weekday.choices:
+            opens, closes = data.get(f"opens_{weekday}"), data.get(f"closes_{weekday}")
+            if (opens is None) != (closes is None):
+                self.add_error(
+                    f"closes_{weekday}", _("Indiquez l'ouverture et la fermeture, ou aucune.")
+                )
+            elif opens is not None and closes <= opens:
+                self.add_error(f"closes_{weekday}", _("La fermeture doit être après l'ouverture."))
+            elif opens is not None:
+                hours[weekday] = (opens, closes)
+        self.opening_hours = hours
+        return data
+
+
+class PhotoForm(StyledMixin, forms.Form):
+    image = CheckedFileField(label=_("Photo"), kinds={"image"}, max_bytes=5 * 1024 * 1024)
+    caption = forms.CharField(
+        label=_("Légende"),
+        max_length=200,
+        help_text=_("Décrit la photo pour les personnes qui ne la voient pas."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style_fields()

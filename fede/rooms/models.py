@@ -1,0 +1,406 @@
+"""Rooms: venues, the rooms they offer to sections, opening hours and bookings.
+
+The invariant "confirmed bookings of a room never overlap" is held by the database:
+on PostgreSQL an exclusion constraint (``btree_gist`` + ``tstzrange(start, "end", '[)')``,
+only on confirmed rows) created in migration 0002; on SQLite by a check run inside a
+serialised write transaction in ``services.booking_create`` / ``booking_approve``.
+The constraint lives in the migration, not in ``Meta.constraints``: Django would
+otherwise try to create it on SQLite, where GiST and range types do not exist.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from fede.core.models import TimeStampedModel
+from fede.core.uploads import generated_upload_to
+
+#: Name of the PostgreSQL exclusion constraint (see migration 0002 and services).
+NO_OVERLAP_CONSTRAINT = "rooms_booking_no_overlap_confirmed"
+
+
+def new_ics_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Equipment(models.Model):
+    """Something a room offers: projector, sound system, kitchen, wifi…"""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("nom"), max_length=100)
+
+    class Meta:
+        verbose_name = _("équipement")
+        verbose_name_plural = _("équipements")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Venue(TimeStampedModel):
+    """A place with one or more rooms: the federation's premises, a town hall, a café…"""
+
+    class Kind(models.TextChoices):
+        FEDERATION = "federation", _("Locaux de la fédération")
+        TOWN_HALL = "town_hall", _("Mairie d'arrondissement")
+        ASSOCIATION = "association", _("Association, maison de quartier")
+        UNION = "union", _("Local syndical")
+        CAFE = "cafe", _("Café, arrière-salle")
+        OTHER = "other", _("Autre")
+
+    name = models.CharField(_("nom"), max_length=200)
+    kind = models.CharField(_("type de lieu"), max_length=20, choices=Kind.choices)
+    address = models.CharField(_("adresse"), max_length=300)
+    postal_code = models.CharField(_("code postal"), max_length=10, blank=True)
+    city = models.CharField(_("ville"), max_length=100, default="Paris")
+    arrondissement = models.ForeignKey(
+        "organization.Territory",
+        verbose_name=_("arrondissement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="venues",
+        limit_choices_to={"kind": "arrondissement"},
+    )
+    description = models.TextField(_("présentation"), blank=True)
+    access_notes = models.TextField(
+        _("accès"), blank=True, help_text=_("Métro, digicode, étage, accès PMR…")
+    )
+    contact_name = models.CharField(_("contact"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("e-mail du contact"), blank=True)
+    contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("actif"), default=True)
+
+    class Meta:
+        verbose_name = _("lieu")
+        verbose_name_plural = _("lieux")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["arrondissement", "is_active"])]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("rooms:venue_detail", args=[self.pk])
+
+
+class Room(TimeStampedModel):
+    """A bookable room, with its booking rules."""
+
+    class Policy(models.TextChoices):
+        ALL_SECTIONS = "all", _("Toutes les sections")
+        NO_PREMISES = "no_premises", _("Sections sans local (et fédération)")
+        FEDERATION = "federation", _("Fédération seulement")
+
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("lieu"), on_delete=models.CASCADE, related_name="rooms"
+    )
+    name = models.CharField(_("nom"), max_length=200)
+    capacity = models.PositiveIntegerField(_("capacité (personnes)"))
+    step_free = models.BooleanField(
+        _("accessible de plain-pied"),
+        default=False,
+        help_text=_("Accès sans marche (fauteuil roulant), directement ou par ascenseur."),
+    )
+    equipment = models.ManyToManyField(
+        Equipment, verbose_name=_("équipements"), blank=True, related_name="rooms"
+    )
+    description = models.TextField(_("description"), blank=True)
+    price_conditions = models.TextField(
+        _("tarif et conditions"), blank=True, help_text=_("Ex. : gratuit, caution de 100 €…")
+    )
+    is_sections_space = models.BooleanField(
+        _("espace sections"),
+        default=False,
+        help_text=_("Salle de l'espace « sections » de la fédération."),
+    )
+    booking_policy = models.CharField(
+        _("qui peut réserver"), max_length=12, choices=Policy.choices, default=Policy.ALL_SECTIONS
+    )
+    requires_approval = models.BooleanField(
+        _("réservation soumise à validation"),
+        default=False,
+        help_text=_("Les demandes restent en attente jusqu'à validation par la fédération."),
+    )
+    max_duration_minutes = models.PositiveIntegerField(
+        _("durée maximale (minutes)"), null=True, blank=True, default=300
+    )
+    booking_window_days = models.PositiveIntegerField(
+        _("réservable jusqu'à (jours à l'avance)"), default=60
+    )
+    no_premises_window_days = models.PositiveIntegerField(
+        _("fenêtre des sections sans local (jours)"),
+        null=True,
+        blank=True,
+        help_text=_("Fenêtre plus longue pour les sections sans local ; vide : la même."),
+    )
+    ics_token = models.CharField(
+        _("jeton du calendrier"), max_length=64, unique=True, default=new_ics_token, editable=False
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("salle")
+        verbose_name_plural = _("salles")
+        ordering = ["venue__name", "name"]
+        indexes = [models.Index(fields=["is_active", "capacity"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="room_capacity_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.venue.name} — {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("rooms:room_detail", args=[self.pk])
+
+    @property
+    def max_duration_label(self) -> str:
+        from .slots import format_duration
+
+        return format_duration(self.max_duration_minutes) if self.max_duration_minutes else ""
+
+    def window_days_for(self, unit) -> int:
+        """How many days ahead ``unit`` may book this room."""
+        if (
+            self.no_premises_window_days
+            and unit is not None
+            and unit.kind == "section"
+            and not unit.has_premises
+        ):
+            return max(self.booking_window_days, self.no_premises_window_days)
+        return self.booking_window_days
+
+
+class OpeningHours(models.Model):
+    """When a room can be booked on a weekday (local time). No row for a day: closed.
+
+    A room with no opening hours at all has no hours rule.
+    """
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("lundi")
+        TUESDAY = 1, _("mardi")
+        WEDNESDAY = 2, _("mercredi")
+        THURSDAY = 3, _("jeudi")
+        FRIDAY = 4, _("vendredi")
+        SATURDAY = 5, _("samedi")
+        SUNDAY = 6, _("dimanche")
+
+    room = models.ForeignKey(
+        Room, verbose_name=_("salle"), on_delete=models.CASCADE, related_name="opening_hours"
+    )
+    weekday = models.PositiveSmallIntegerField(_("jour"), choices=Weekday.choices)
+    opens = models.TimeField(_("ouverture"))
+    closes = models.TimeField(_("fermeture"))
+
+    class Meta:
+        verbose_name = _("horaires d'ouverture")
+        verbose_name_plural = _("horaires d'ouverture")
+        ordering = ["room", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["room", "weekday"], name="opening_one_per_weekday"),
+            models.CheckConstraint(
+                condition=Q(closes__gt=models.F("opens")), name="opening_closes_after_opens"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    @property
+    def hours(self) -> float:
+        opens = datetime.datetime.combine(datetime.date.min, self.opens)
+        closes = datetime.datetime.combine(datetime.date.min, self.closes)
+        return (closes - opens).total_seconds() / 3600
+
+
+class RoomPhoto(TimeStampedModel):
+    """A photo of a room, served through a permission-checked view."""
+
+    room = models.ForeignKey(
+        Room, verbose_name=_("salle"), on_delete=models.CASCADE, related_name="photos"
+    )
+    image = models.ImageField(_("photo"), upload_to=generated_upload_to("salles"))
+    caption = models.CharField(
+        _("légende"), max_length=200, blank=True, help_text=_("Décrit la photo (accessibilité).")
+    )
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["room", "pk"]
+
+    def __str__(self):
+        return self.caption or self.image.name
+
+    def get_absolute_url(self):
+        return reverse("rooms:photo", args=[self.pk])
+
+
+class BookingSeries(TimeStampedModel):
+    """A recurring booking: the occurrences are ordinary Booking rows pointing here."""
+
+    class Frequency(models.TextChoices):
+        WEEKLY = "weekly", _("Chaque semaine")
+        MONTHLY = "monthly", _("Chaque mois (même jour du mois)")
+
+    room = models.ForeignKey(
+        Room, verbose_name=_("salle"), on_delete=models.PROTECT, related_name="series"
+    )
+    section = models.ForeignKey(
+        "organization.Unit",
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        related_name="booking_series",
+    )
+    frequency = models.CharField(_("fréquence"), max_length=10, choices=Frequency.choices)
+    until = models.DateField(_("jusqu'au"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("série de réservations")
+        verbose_name_plural = _("séries de réservations")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_frequency_display()} — {self.room_id} ({self.section_id})"
+
+    @property
+    def permission_unit(self):
+        return self.section
+
+
+class BookingQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=Booking.Status.CONFIRMED)
+
+    def active(self):
+        """Bookings that hold or ask for the slot (pending or confirmed)."""
+        return self.filter(status__in=[Booking.Status.PENDING, Booking.Status.CONFIRMED])
+
+    def overlapping(self, start: datetime.datetime, end: datetime.datetime):
+        """Half-open intervals [start, end): back-to-back bookings do not overlap."""
+        return self.filter(start__lt=end, end__gt=start)
+
+
+class Booking(TimeStampedModel):
+    """A slot of a room for a section. Events link to a booking (events → rooms)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En attente de validation")
+        CONFIRMED = "confirmed", _("Confirmée")
+        REFUSED = "refused", _("Refusée")
+        CANCELLED = "cancelled", _("Annulée")
+
+    room = models.ForeignKey(
+        Room, verbose_name=_("salle"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    section = models.ForeignKey(
+        "organization.Unit",
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        related_name="bookings",
+    )
+    start = models.DateTimeField(_("début"))
+    end = models.DateTimeField(_("fin"))
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    purpose = models.CharField(_("objet"), max_length=200)
+    expected_attendance = models.PositiveIntegerField(_("participants attendus"))
+    notes = models.TextField(_("informations pour le lieu"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="room_bookings",
+    )
+    series = models.ForeignKey(
+        BookingSeries,
+        verbose_name=_("série"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bookings",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("décidée le"), null=True, blank=True)
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("annulée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    objects = BookingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("réservation")
+        verbose_name_plural = _("réservations")
+        ordering = ["start", "room"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="booking_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(expected_attendance__gte=1), name="booking_attendance_positive"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["room", "start"]),
+            models.Index(fields=["section", "start"]),
+            models.Index(fields=["status", "start"]),
+            models.Index(fields=["series"]),
+        ]
+
+    def __str__(self):
+        return f"{self.room_id} {self.start:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("rooms:booking_detail", args=[self.pk])
+
+    @property
+    def permission_unit(self):
+        return self.section
+
+    @property
+    def holds_slot(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_open(self) -> bool:
+        """Pending or confirmed: may still be cancelled."""
+        return self.status in (self.Status.PENDING, self.Status.CONFIRMED)
+
+    @property
+    def duration_hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600

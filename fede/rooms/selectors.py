@@ -1,0 +1,519 @@
+"""Reads of the rooms app: the directory, week and day grids, bookings in a user's scope.
+
+Access helpers (``booking_for_user``) answer 404 outside the scope: an officer of
+section A asking for a booking of section B gets the same answer as for a booking that
+does not exist. Grids show every booking of a room, but only as "Réservé — <section>"
+outside the viewer's scope: purpose, attendance and requester stay private.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+)
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from fede.organization.models import Territory, Unit
+from fede.organization.roles import grant_paths, units_q
+from fede.organization.selectors import sections_for_user
+
+from . import slots
+from .models import Booking, BookingSeries, Equipment, OpeningHours, Room, RoomPhoto, Venue
+
+# --- Scope -----------------------------------------------------------------------------
+
+
+def bookings_visible_to(user) -> QuerySet[Booking]:
+    """Bookings of the sections where the user books (rooms.book) or approves."""
+    return Booking.objects.filter(
+        units_q(user, "rooms.book", field="section__")
+        | units_q(user, "rooms.approve", field="section__")
+    )
+
+
+def booking_for_user(user, pk) -> Booking:
+    """One booking in the user's scope, with its room and section, or 404."""
+    return get_object_or_404(
+        bookings_visible_to(user).select_related(
+            "room__venue", "section", "requested_by", "decided_by", "cancelled_by", "series"
+        ),
+        pk=pk,
+    )
+
+
+def series_for_user(user, pk) -> BookingSeries:
+    """One recurring booking of a section in the user's scope, or 404."""
+    return get_object_or_404(
+        BookingSeries.objects.filter(
+            units_q(user, "rooms.book", field="section__")
+            | units_q(user, "rooms.approve", field="section__")
+        ).select_related("room__venue", "section"),
+        pk=pk,
+    )
+
+
+def scope_checker(user) -> Callable[[Unit], bool]:
+    """A function telling, without a query, whether a unit is in the user's booking scope."""
+    paths = tuple(grant_paths(user, "rooms.book") + grant_paths(user, "rooms.approve"))
+    return lambda unit: bool(paths) and unit.path.startswith(paths)
+
+
+def booking_units_for_user(user) -> QuerySet[Unit]:
+    """Units the user may book for: their sections, and the federation itself if the user
+    holds rooms.book on it (federal secretaries book for federation activities)."""
+    sections = sections_for_user(user, "rooms.book")
+    federations = Unit.objects.filter(
+        units_q(user, "rooms.book"), kind=Unit.Kind.FEDERATION, is_active=True
+    )
+    return (sections | federations).order_by("kind", "name")
+
+
+# --- Directory ---------------------------------------------------------------------------
+
+
+@dataclass
+class DirectoryFilters:
+    arrondissement: Territory | None = None
+    capacity: int | None = None
+    step_free: bool = False
+    equipment: list[Equipment] = field(default_factory=list)
+    day: datetime.date | None = None
+    start_time: datetime.time | None = None
+    end_time: datetime.time | None = None
+    sections_space: bool = False
+
+    @property
+    def slot(self) -> tuple[datetime.datetime, datetime.datetime] | None:
+        if self.day and self.start_time and self.end_time and self.end_time > self.start_time:
+            return slots.at(self.day, self.start_time), slots.at(self.day, self.end_time)
+        return None
+
+
+def free_and_open_q(start: datetime.datetime, end: datetime.datetime) -> Q:
+    """Rooms with no confirmed booking over [start, end) and open then (if they say when)."""
+    taken = Booking.objects.confirmed().filter(room=OuterRef("pk"), start__lt=end, end__gt=start)
+    local_start, local_end = slots.local(start), slots.local(end)
+    any_hours = OpeningHours.objects.filter(room=OuterRef("pk"))
+    open_then = any_hours.filter(
+        weekday=local_start.weekday(),
+        opens__lte=local_start.time(),
+        closes__gte=local_end.time(),
+    )
+    return ~Q(Exists(taken)) & (~Q(Exists(any_hours)) | Q(Exists(open_then)))
+
+
+def room_directory(filters: DirectoryFilters | None = None) -> QuerySet[Room]:
+    """Active rooms of active venues matching the filters, with what the list shows."""
+    filters = filters or DirectoryFilters()
+    qs = Room.objects.filter(is_active=True, venue__is_active=True)
+    if filters.arrondissement is not None:
+        qs = qs.filter(venue__arrondissement=filters.arrondissement)
+    if filters.capacity:
+        qs = qs.filter(capacity__gte=filters.capacity)
+    if filters.step_free:
+        qs = qs.filter(step_free=True)
+    if filters.sections_space:
+        qs = qs.filter(is_sections_space=True)
+    for equipment in filters.equipment:
+        # One EXISTS per item: "has all of them", without multiplying rows.
+        qs = qs.filter(
+            Exists(
+                Room.equipment.through.objects.filter(
+                    room_id=OuterRef("pk"), equipment_id=equipment.pk
+                )
+            )
+        )
+    slot = filters.slot
+    if slot is not None:
+        qs = qs.filter(free_and_open_q(*slot))
+    return (
+        qs.select_related("venue", "venue__arrondissement")
+        .prefetch_related("equipment")
+        .order_by("-is_sections_space", "venue__arrondissement__number", "venue__name", "name")
+    )
+
+
+def arrondissements() -> QuerySet[Territory]:
+    return Territory.objects.filter(kind=Territory.Kind.ARRONDISSEMENT).order_by("number", "code")
+
+
+def room_for_user(user, pk) -> Room:
+    """A room of the directory (every member may see every active room), or 404."""
+    return get_object_or_404(
+        Room.objects.filter(is_active=True, venue__is_active=True)
+        .select_related("venue", "venue__arrondissement")
+        .prefetch_related(
+            "equipment",
+            "opening_hours",
+            Prefetch("photos", queryset=RoomPhoto.objects.order_by("pk")),
+        ),
+        pk=pk,
+    )
+
+
+def venue_for_user(user, pk) -> Venue:
+    return get_object_or_404(
+        Venue.objects.filter(is_active=True).select_related("arrondissement"), pk=pk
+    )
+
+
+def photo_for_user(user, pk) -> RoomPhoto:
+    return get_object_or_404(
+        RoomPhoto.objects.filter(room__is_active=True, room__venue__is_active=True), pk=pk
+    )
+
+
+# --- Grids -------------------------------------------------------------------------------
+
+
+@dataclass
+class GridBooking:
+    """A booking as a grid shows it: private details only when the viewer may see them."""
+
+    booking: Booking
+    visible: bool
+
+    @property
+    def start(self):
+        return slots.local(self.booking.start)
+
+    @property
+    def end(self):
+        return slots.local(self.booking.end)
+
+    @property
+    def label(self) -> str:
+        return self.booking.purpose if self.visible else ""
+
+
+@dataclass
+class GridCell:
+    day: datetime.date
+    hour: int
+    starting: list[GridBooking] = field(default_factory=list)
+    busy: bool = False
+    pending: bool = False
+    closed: bool = False
+
+
+@dataclass
+class GridDay:
+    day: datetime.date
+    bookings: list[GridBooking] = field(default_factory=list)
+    closed: bool = False
+
+    @property
+    def is_today(self) -> bool:
+        return self.day == slots.today()
+
+
+@dataclass
+class WeekGrid:
+    """Monday..Sunday × hours 8..22 (local), for one room."""
+
+    monday: datetime.date
+    days: list[GridDay]
+    rows: list[tuple[int, list[GridCell]]]
+
+    @property
+    def param(self) -> str:
+        return slots.week_param(self.monday)
+
+    @property
+    def previous_param(self) -> str:
+        return slots.week_param(self.monday - datetime.timedelta(days=7))
+
+    @property
+    def next_param(self) -> str:
+        return slots.week_param(self.monday + datetime.timedelta(days=7))
+
+    @property
+    def sunday(self) -> datetime.date:
+        return self.monday + datetime.timedelta(days=6)
+
+
+def _week_bookings(rooms_filter: Q, monday: datetime.date):
+    start, _ = slots.day_bounds(monday)
+    _, end = slots.day_bounds(monday + datetime.timedelta(days=6))
+    return (
+        Booking.objects.active()
+        .filter(rooms_filter)
+        .overlapping(start, end)
+        .select_related("section")
+        .order_by("start")
+    )
+
+
+def _closed_hour(opening: dict[int, OpeningHours], day: datetime.date, hour: int) -> bool:
+    """The whole hour lies outside the room's opening hours of that day."""
+    if not opening:
+        return False
+    hours_of_day = opening.get(day.weekday())
+    if hours_of_day is None:
+        return True
+    return datetime.time(hour, 59) < hours_of_day.opens or (
+        datetime.time(hour) >= hours_of_day.closes
+    )
+
+
+def room_week(room: Room, monday: datetime.date, *, can_see: Callable[[Unit], bool]) -> WeekGrid:
+    """The week grid of a room. One query for the bookings; opening hours prefetched."""
+    days = [monday + datetime.timedelta(days=i) for i in range(7)]
+    opening = {o.weekday: o for o in room.opening_hours.all()}
+    grid_days = {
+        d: GridDay(day=d, closed=bool(opening) and d.weekday() not in opening) for d in days
+    }
+    hours = list(range(slots.GRID_FIRST_HOUR, slots.GRID_LAST_HOUR))
+
+    cells = {
+        (d, h): GridCell(day=d, hour=h, closed=_closed_hour(opening, d, h))
+        for d in days
+        for h in hours
+    }
+    for booking in _week_bookings(Q(room=room), monday):
+        item = GridBooking(booking=booking, visible=can_see(booking.section))
+        start = item.start
+        if start.date() in grid_days:
+            grid_days[start.date()].bookings.append(item)
+        for d in days:
+            for h in hours:
+                cell_start, cell_end = (
+                    slots.at(d, datetime.time(h)),
+                    slots.at(d, datetime.time(h + 1) if h + 1 < 24 else datetime.time.max),
+                )
+                if booking.start < cell_end and booking.end > cell_start:
+                    cell = cells[(d, h)]
+                    if booking.holds_slot:
+                        cell.busy = True
+                    else:
+                        cell.pending = True
+        if start.date() in grid_days:
+            first_hour = min(max(start.hour, hours[0]), hours[-1])
+            cells[(start.date(), first_hour)].starting.append(item)
+    rows = [(h, [cells[(d, h)] for d in days]) for h in hours]
+    return WeekGrid(monday=monday, days=[grid_days[d] for d in days], rows=rows)
+
+
+@dataclass
+class VenueWeekRow:
+    room: Room
+    days: list[GridDay]
+
+
+def venue_week(
+    venue: Venue, monday: datetime.date, *, can_see: Callable[[Unit], bool]
+) -> tuple[list[datetime.date], list[VenueWeekRow]]:
+    """Rooms of a venue × days of the week, each cell listing that day's bookings.
+
+    Three queries whatever the number of rooms and bookings.
+    """
+    days = [monday + datetime.timedelta(days=i) for i in range(7)]
+    rooms = list(
+        venue.rooms.filter(is_active=True).prefetch_related("opening_hours").order_by("name")
+    )
+    rows: dict[int, VenueWeekRow] = {}
+    for room in rooms:
+        opening = {o.weekday for o in room.opening_hours.all()}
+        rows[room.pk] = VenueWeekRow(
+            room=room,
+            days=[
+                GridDay(day=d, closed=bool(opening) and d.weekday() not in opening) for d in days
+            ],
+        )
+    for booking in _week_bookings(Q(room__in=[r.pk for r in rooms]), monday):
+        row = rows.get(booking.room_id)
+        day = slots.local(booking.start).date()
+        if row is None or not (monday <= day <= days[-1]):
+            continue
+        row.days[(day - monday).days].bookings.append(
+            GridBooking(booking=booking, visible=can_see(booking.section))
+        )
+    return days, list(rows.values())
+
+
+@dataclass
+class DayRow:
+    room: Room
+    cells: list[tuple[int, list[GridBooking], bool, bool]]  # hour, starting, busy, closed
+
+
+def venue_day(
+    venue: Venue, day: datetime.date, *, can_see: Callable[[Unit], bool]
+) -> tuple[list[int], list[DayRow]]:
+    """Rooms of a venue × hours of one day (local)."""
+    hours = list(range(slots.GRID_FIRST_HOUR, slots.GRID_LAST_HOUR))
+    rooms = list(
+        venue.rooms.filter(is_active=True).prefetch_related("opening_hours").order_by("name")
+    )
+    start, end = slots.day_bounds(day)
+    by_room: dict[int, list[Booking]] = defaultdict(list)
+    for booking in (
+        Booking.objects.active()
+        .filter(room__in=[r.pk for r in rooms])
+        .overlapping(start, end)
+        .select_related("section")
+        .order_by("start")
+    ):
+        by_room[booking.room_id].append(booking)
+    rows = []
+    for room in rooms:
+        opening = {o.weekday: o for o in room.opening_hours.all()}
+        cells = []
+        for h in hours:
+            cell_start = slots.at(day, datetime.time(h))
+            cell_end = cell_start + datetime.timedelta(hours=1)
+            starting = [
+                GridBooking(booking=b, visible=can_see(b.section))
+                for b in by_room[room.pk]
+                if slots.local(b.start).hour == h
+                or (h == hours[0] and slots.local(b.start).hour < h)
+            ]
+            busy = any(
+                b.holds_slot and b.start < cell_end and b.end > cell_start for b in by_room[room.pk]
+            )
+            cells.append((h, starting, busy, _closed_hour(opening, day, h)))
+        rows.append(DayRow(room=room, cells=cells))
+    return hours, rows
+
+
+# --- Lists -------------------------------------------------------------------------------
+
+
+def bookings_of_user_sections(user, *, upcoming: bool = True) -> QuerySet[Booking]:
+    """Bookings of the sections where the user books, for "my bookings"."""
+    now = timezone.now()
+    qs = Booking.objects.filter(units_q(user, "rooms.book", field="section__"))
+    qs = (
+        qs.filter(end__gte=now).order_by("start")
+        if upcoming
+        else qs.filter(end__lt=now).order_by("-start")
+    )
+    return qs.select_related("room__venue", "section", "series")
+
+
+def pending_for_approver(user) -> QuerySet[Booking]:
+    """Pending requests the user may decide, oldest slot first, flagged when the slot is
+    already held by a confirmed booking."""
+    taken = Booking.objects.confirmed().filter(
+        room=OuterRef("room"), start__lt=OuterRef("end"), end__gt=OuterRef("start")
+    )
+    return (
+        Booking.objects.filter(units_q(user, "rooms.approve", field="section__"))
+        .filter(status=Booking.Status.PENDING)
+        .annotate(slot_taken=Exists(taken))
+        .select_related("room__venue", "section", "requested_by", "series")
+        .order_by("start", "pk")
+    )
+
+
+# --- Federation figures --------------------------------------------------------------------
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime.date, datetime.date]:
+    first = datetime.date(year, month, 1)
+    nxt = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    return first, nxt
+
+
+def _open_hours_in(room: Room, first: datetime.date, nxt: datetime.date) -> float:
+    opening = {o.weekday: o.hours for o in room.opening_hours.all()}
+    default = float(slots.GRID_LAST_HOUR - slots.GRID_FIRST_HOUR)
+    total = 0.0
+    day = first
+    while day < nxt:
+        total += opening.get(day.weekday(), 0.0) if opening else default
+        day += datetime.timedelta(days=1)
+    return total
+
+
+@dataclass
+class Occupancy:
+    room: Room
+    booked_hours: float
+    open_hours: float
+    bookings: int
+
+    @property
+    def percent(self) -> int:
+        if not self.open_hours:
+            return 0
+        return min(100, round(self.booked_hours * 100 / self.open_hours))
+
+
+_DURATION = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
+
+
+def occupancy(year: int, month: int) -> list[Occupancy]:
+    """Hours booked (confirmed) / hours open of each active room over a month."""
+    first, nxt = month_bounds(year, month)
+    start, end = slots.at(first, datetime.time.min), slots.at(nxt, datetime.time.min)
+    totals = {
+        row["room"]: row
+        for row in Booking.objects.confirmed()
+        .filter(start__gte=start, start__lt=end)
+        .values("room")
+        .annotate(total=Sum(_DURATION), n=Count("pk"))
+    }
+    rooms = (
+        Room.objects.filter(is_active=True)
+        .select_related("venue")
+        .prefetch_related("opening_hours")
+        .order_by("-is_sections_space", "venue__name", "name")
+    )
+    result = []
+    for room in rooms:
+        row = totals.get(room.pk) or {}
+        booked = row.get("total") or datetime.timedelta()
+        result.append(
+            Occupancy(
+                room=room,
+                booked_hours=booked.total_seconds() / 3600,
+                open_hours=_open_hours_in(room, first, nxt),
+                bookings=row.get("n", 0),
+            )
+        )
+    return result
+
+
+@dataclass
+class SpaceUse:
+    section: Unit
+    bookings: int
+    hours: float
+
+
+def sections_space_use(year: int, month: int) -> list[SpaceUse]:
+    """Which sections used the espace sections over a month (confirmed bookings)."""
+    first, nxt = month_bounds(year, month)
+    start, end = slots.at(first, datetime.time.min), slots.at(nxt, datetime.time.min)
+    rows = list(
+        Booking.objects.confirmed()
+        .filter(room__is_sections_space=True, start__gte=start, start__lt=end)
+        .values("section")
+        .annotate(n=Count("pk"), total=Sum(_DURATION))
+        .order_by("-n")
+    )
+    units = Unit.objects.in_bulk([r["section"] for r in rows])
+    return [
+        SpaceUse(
+            section=units[r["section"]],
+            bookings=r["n"],
+            hours=(r["total"] or datetime.timedelta()).total_seconds() / 3600,
+        )
+        for r in rows
+    ]

@@ -1,0 +1,722 @@
+"""Every write of the rooms app: bookings, series, decisions, rooms and venues.
+
+Public entry points for other apps (``events`` books a room through here):
+:func:`booking_create`, :func:`booking_cancel`, :func:`booking_rule_errors` and the
+exceptions :class:`BookingError` / :class:`SlotTaken`.
+
+No double booking: on PostgreSQL the exclusion constraint of migration 0002 refuses an
+overlapping confirmed row even when two requests pass the Python check at the same time;
+on SQLite every write transaction starts with ``BEGIN IMMEDIATE`` (settings), so the
+check and the insert below run while holding the database's write lock.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fede.core.audit import log_access
+from fede.core.mail import outbox_send
+from fede.organization.models import Mandate, Unit
+from fede.organization.roles import can, roles_with
+
+from . import slots
+from .models import (
+    NO_OVERLAP_CONSTRAINT,
+    Booking,
+    BookingSeries,
+    OpeningHours,
+    Room,
+    RoomPhoto,
+    Venue,
+)
+
+
+class BookingError(ValidationError):
+    """A booking refused for a reason the user can fix; messages are in French.
+
+    Built from a dict ``{field: [messages]}``: ``expected_attendance`` for capacity,
+    ``__all__`` for everything else, so a form can ``add_error(None, exc)``.
+    """
+
+
+class SlotTaken(BookingError):
+    """The slot overlaps a confirmed booking of the room."""
+
+
+# --- Rules ------------------------------------------------------------------------------
+
+
+def _opening_by_weekday(room: Room) -> dict[int, OpeningHours]:
+    # ``.all()`` so a prefetch (``prefetch_related("opening_hours")``) is reused.
+    return {o.weekday: o for o in room.opening_hours.all()}
+
+
+def booking_rule_errors(
+    *,
+    room: Room,
+    section: Unit,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    expected_attendance: int,
+    now: datetime.datetime | None = None,
+) -> dict[str, list[str]]:
+    """The booking rules of ``room`` that the request breaks, as ``{field: [messages]}``.
+
+    Checks: dates in order and not past, same local day, who may book the room, capacity,
+    maximum duration, how far ahead (longer for sections without premises when the room
+    says so), opening hours of the weekday. Empty dict: the request follows the rules.
+    Does not look at other bookings (see :func:`booking_conflicts`).
+    """
+    errors: dict[str, list[str]] = {}
+
+    def add(message: str, key: str = NON_FIELD_ERRORS) -> None:
+        errors.setdefault(key, []).append(message)
+
+    now = now or timezone.now()
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValueError("start and end must be aware datetimes")
+    if not room.is_active or not room.venue.is_active:
+        add(_("Cette salle n'est plus proposée à la réservation."))
+    if end <= start:
+        add(_("L'heure de fin doit être après l'heure de début."))
+        return errors
+    if start < now:
+        add(_("Ce créneau est déjà commencé ou passé."))
+    local_start, local_end = slots.local(start), slots.local(end)
+    same_day = local_end.date() == local_start.date() or (
+        local_end.date() == local_start.date() + datetime.timedelta(days=1)
+        and local_end.time() == datetime.time.min
+    )
+    if not same_day:
+        add(_("Une réservation commence et finit le même jour."))
+
+    if room.booking_policy == Room.Policy.FEDERATION and section.kind != Unit.Kind.FEDERATION:
+        add(_("Cette salle est réservée aux activités de la fédération."))
+    elif (
+        room.booking_policy == Room.Policy.NO_PREMISES
+        and section.kind == Unit.Kind.SECTION
+        and section.has_premises
+    ):
+        add(_("Cette salle de l'espace sections est réservée aux sections qui n'ont pas de local."))
+
+    if expected_attendance > room.capacity:
+        add(
+            _(
+                "La salle « %(room)s » accueille au plus %(capacity)s personnes : vous en "
+                "attendez %(expected)s. Choisissez une salle plus grande."
+            )
+            % {"room": room.name, "capacity": room.capacity, "expected": expected_attendance},
+            "expected_attendance",
+        )
+
+    minutes = (end - start).total_seconds() / 60
+    if room.max_duration_minutes and minutes > room.max_duration_minutes:
+        add(
+            _("Cette salle se réserve au plus %(duration)s d'affilée.")
+            % {"duration": slots.format_duration(room.max_duration_minutes)}
+        )
+
+    window = room.window_days_for(section)
+    last_day = slots.local(now).date() + datetime.timedelta(days=window)
+    if local_start.date() > last_day:
+        add(
+            _(
+                "Cette salle se réserve au plus %(days)s jours à l'avance : "
+                "jusqu'au %(date)s pour l'instant."
+            )
+            % {"days": window, "date": slots.format_day(last_day)}
+        )
+
+    opening = _opening_by_weekday(room)
+    if opening and same_day:
+        weekday = local_start.weekday()
+        hours = opening.get(weekday)
+        day_name = OpeningHours.Weekday(weekday).label
+        if hours is None:
+            add(_("La salle est fermée le %(weekday)s.") % {"weekday": day_name})
+        else:
+            end_time = local_end.time() if local_end.date() == local_start.date() else None
+            if local_start.time() < hours.opens or end_time is None or end_time > hours.closes:
+                add(
+                    _("Le %(weekday)s, la salle est ouverte de %(opens)s à %(closes)s.")
+                    % {
+                        "weekday": day_name,
+                        "opens": hours.opens.strftime("%H:%M"),
+                        "closes": hours.closes.strftime("%H:%M"),
+                    }
+                )
+    return errors
+
+
+def booking_conflicts(
+    *, room: Room, start: datetime.datetime, end: datetime.datetime, exclude_pk=None
+):
+    """Confirmed bookings of ``room`` overlapping [start, end) (back-to-back is fine)."""
+    qs = Booking.objects.confirmed().filter(room=room).overlapping(start, end)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.select_related("section").order_by("start")
+
+
+def _taken_error(conflict: Booking) -> SlotTaken:
+    return SlotTaken(
+        {
+            NON_FIELD_ERRORS: [
+                _(
+                    "Ce créneau est déjà réservé : la salle est prise %(slot)s. "
+                    "Choisissez un autre horaire ou une autre salle."
+                )
+                % {"slot": slots.format_slot(conflict.start, conflict.end)}
+            ]
+        }
+    )
+
+
+def _race_error() -> SlotTaken:
+    return SlotTaken(
+        {NON_FIELD_ERRORS: [_("Ce créneau vient d'être réservé par une autre section.")]}
+    )
+
+
+def _is_overlap_violation(exc: IntegrityError) -> bool:
+    diag = getattr(exc.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None) or ""
+    return name == NO_OVERLAP_CONSTRAINT or NO_OVERLAP_CONSTRAINT in str(exc)
+
+
+def _save_holding_slot(booking: Booking, *, update_fields: list[str] | None = None) -> None:
+    """Save a booking that is (or becomes) confirmed, turning a lost race into SlotTaken.
+
+    The caller already checked for conflicts in Python (friendly message). The savepoint
+    keeps an enclosing transaction usable after the constraint refuses the row.
+    """
+    try:
+        with transaction.atomic():
+            booking.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        if _is_overlap_violation(exc):
+            raise _race_error() from exc
+        raise
+
+
+# --- Mail ------------------------------------------------------------------------------
+
+
+def _absolute(path: str) -> str:
+    # FEDE_SITE_URL: the public address of the site, for links in e-mails.
+    base = getattr(settings, "FEDE_SITE_URL", "http://localhost:8000").rstrip("/")
+    return f"{base}{path}"
+
+
+def _send_after_commit(subject: str, body: str, recipients: Iterable[str]) -> None:
+    """Queue one mail per recipient in the outbox: stored with the action, delivered after
+    commit and retried if the mail server is down (core.mail)."""
+    for recipient in sorted({r for r in recipients if r}):
+        outbox_send(EmailMultiAlternatives(subject=subject, body=body, to=[recipient]))
+
+
+def _booking_summary(booking: Booking) -> str:
+    room = booking.room
+    return _(
+        "Salle : %(room)s\nLieu : %(venue)s, %(address)s\nQuand : %(slot)s (heure de Paris)\n"
+        "Section : %(section)s\nObjet : %(purpose)s\nParticipants attendus : %(expected)s\n"
+        "Lien : %(link)s"
+    ) % {
+        "room": room.name,
+        "venue": room.venue.name,
+        "address": room.venue.address,
+        "slot": slots.format_slot(booking.start, booking.end),
+        "section": booking.section.name,
+        "purpose": booking.purpose,
+        "expected": booking.expected_attendance,
+        "link": _absolute(booking.get_absolute_url()),
+    }
+
+
+def _approver_emails(section: Unit) -> list[str]:
+    """E-mails of the people who may approve bookings for ``section``."""
+    return list(
+        Mandate.objects.current()
+        .filter(
+            role__in=roles_with("rooms.approve"),
+            unit__path__in=section.ancestor_paths(),
+            member__user__is_active=True,
+        )
+        .exclude(member__user__email="")
+        .values_list("member__user__email", flat=True)
+    )
+
+
+def _notify_pending(bookings: list[Booking]) -> None:
+    if not bookings:
+        return
+    first = bookings[0]
+    with translation.override("fr"):
+        subject = _("Demande de réservation à valider : %(room)s") % {"room": first.room.name}
+        lines = [
+            _("La section %(section)s demande la salle « %(room)s » (%(venue)s).")
+            % {
+                "section": first.section.name,
+                "room": first.room.name,
+                "venue": first.room.venue.name,
+            },
+            "",
+        ]
+        lines += [f"- {slots.format_slot(b.start, b.end)}" for b in bookings]
+        lines += [
+            "",
+            _("Objet : %(purpose)s") % {"purpose": first.purpose},
+            _("Participants attendus : %(expected)s") % {"expected": first.expected_attendance},
+            "",
+            _("Valider ou refuser : %(link)s") % {"link": _absolute(reverse("rooms:federation"))},
+        ]
+    _send_after_commit(subject, "\n".join(lines), _approver_emails(first.section))
+
+
+def _notify_requester(booking: Booking, subject: str, intro: str) -> None:
+    requester = booking.requested_by
+    if requester is None or not requester.email:
+        return
+    body = f"{intro}\n\n{_booking_summary(booking)}\n"
+    _send_after_commit(subject, body, [requester.email])
+
+
+# --- Bookings --------------------------------------------------------------------------
+
+
+def _check_may_book(user, section: Unit) -> None:
+    if user is not None and not can(user, "rooms.book", section):
+        raise PermissionDenied(_("Vous ne pouvez pas réserver pour cette section."))
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    room: Room,
+    section: Unit,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    purpose: str,
+    expected_attendance: int,
+    requested_by,
+    notes: str = "",
+    series: BookingSeries | None = None,
+    notify: bool = True,
+    now: datetime.datetime | None = None,
+) -> Booking:
+    """Book ``room`` for ``section`` over [start, end) (aware datetimes).
+
+    Returns the booking, confirmed — or pending when the room needs approval and the
+    requester may not approve. Raises :class:`BookingError` (French messages) when a rule
+    is broken, :class:`SlotTaken` when a confirmed booking overlaps (also when another
+    request wins the race for the slot), ``PermissionDenied`` when ``requested_by`` may
+    not book for ``section`` (``None``: no user, e.g. the demo loader).
+    Approvers are mailed about a pending request after commit (unless ``notify=False``).
+    """
+    _check_may_book(requested_by, section)
+    errors = booking_rule_errors(
+        room=room,
+        section=section,
+        start=start,
+        end=end,
+        expected_attendance=expected_attendance,
+        now=now,
+    )
+    if errors:
+        raise BookingError(errors)
+    conflict = booking_conflicts(room=room, start=start, end=end).first()
+    if conflict is not None:
+        raise _taken_error(conflict)
+
+    needs_approval = room.requires_approval and not (
+        requested_by is not None and can(requested_by, "rooms.approve", section)
+    )
+    booking = Booking(
+        room=room,
+        section=section,
+        start=start,
+        end=end,
+        purpose=purpose.strip(),
+        expected_attendance=expected_attendance,
+        notes=notes.strip(),
+        requested_by=requested_by,
+        series=series,
+        status=Booking.Status.PENDING if needs_approval else Booking.Status.CONFIRMED,
+    )
+    if not booking.holds_slot:
+        booking.save()
+    else:
+        _save_holding_slot(booking)
+    if notify and not booking.holds_slot:
+        _notify_pending([booking])
+    return booking
+
+
+@transaction.atomic
+def booking_update(
+    *, booking: Booking, by, purpose: str, expected_attendance: int, notes: str = ""
+) -> Booking:
+    """Change what a booking is for (not its slot: cancel and book again for that)."""
+    _check_may_book(by, booking.section)
+    if not booking.is_open:
+        raise BookingError({NON_FIELD_ERRORS: [_("Cette réservation n'est plus active.")]})
+    if expected_attendance > booking.room.capacity:
+        raise BookingError(
+            {
+                "expected_attendance": [
+                    _("La salle « %(room)s » accueille au plus %(capacity)s personnes.")
+                    % {"room": booking.room.name, "capacity": booking.room.capacity}
+                ]
+            }
+        )
+    booking.purpose = purpose.strip()
+    booking.expected_attendance = expected_attendance
+    booking.notes = notes.strip()
+    booking.save(update_fields=["purpose", "expected_attendance", "notes", "updated_at"])
+    return booking
+
+
+def _lock(booking: Booking) -> Booking:
+    return (
+        Booking.objects.select_for_update()
+        .select_related("room__venue", "section")
+        .get(pk=booking.pk)
+    )
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, by, now: datetime.datetime | None = None) -> Booking:
+    """Cancel a pending or confirmed booking: the slot is free again at once.
+
+    ``by`` must hold rooms.book on the booking's section, or rooms.approve (federation
+    staff); the requester is told by mail when someone else cancels.
+    """
+    if by is not None and not (
+        can(by, "rooms.book", booking.section) or can(by, "rooms.approve", booking.section)
+    ):
+        raise PermissionDenied
+    locked = _lock(booking)
+    now = now or timezone.now()
+    if not locked.is_open:
+        raise BookingError(
+            {NON_FIELD_ERRORS: [_("Cette réservation est déjà annulée ou refusée.")]}
+        )
+    if locked.end <= now:
+        raise BookingError(
+            {NON_FIELD_ERRORS: [_("Une réservation passée ne peut plus être annulée.")]}
+        )
+    locked.status = Booking.Status.CANCELLED
+    locked.cancelled_by = by
+    locked.cancelled_at = now
+    locked.save(update_fields=["status", "cancelled_by", "cancelled_at", "updated_at"])
+    if by is not None and locked.requested_by_id and locked.requested_by_id != by.pk:
+        with translation.override("fr"):
+            _notify_requester(
+                locked,
+                _("Réservation annulée : %(room)s") % {"room": locked.room.name},
+                _("Votre réservation a été annulée par la fédération."),
+            )
+    booking.status, booking.cancelled_at = locked.status, locked.cancelled_at
+    return locked
+
+
+@transaction.atomic
+def booking_approve(*, booking: Booking, by) -> Booking:
+    """Confirm a pending request; refused with SlotTaken if the slot went meanwhile."""
+    if not can(by, "rooms.approve", booking.section):
+        raise PermissionDenied
+    locked = _lock(booking)
+    if locked.status != Booking.Status.PENDING:
+        raise BookingError({NON_FIELD_ERRORS: [_("Cette demande a déjà été traitée.")]})
+    conflict = booking_conflicts(
+        room=locked.room, start=locked.start, end=locked.end, exclude_pk=locked.pk
+    ).first()
+    if conflict is not None:
+        raise _taken_error(conflict)
+    locked.status = Booking.Status.CONFIRMED
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    _save_holding_slot(locked, update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    log_access(actor=by, action="change", what="Réservation validée", obj=locked)
+    with translation.override("fr"):
+        _notify_requester(
+            locked,
+            _("Réservation confirmée : %(room)s") % {"room": locked.room.name},
+            _("Bonne nouvelle : la fédération a validé votre demande de réservation."),
+        )
+    return locked
+
+
+@transaction.atomic
+def booking_refuse(*, booking: Booking, by, reason: str) -> Booking:
+    """Refuse a pending request with a reason, which is sent to the requester."""
+    if not can(by, "rooms.approve", booking.section):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise BookingError({"reason": [_("Indiquez le motif du refus.")]})
+    locked = _lock(booking)
+    if locked.status != Booking.Status.PENDING:
+        raise BookingError({NON_FIELD_ERRORS: [_("Cette demande a déjà été traitée.")]})
+    locked.status = Booking.Status.REFUSED
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.refusal_reason = reason
+    locked.save(
+        update_fields=["status", "decided_by", "decided_at", "refusal_reason", "updated_at"]
+    )
+    log_access(actor=by, action="change", what="Réservation refusée", obj=locked)
+    with translation.override("fr"):
+        _notify_requester(
+            locked,
+            _("Réservation refusée : %(room)s") % {"room": locked.room.name},
+            _("La fédération n'a pas pu accepter votre demande de réservation.\nMotif : %(reason)s")
+            % {"reason": reason},
+        )
+    return locked
+
+
+# --- Recurring bookings ----------------------------------------------------------------
+
+MAX_OCCURRENCES = 60
+
+
+@dataclass
+class Occurrence:
+    """One date of a recurring request, as shown in the preview."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+    conflicts: list[Booking] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def day(self) -> datetime.date:
+        return slots.local(self.start).date()
+
+    @property
+    def ok(self) -> bool:
+        return not self.conflicts and not self.errors
+
+
+def series_dates(
+    *, first: datetime.date, frequency: str, until: datetime.date
+) -> list[datetime.date]:
+    """Local dates of a series, ``first`` included, up to ``until`` (at most 60).
+
+    Monthly series keep the day of the month and skip months without it (the 31st).
+    """
+    days: list[datetime.date] = []
+    step = 0
+    while len(days) < MAX_OCCURRENCES:
+        if frequency == BookingSeries.Frequency.WEEKLY:
+            day = first + datetime.timedelta(weeks=step)
+        else:
+            day = slots.add_months(first, step)
+            if day is None:
+                step += 1
+                continue
+        if day > until:
+            break
+        days.append(day)
+        step += 1
+    return days
+
+
+def series_preview(
+    *,
+    room: Room,
+    section: Unit,
+    first: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    frequency: str,
+    until: datetime.date,
+    expected_attendance: int,
+    now: datetime.datetime | None = None,
+) -> list[Occurrence]:
+    """Every occurrence of a series with what prevents it: conflicts and broken rules.
+
+    Times are Paris wall-clock times, so an occurrence after a change of summer time is
+    still at the same local hour. Two queries whatever the number of occurrences.
+    """
+    occurrences = [
+        Occurrence(start=slots.at(day, start_time), end=slots.at(day, end_time))
+        for day in series_dates(first=first, frequency=frequency, until=until)
+    ]
+    if not occurrences:
+        return []
+    room = Room.objects.select_related("venue").prefetch_related("opening_hours").get(pk=room.pk)
+    taken = list(booking_conflicts(room=room, start=occurrences[0].start, end=occurrences[-1].end))
+    for occ in occurrences:
+        occ.conflicts = [b for b in taken if b.start < occ.end and b.end > occ.start]
+        errors = booking_rule_errors(
+            room=room,
+            section=section,
+            start=occ.start,
+            end=occ.end,
+            expected_attendance=expected_attendance,
+            now=now,
+        )
+        occ.errors = [m for messages in errors.values() for m in messages]
+    return occurrences
+
+
+@dataclass
+class SeriesResult:
+    series: BookingSeries | None
+    created: list[Booking]
+    skipped: list[tuple[datetime.date, str]]
+
+
+@transaction.atomic
+def booking_series_create(
+    *,
+    room: Room,
+    section: Unit,
+    first: datetime.date,
+    start_time: datetime.time,
+    end_time: datetime.time,
+    frequency: str,
+    until: datetime.date,
+    purpose: str,
+    expected_attendance: int,
+    requested_by,
+    skip: Iterable[datetime.date] = (),
+    notes: str = "",
+    now: datetime.datetime | None = None,
+) -> SeriesResult:
+    """Book every date of a series except those in ``skip``; each date is its own row.
+
+    A date that cannot be booked (taken since the preview, rule broken) is skipped and
+    reported in ``SeriesResult.skipped`` with its French reason; the others are kept.
+    Raises :class:`BookingError` when no date at all could be booked.
+    """
+    _check_may_book(requested_by, section)
+    if frequency not in BookingSeries.Frequency.values:
+        raise BookingError({"frequency": [_("Choisissez une fréquence.")]})
+    skip = set(skip)
+    series = BookingSeries.objects.create(
+        room=room, section=section, frequency=frequency, until=until, requested_by=requested_by
+    )
+    created: list[Booking] = []
+    skipped: list[tuple[datetime.date, str]] = []
+    for day in series_dates(first=first, frequency=frequency, until=until):
+        if day in skip:
+            continue
+        try:
+            created.append(
+                booking_create(
+                    room=room,
+                    section=section,
+                    start=slots.at(day, start_time),
+                    end=slots.at(day, end_time),
+                    purpose=purpose,
+                    expected_attendance=expected_attendance,
+                    requested_by=requested_by,
+                    notes=notes,
+                    series=series,
+                    notify=False,
+                    now=now,
+                )
+            )
+        except BookingError as exc:
+            skipped.append((day, " ".join(exc.messages)))
+    if not created:
+        raise BookingError({NON_FIELD_ERRORS: [_("Aucune date de la série n'a pu être réservée.")]})
+    _notify_pending([b for b in created if not b.holds_slot])
+    return SeriesResult(series=series, created=created, skipped=skipped)
+
+
+@transaction.atomic
+def booking_series_cancel(
+    *, series: BookingSeries, by, now: datetime.datetime | None = None
+) -> int:
+    """Cancel every remaining (future, pending or confirmed) date of a series."""
+    if by is not None and not (
+        can(by, "rooms.book", series.section) or can(by, "rooms.approve", series.section)
+    ):
+        raise PermissionDenied
+    now = now or timezone.now()
+    return (
+        Booking.objects.active()
+        .filter(series=series, start__gt=now)
+        .update(status=Booking.Status.CANCELLED, cancelled_by=by, cancelled_at=now, updated_at=now)
+    )
+
+
+# --- Venues and rooms (federation) -------------------------------------------------------
+
+
+def _check_manage(by) -> None:
+    if by is not None and not can(by, "rooms.manage"):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def venue_save(*, venue: Venue, by) -> Venue:
+    """Create or update a venue (rooms.manage)."""
+    _check_manage(by)
+    venue.full_clean()
+    venue.save()
+    return venue
+
+
+@transaction.atomic
+def room_save(
+    *,
+    room: Room,
+    by,
+    equipment: Iterable | None = None,
+    opening_hours: dict[int, tuple[datetime.time, datetime.time]] | None = None,
+) -> Room:
+    """Create or update a room, its equipment and its opening hours (rooms.manage).
+
+    ``opening_hours`` maps a weekday (0 = Monday) to (opens, closes); a weekday left out
+    is closed. ``None`` leaves the hours as they are.
+    """
+    _check_manage(by)
+    room.full_clean(exclude=["ics_token"])
+    room.save()
+    if equipment is not None:
+        room.equipment.set(equipment)
+    if opening_hours is not None:
+        for opens, closes in opening_hours.values():
+            if closes <= opens:
+                raise BookingError(
+                    {NON_FIELD_ERRORS: [_("La fermeture doit être après l'ouverture.")]}
+                )
+        room.opening_hours.all().delete()
+        OpeningHours.objects.bulk_create(
+            OpeningHours(room=room, weekday=weekday, opens=opens, closes=closes)
+            for weekday, (opens, closes) in sorted(opening_hours.items())
+        )
+    return room
+
+
+@transaction.atomic
+def room_photo_add(*, room: Room, image, caption: str, by) -> RoomPhoto:
+    """Attach a photo, already checked by ``core.uploads`` in the form."""
+    _check_manage(by)
+    return RoomPhoto.objects.create(room=room, image=image, caption=caption.strip())
+
+
+@transaction.atomic
+def room_ics_token_reset(*, room: Room, by) -> Room:
+    """Give the room's calendar feed a new secret address (the old one stops working)."""
+    from .models import new_ics_token
+
+    _check_manage(by)
+    room.ics_token = new_ics_token()
+    room.save(update_fields=["ics_token", "updated_at"])
+    return room

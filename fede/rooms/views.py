@@ -1,0 +1,670 @@
+"""Views of the rooms app: parse, authorise, call one service or selector, render.
+
+Members (and officers) see the directory and the grids; officers book for the sections in
+their scope; federation staff approve, refuse and manage venues and rooms. Bookings are
+fetched through ``selectors.booking_for_user``: out of scope is a 404.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fede.core.access import permission_required, public_view
+from fede.core.ics import ics_response, make_calendar, make_event
+from fede.core.uploads import protected_file_response
+from fede.organization.roles import can, capabilities_anywhere
+
+from . import selectors, services, slots
+from .forms import (
+    BookingEditForm,
+    BookingForm,
+    DirectoryFilterForm,
+    PhotoForm,
+    RefuseForm,
+    RoomForm,
+    VenueForm,
+)
+from .models import Booking, Room, Venue
+
+PAGE_SIZE = 20
+
+
+def _caps(request):
+    return capabilities_anywhere(request.user)
+
+
+def _crumbs(*items):
+    return [(_("Salles"), reverse("rooms:directory")), *items]
+
+
+def _week_from(request) -> datetime.date:
+    monday = slots.parse_week(request.GET.get("semaine"))
+    if monday is None:
+        day = slots.parse_day(request.GET.get("jour")) or slots.today()
+        monday = slots.monday_of(day)
+    return monday
+
+
+# --- Directory and availability ------------------------------------------------------------
+
+
+@require_GET
+@permission_required("rooms.view")
+def directory(request):
+    """Rooms with filters: arrondissement, capacity, step-free, equipment, free on a slot."""
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.to_filters()
+    page = Paginator(selectors.room_directory(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    slot = filters.slot
+    template = "rooms/directory.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#directory"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "rooms": page.object_list,
+            "slot": slot,
+            "filters": filters,
+            "query": query.urlencode(),
+            "can_book": "rooms.book" in _caps(request),
+            "breadcrumbs": [(_("Salles"), None)],
+        },
+    )
+
+
+@require_GET
+@permission_required("rooms.view")
+def room_detail(request, pk):
+    """A room: what it offers, its rules and its week grid (htmx: the grid alone)."""
+    room = selectors.room_for_user(request.user, pk)
+    monday = _week_from(request)
+    grid = selectors.room_week(room, monday, can_see=selectors.scope_checker(request.user))
+    template = "rooms/room_detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#grid"
+    return render(
+        request,
+        template,
+        {
+            "room": room,
+            "grid": grid,
+            "opening_hours": list(room.opening_hours.all()),
+            "can_book": "rooms.book" in _caps(request),
+            "can_manage": can(request.user, "rooms.manage"),
+            "ics_url": request.build_absolute_uri(reverse("rooms:room_ics", args=[room.ics_token])),
+            "breadcrumbs": _crumbs(
+                (room.venue.name, room.venue.get_absolute_url()), (room.name, None)
+            ),
+        },
+    )
+
+
+@require_GET
+@permission_required("rooms.view")
+def venue_detail(request, pk):
+    """A venue and the week of all its rooms (htmx: the grid alone)."""
+    venue = selectors.venue_for_user(request.user, pk)
+    monday = _week_from(request)
+    days, rows = selectors.venue_week(venue, monday, can_see=selectors.scope_checker(request.user))
+    template = "rooms/venue_detail.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#grid"
+    return render(
+        request,
+        template,
+        {
+            "venue": venue,
+            "days": days,
+            "rows": rows,
+            "monday": monday,
+            "week": slots.week_param(monday),
+            "previous_week": slots.week_param(monday - datetime.timedelta(days=7)),
+            "next_week": slots.week_param(monday + datetime.timedelta(days=7)),
+            "sunday": days[-1],
+            "today": slots.today(),
+            "breadcrumbs": _crumbs((venue.name, None)),
+        },
+    )
+
+
+@require_GET
+@permission_required("rooms.view")
+def venue_day(request, pk):
+    """One day of a venue: rooms × hours (htmx: the table alone)."""
+    venue = selectors.venue_for_user(request.user, pk)
+    day = slots.parse_day(request.GET.get("jour")) or slots.today()
+    hours, rows = selectors.venue_day(venue, day, can_see=selectors.scope_checker(request.user))
+    template = "rooms/venue_day.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#day"
+    return render(
+        request,
+        template,
+        {
+            "venue": venue,
+            "day": day,
+            "hours": hours,
+            "rows": rows,
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+            "week": slots.week_param(slots.monday_of(day)),
+            "breadcrumbs": _crumbs(
+                (venue.name, venue.get_absolute_url()), (slots.format_day(day), None)
+            ),
+        },
+    )
+
+
+@public_view
+@require_GET
+def room_ics(request, token):
+    """The room's calendar for calendar apps, at a secret address (no login possible).
+
+    It shows only "Réservé — <section>" and the times: never the purpose or the people.
+    Cancelled bookings stay in the feed as CANCELLED so subscribed clients remove them.
+    """
+    room = get_object_or_404(Room.objects.select_related("venue"), ics_token=token, is_active=True)
+    since = timezone.now() - datetime.timedelta(days=30)
+    bookings = (
+        room.bookings.filter(end__gte=since)
+        .filter(status__in=[Booking.Status.CONFIRMED, Booking.Status.CANCELLED])
+        .select_related("section")
+        .order_by("start")
+    )
+    calendar = make_calendar(f"{room.venue.name} — {room.name}")
+    location = f"{room.venue.name}, {room.venue.address}"
+    for booking in bookings:
+        cancelled = booking.status == Booking.Status.CANCELLED
+        calendar.add_component(
+            make_event(
+                uid=f"booking-{booking.pk}@fede",
+                start=booking.start,
+                end=booking.end,
+                summary=_("Réservé — %(section)s") % {"section": booking.section.name},
+                location=location,
+                status="CANCELLED" if cancelled else "CONFIRMED",
+                sequence=1 if cancelled else 0,
+                last_modified=booking.updated_at,
+            )
+        )
+    response = ics_response(calendar, f"salle-{room.pk}.ics", inline=True)
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_GET
+@permission_required("rooms.view")
+def room_photo(request, pk):
+    """A room photo, served only to people who may see the directory."""
+    photo = selectors.photo_for_user(request.user, pk)
+    return protected_file_response(photo.image, filename=f"salle-{photo.room_id}", inline=True)
+
+
+# --- Booking ---------------------------------------------------------------------------------
+
+
+def _initial_from_query(request) -> dict:
+    initial = {}
+    day = slots.parse_day(request.GET.get("date"))
+    if day:
+        initial["date"] = day
+    for key in ("debut", "fin"):
+        value = request.GET.get(key, "")
+        with contextlib.suppress(ValueError):
+            initial[key] = datetime.time.fromisoformat(value)
+    if (request.GET.get("participants") or "").isdigit():
+        initial["expected_attendance"] = int(request.GET["participants"])
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("rooms.book")
+def booking_create(request, pk):
+    """Request a room for a section; a repeated request goes through a preview first."""
+    room = selectors.room_for_user(request.user, pk)
+    form = BookingForm(
+        request.POST or None, user=request.user, room=room, initial=_initial_from_query(request)
+    )
+    context = {
+        "room": room,
+        "form": form,
+        # Approvers' own requests are confirmed at once (see services.booking_create).
+        "needs_approval": room.requires_approval and not can(request.user, "rooms.approve"),
+        "breadcrumbs": _crumbs(
+            (room.venue.name, room.venue.get_absolute_url()),
+            (room.name, room.get_absolute_url()),
+            (_("Réserver"), None),
+        ),
+    }
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data.get("repeat"):
+            return _series_step(request, room, form, context)
+        try:
+            booking = services.booking_create(
+                room=room,
+                section=data["section"],
+                start=form.start,
+                end=form.end,
+                purpose=data["purpose"],
+                expected_attendance=data["expected_attendance"],
+                notes=data.get("notes", ""),
+                requested_by=request.user,
+            )
+        except services.BookingError as exc:
+            form.add_error(None, exc)
+        else:
+            if booking.holds_slot:
+                messages.success(request, _("La salle est réservée pour vous."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Votre demande est enregistrée. La fédération doit la valider : "
+                        "vous serez prévenu·e par e-mail."
+                    ),
+                )
+            return redirect(booking)
+    return render(request, "rooms/booking_form.html", context)
+
+
+def _series_step(request, room, form, context):
+    data = form.cleaned_data
+    occurrences = services.series_preview(
+        room=room,
+        section=data["section"],
+        first=data["date"],
+        start_time=data["debut"],
+        end_time=data["fin"],
+        frequency=data["repeat"],
+        until=data["until"],
+        expected_attendance=data["expected_attendance"],
+    )
+    if "confirm" in request.POST:
+        chosen = set()
+        for value in request.POST.getlist("occurrences"):
+            day = slots.parse_day(value)
+            if day:
+                chosen.add(day)
+        skip = {occ.day for occ in occurrences} - chosen
+        if not chosen:
+            form.add_error(None, _("Cochez au moins une date à réserver."))
+        else:
+            try:
+                result = services.booking_series_create(
+                    room=room,
+                    section=data["section"],
+                    first=data["date"],
+                    start_time=data["debut"],
+                    end_time=data["fin"],
+                    frequency=data["repeat"],
+                    until=data["until"],
+                    purpose=data["purpose"],
+                    expected_attendance=data["expected_attendance"],
+                    notes=data.get("notes", ""),
+                    requested_by=request.user,
+                    skip=skip,
+                )
+            except services.BookingError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s date réservée.",
+                        "%(count)s dates réservées.",
+                        len(result.created),
+                    )
+                    % {"count": len(result.created)},
+                )
+                for day, reason in result.skipped:
+                    messages.warning(
+                        request,
+                        _("%(day)s non réservé : %(reason)s")
+                        % {"day": slots.format_day(day), "reason": reason},
+                    )
+                return redirect(result.created[0])
+    context.update(
+        {
+            "occurrences": occurrences,
+            "bookable": sum(1 for o in occurrences if o.ok),
+            "frequency_label": dict(form.REPEAT_CHOICES).get(data["repeat"], ""),
+        }
+    )
+    return render(request, "rooms/booking_preview.html", context)
+
+
+@require_GET
+@permission_required("rooms.book")
+def my_bookings(request):
+    """Bookings of the user's sections, upcoming or past."""
+    past = request.GET.get("periode") == "passees"
+    qs = selectors.bookings_of_user_sections(request.user, upcoming=not past)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    template = "rooms/my_bookings.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#rows"
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "bookings": page.object_list,
+            "past": past,
+            "breadcrumbs": _crumbs((_("Réservations de mes sections"), None)),
+        },
+    )
+
+
+@require_GET
+def booking_detail(request, pk):
+    """A booking of a section in the user's scope (404 otherwise)."""
+    booking = selectors.booking_for_user(request.user, pk)
+    series_bookings = []
+    if booking.series_id:
+        series_bookings = list(
+            booking.series.bookings.select_related("room").order_by("start")[:100]
+        )
+    return render(
+        request,
+        "rooms/booking_detail.html",
+        {
+            "booking": booking,
+            "series_bookings": series_bookings,
+            "can_change": booking.is_open
+            and booking.end > timezone.now()
+            and can(request.user, "rooms.book", booking.section),
+            "can_cancel": booking.is_open
+            and booking.end > timezone.now()
+            and (
+                can(request.user, "rooms.book", booking.section)
+                or can(request.user, "rooms.approve", booking.section)
+            ),
+            "can_decide": booking.status == Booking.Status.PENDING
+            and can(request.user, "rooms.approve", booking.section),
+            "refuse_form": RefuseForm(),
+            "breadcrumbs": _crumbs(
+                (booking.room.name, booking.room.get_absolute_url()),
+                (_("Réservation"), None),
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def booking_edit(request, pk):
+    """Change the purpose, attendance or notes of a booking of one's section."""
+    booking = selectors.booking_for_user(request.user, pk)
+    if not can(request.user, "rooms.book", booking.section):
+        raise Http404
+    form = BookingEditForm(
+        request.POST or None,
+        initial={
+            "purpose": booking.purpose,
+            "expected_attendance": booking.expected_attendance,
+            "notes": booking.notes,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.booking_update(booking=booking, by=request.user, **form.cleaned_data)
+        except services.BookingError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Réservation modifiée."))
+            return redirect(booking)
+    return render(
+        request,
+        "rooms/booking_edit.html",
+        {
+            "booking": booking,
+            "form": form,
+            "breadcrumbs": _crumbs(
+                (booking.room.name, booking.room.get_absolute_url()),
+                (_("Réservation"), booking.get_absolute_url()),
+                (_("Modifier"), None),
+            ),
+        },
+    )
+
+
+@require_POST
+def booking_cancel(request, pk):
+    """Cancel one booking (its slot is free again)."""
+    booking = selectors.booking_for_user(request.user, pk)
+    try:
+        services.booking_cancel(booking=booking, by=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except services.BookingError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Réservation annulée : le créneau est libéré."))
+    return redirect(booking)
+
+
+@require_POST
+def series_cancel(request, pk):
+    """Cancel every remaining date of a recurring booking."""
+    series = selectors.series_for_user(request.user, pk)
+    try:
+        count = services.booking_series_cancel(series=series, by=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    messages.success(
+        request,
+        ngettext("%(count)s date annulée.", "%(count)s dates annulées.", count) % {"count": count},
+    )
+    back = request.POST.get("booking")
+    if back and back.isdigit():
+        return redirect("rooms:booking_detail", pk=int(back))
+    return redirect("rooms:my_bookings")
+
+
+# --- Federation ------------------------------------------------------------------------------
+
+
+def _month_from(request) -> tuple[int, int]:
+    value = request.GET.get("mois", "")
+    try:
+        year, month = (int(x) for x in value.split("-"))
+        datetime.date(year, month, 1)
+    except ValueError:
+        today = slots.today()
+        return today.year, today.month
+    return year, month
+
+
+@require_GET
+@permission_required("rooms.federation")
+def federation(request):
+    """Pending approvals, occupancy per room for a month, use of the espace sections."""
+    year, month = _month_from(request)
+    first = datetime.date(year, month, 1)
+    previous = (first - datetime.timedelta(days=1)).replace(day=1)
+    following = (first + datetime.timedelta(days=32)).replace(day=1)
+    pending = Paginator(selectors.pending_for_approver(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "rooms/federation.html",
+        {
+            "pending": pending,
+            "occupancy": selectors.occupancy(year, month),
+            "space_use": selectors.sections_space_use(year, month),
+            "month": first,
+            "previous_month": f"{previous:%Y-%m}",
+            "next_month": f"{following:%Y-%m}",
+            "refuse_form": RefuseForm(),
+            "can_manage": can(request.user, "rooms.manage"),
+            "breadcrumbs": _crumbs((_("Fédération"), None)),
+        },
+    )
+
+
+def _pending_for(request, pk) -> Booking:
+    return get_object_or_404(selectors.pending_for_approver(request.user), pk=pk)
+
+
+@require_POST
+@permission_required("rooms.approve")
+def booking_approve(request, pk):
+    booking = _pending_for(request, pk)
+    try:
+        services.booking_approve(booking=booking, by=request.user)
+    except services.BookingError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Demande validée ; la section est prévenue par e-mail."))
+    return redirect("rooms:federation")
+
+
+@require_POST
+@permission_required("rooms.approve")
+def booking_refuse(request, pk):
+    booking = _pending_for(request, pk)
+    form = RefuseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Indiquez le motif du refus."))
+        return redirect(booking)
+    try:
+        services.booking_refuse(
+            booking=booking, by=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.BookingError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Demande refusée ; la section est prévenue par e-mail."))
+    return redirect("rooms:federation")
+
+
+# --- Management (rooms.manage) -----------------------------------------------------------------
+
+
+@require_GET
+@permission_required("rooms.manage")
+def manage(request):
+    """Venues and their rooms, with links to edit them."""
+    venues = Paginator(
+        Venue.objects.select_related("arrondissement").prefetch_related("rooms").order_by("name"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "rooms/manage.html",
+        {
+            "page": venues,
+            "venues": venues.object_list,
+            "breadcrumbs": _crumbs(
+                (_("Fédération"), reverse("rooms:federation")), (_("Lieux et salles"), None)
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("rooms.manage")
+def venue_edit(request, pk=None):
+    venue = get_object_or_404(Venue, pk=pk) if pk else Venue()
+    form = VenueForm(request.POST or None, instance=venue)
+    if request.method == "POST" and form.is_valid():
+        services.venue_save(venue=form.save(commit=False), by=request.user)
+        messages.success(request, _("Lieu enregistré."))
+        return redirect("rooms:manage")
+    return render(
+        request,
+        "rooms/venue_form.html",
+        {
+            "form": form,
+            "venue": venue,
+            "breadcrumbs": _crumbs(
+                (_("Lieux et salles"), reverse("rooms:manage")),
+                (venue.name if venue.pk else _("Nouveau lieu"), None),
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("rooms.manage")
+def room_edit(request, pk=None):
+    room = get_object_or_404(Room, pk=pk) if pk else Room()
+    initial = {}
+    if not pk and (request.GET.get("lieu") or "").isdigit():
+        initial["venue"] = int(request.GET["lieu"])
+    form = RoomForm(request.POST or None, instance=room, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        room = form.save(commit=False)
+        services.room_save(
+            room=room,
+            by=request.user,
+            equipment=form.cleaned_data["equipment"],
+            opening_hours=form.opening_hours,
+        )
+        messages.success(request, _("Salle enregistrée."))
+        return redirect(room)
+    return render(
+        request,
+        "rooms/room_form.html",
+        {
+            "form": form,
+            "room": room,
+            "breadcrumbs": _crumbs(
+                (_("Lieux et salles"), reverse("rooms:manage")),
+                (room.name if room.pk else _("Nouvelle salle"), None),
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("rooms.manage")
+def room_photos(request, pk):
+    room = get_object_or_404(Room.objects.select_related("venue"), pk=pk)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        services.room_photo_add(
+            room=room,
+            image=form.cleaned_data["image"],
+            caption=form.cleaned_data["caption"],
+            by=request.user,
+        )
+        messages.success(request, _("Photo ajoutée."))
+        return redirect("rooms:room_photos", pk=room.pk)
+    return render(
+        request,
+        "rooms/room_photos.html",
+        {
+            "room": room,
+            "photos": room.photos.all(),
+            "form": form,
+            "breadcrumbs": _crumbs((room.name, room.get_absolute_url()), (_("Photos"), None)),
+        },
+    )
+
+
+@require_POST
+@permission_required("rooms.manage")
+def room_ics_reset(request, pk):
+    room = get_object_or_404(Room, pk=pk)
+    services.room_ics_token_reset(room=room, by=request.user)
+    messages.success(request, _("Nouvelle adresse de calendrier : l'ancienne ne fonctionne plus."))
+    return redirect(room)
