@@ -180,6 +180,8 @@ WHITENOISE_USE_FINDERS = TESTING or DEBUG or DEMO
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FEDE_UPLOAD_MAX_BYTES = env.int("FEDE_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# Member files to import (CSV/XLSX) may be larger than other uploads.
+FEDE_IMPORT_MAX_BYTES = env.int("FEDE_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 
 # Mail: console in the demo, SMTP (EMAIL_URL=smtp://user:pass@host:587/?tls=True) otherwise.
 EMAIL_CONFIG = env.email_url(

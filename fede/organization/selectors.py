@@ -6,11 +6,23 @@ another section's member gets the same answer as for a member that does not exis
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
+import datetime
 
-from .models import Member, Unit
-from .roles import units_q
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from .models import DuesPayment, Mandate, Member, Transfer, Unit, up_to_date_q
+from .roles import can, grant_paths, units_q
 
 
 def members_visible_to(user, capability: str = "members.view") -> QuerySet[Member]:
@@ -44,3 +56,188 @@ def member_of_user(user) -> Member | None:
     if not getattr(user, "is_authenticated", False):
         return None
     return Member.objects.select_related("section").filter(user=user).first()
+
+
+# --- Screens of section officers and of the federation -------------------------------------
+
+MEMBER_SORTS = {
+    "name": ("last_name", "first_name", "pk"),
+    "-name": ("-last_name", "-first_name", "-pk"),
+    "number": ("membership_number",),
+    "-number": ("-membership_number",),
+    "joined": ("joined_on", "pk"),
+    "-joined": ("-joined_on", "-pk"),
+}
+
+
+def contact_visible_q(user) -> Q:
+    """Q on Member: contact details the user may read.
+
+    Section officers read the contact details of members who agreed to share them with
+    their section's officers; offices of the federation (``federation.view`` on the
+    member's section) read them all.
+    """
+    q = Q(consent_share_contact=True)
+    for p in grant_paths(user, "federation.view"):
+        q |= Q(section__path__startswith=p)
+    return q
+
+
+def member_search(
+    user,
+    *,
+    capability: str = "members.view",
+    unit: Unit | None = None,
+    q: str = "",
+    status: str = "",
+    dues_year: int | None = None,
+    dues: str = "",
+    sort: str = "name",
+) -> QuerySet[Member]:
+    """The member list of a user (optionally of one unit's subtree), filtered and sorted.
+
+    Filters by section path first (the scope, then ``unit``), so the database reads one
+    subtree through the path index before anything else. :func:`member_rows` adds what
+    each row shows.
+    """
+    members = members_visible_to(user, capability)
+    if unit is not None:
+        if unit.is_section:
+            members = members.filter(section=unit)
+        else:
+            members = members.filter(section__path__startswith=unit.path)
+    for word in q.split()[:5]:
+        members = members.filter(
+            Q(last_name__icontains=word)
+            | Q(first_name__icontains=word)
+            | Q(email__icontains=word)
+            | Q(membership_number__icontains=word)
+        )
+    if status in Member.Status.values:
+        members = members.filter(status=status)
+    if dues in ("paid", "unpaid") and dues_year:
+        paid = Exists(DuesPayment.objects.filter(member=OuterRef("pk"), year=dues_year))
+        members = members.filter(paid if dues == "paid" else ~paid)
+    return members.order_by(*MEMBER_SORTS.get(sort, MEMBER_SORTS["name"]))
+
+
+def member_rows(user, members: QuerySet[Member]) -> QuerySet[Member]:
+    """What a member list shows on each row, computed in the same query: section,
+    ``is_up_to_date``, ``show_contact`` (see contact_visible_q) and ``last_dues_year``.
+
+    Apply it to one page of rows (``views.paginate(annotate=...)``): on a page the
+    database looks up each row's dues by index instead of reading every payment.
+    """
+    last_year = (
+        DuesPayment.objects.filter(member=OuterRef("pk")).order_by("-year").values("year")[:1]
+    )
+    return members.select_related("section").annotate(
+        is_up_to_date=up_to_date_q(),
+        show_contact=ExpressionWrapper(contact_visible_q(user), output_field=BooleanField()),
+        last_dues_year=Subquery(last_year),
+    )
+
+
+def section_figures(unit: Unit, on: datetime.date | None = None) -> dict[str, int]:
+    """Key figures of a unit's members, in one query."""
+    on = on or timezone.localdate()
+    active = Q(status=Member.Status.ACTIVE)
+    members = Member.objects.all()
+    if unit.is_section:
+        members = members.filter(section=unit)
+    else:
+        members = members.filter(section__path__startswith=unit.path)
+    return members.aggregate(
+        members=Count("pk", filter=active),
+        up_to_date=Count("pk", filter=active & up_to_date_q(on)),
+        new_this_year=Count("pk", filter=Q(joined_on__year=on.year)),
+        lapsed=Count("pk", filter=Q(status=Member.Status.LAPSED)),
+        left_this_year=Count("pk", filter=Q(left_on__year=on.year)),
+    )
+
+
+def with_figures(units: QuerySet[Unit], on: datetime.date | None = None) -> QuerySet[Unit]:
+    """Annotate sections with members, up to date, joined and left over 12 months.
+
+    One SQL statement: a join on the members and conditional counts grouped by unit. Apply
+    it to one page of units (see ``views.paginate(annotate=...)``) so that only the members
+    of the shown sections are counted; sorting on a figure needs them all.
+    """
+    on = on or timezone.localdate()
+    year_ago = on - datetime.timedelta(days=365)
+    active = Q(members__status=Member.Status.ACTIVE)
+    joined = Count("members", filter=Q(members__joined_on__gt=year_ago, members__joined_on__lte=on))
+    left = Count("members", filter=Q(members__left_on__gt=year_ago, members__left_on__lte=on))
+    return units.annotate(
+        members_count=Count("members", filter=active),
+        up_to_date_count=Count("members", filter=active & up_to_date_q(on, "members__")),
+        joined_12m=joined,
+        left_12m=left,
+        growth_12m=joined - left,
+    )
+
+
+def sections_in_scope(user, capability: str = "federation.view") -> QuerySet[Unit]:
+    """Sections (open and closed) in the user's scope, with their parent unit."""
+    return units_visible_to(user, capability).sections().select_related("parent", "territory")
+
+
+def section_officers(unit: Unit) -> QuerySet[Mandate]:
+    """Current offices held on a unit, with the member holding each."""
+    return Mandate.objects.current().filter(unit=unit).select_related("member").order_by("role")
+
+
+def open_transfers() -> QuerySet[Transfer]:
+    return Transfer.objects.filter(status=Transfer.Status.REQUESTED).select_related(
+        "member", "from_unit", "to_unit", "requested_by"
+    )
+
+
+def transfers_visible_to(user, capability: str = "transfers.approve") -> QuerySet[Transfer]:
+    """Transfers leaving or entering a unit where the user holds ``capability``."""
+    return Transfer.objects.filter(
+        units_q(user, capability, field="from_unit__")
+        | units_q(user, capability, field="to_unit__")
+    ).select_related("member", "from_unit", "to_unit", "requested_by", "decided_by")
+
+
+def transfer_for_user(user, pk, capability: str = "transfers.approve") -> Transfer:
+    """One transfer in the user's scope, or 404."""
+    return get_object_or_404(transfers_visible_to(user, capability), pk=pk)
+
+
+def member_history(member: Member) -> dict[str, list]:
+    """Dues, transfers and offices of a member, newest first (three queries)."""
+    return {
+        "payments": list(member.payments.select_related("recorded_by").order_by("-year")),
+        "transfers": list(
+            member.transfers.select_related(
+                "from_unit", "to_unit", "requested_by", "decided_by"
+            ).order_by("-created_at")
+        ),
+        "mandates": list(member.mandates.select_related("unit").order_by("-start")),
+    }
+
+
+def mandates_visible_to(user, capability: str = "mandates.manage") -> QuerySet[Mandate]:
+    """Offices held on units where the user holds ``capability``."""
+    return Mandate.objects.filter(units_q(user, capability, field="unit__")).select_related(
+        "member", "unit"
+    )
+
+
+def mandate_for_user(user, pk, capability: str = "mandates.manage") -> Mandate:
+    """One office in the user's scope, or 404."""
+    return get_object_or_404(mandates_visible_to(user, capability), pk=pk)
+
+
+def contact_visible(user, member: Member) -> bool:
+    """May the user read this member's contact details? (see contact_visible_q)"""
+    return member.consent_share_contact or can(user, "federation.view", member.section)
+
+
+def scope_is_one_section(user, capability: str = "members.view") -> bool:
+    """Does the user's scope for ``capability`` hold exactly one section (and nothing
+    above it)? Lists then need no "section" column."""
+    paths = grant_paths(user, capability)
+    return len(paths) == 1 and Unit.objects.filter(path=paths[0], kind=Unit.Kind.SECTION).exists()

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .models import DuesPayment, Mandate, Member, Role, Territory, Unit
+from .models import DuesPayment, Mandate, Member, Role, Territory, Transfer, Unit
 from .roles import forget_grants
 
 
@@ -152,3 +153,304 @@ def mandate_end(*, mandate: Mandate, end: datetime.date | None = None) -> Mandat
     if mandate.member.user_id:
         forget_grants(mandate.member.user)
     return mandate
+
+
+# --- Member file, transfers and sections (screens of officers and of the federation) -------
+
+# Fields of a member's file that the edit screens may change; the section changes only
+# through a transfer, the login only through the accounts app.
+MEMBER_UPDATABLE_FIELDS = frozenset(
+    {
+        "membership_number",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "address",
+        "postal_code",
+        "city",
+        "birth_date",
+        "joined_on",
+        "status",
+        "left_on",
+        "consent_share_contact",
+        "consent_newsletter",
+    }
+)
+_GONE = (Member.Status.RESIGNED, Member.Status.EXCLUDED, Member.Status.DECEASED)
+
+
+def _log_change(actor, member: Member, what: str, **detail) -> None:
+    from fede.core.audit import log_access
+
+    log_access(actor=actor, action="change", what=what, obj=member, detail=detail)
+
+
+def _end_offices(mandates, *, on: datetime.date) -> int:
+    """End current offices so that they no longer grant anything from ``on``: their last
+    day is the day before (or their first day, for one that started on ``on``)."""
+    last_day = on - datetime.timedelta(days=1)
+    count = 0
+    for mandate in mandates.current(on).select_related("member"):
+        mandate.end = max(last_day, mandate.start)
+        mandate.save(update_fields=["end", "updated_at"])
+        if mandate.member.user_id:
+            forget_grants(mandate.member.user)
+        count += 1
+    return count
+
+
+def _end_current_offices(*, member: Member, on: datetime.date, unit: Unit | None = None) -> int:
+    """End the member's current offices (on ``unit`` only, if given) from ``on``."""
+    mandates = Mandate.objects.filter(member=member)
+    if unit is not None:
+        mandates = mandates.filter(unit=unit)
+    return _end_offices(mandates, on=on)
+
+
+def _cancel_open_transfers(*, note: str, decided_by=None, **filters) -> int:
+    return Transfer.objects.filter(status=Transfer.Status.REQUESTED, **filters).update(
+        status=Transfer.Status.CANCELLED,
+        decided_by=decided_by,
+        decided_at=timezone.now(),
+        decision_note=note,
+        updated_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def member_update(*, member: Member, changed_by=None, **fields) -> Member:
+    """Change a member's file. Leaving statuses get a departure date; coming back clears it."""
+    unknown = set(fields) - MEMBER_UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"member_update cannot set {sorted(unknown)}")
+    changed = sorted(name for name, value in fields.items() if getattr(member, name) != value)
+    for name, value in fields.items():
+        setattr(member, name, value)
+    if member.status in _GONE and not member.left_on:
+        member.left_on = timezone.localdate()
+    if member.status == Member.Status.ACTIVE:
+        member.left_on = None
+    member.full_clean(exclude=["user"])
+    member.save()
+    if changed:
+        _log_change(changed_by, member, _("Fiche de %(name)s") % {"name": member}, fields=changed)
+    return member
+
+
+@transaction.atomic
+def member_resign(
+    *, member: Member, left_on: datetime.date | None = None, recorded_by=None
+) -> Member:
+    """Record a resignation: status "resigned", departure date, offices ended, open
+    transfer request cancelled."""
+    today = timezone.localdate()
+    left_on = left_on or today
+    if member.status in _GONE:
+        raise ValidationError(_("Cette personne ne fait déjà plus partie des adhérent·es."))
+    if left_on > today:
+        raise ValidationError({"left_on": _("La date de départ ne peut pas être future.")})
+    if left_on < member.joined_on:
+        raise ValidationError(
+            {"left_on": _("La date de départ ne peut précéder la date d'adhésion.")}
+        )
+    member.status = Member.Status.RESIGNED
+    member.left_on = left_on
+    member.save(update_fields=["status", "left_on", "updated_at"])
+    _end_current_offices(member=member, on=left_on)
+    _cancel_open_transfers(note=_("Démission"), decided_by=recorded_by, member=member)
+    _log_change(
+        recorded_by, member, _("Démission de %(name)s") % {"name": member}, left_on=str(left_on)
+    )
+    return member
+
+
+@transaction.atomic
+def transfer_request(
+    *, member: Member, to_unit: Unit, reason: str = "", requested_by=None
+) -> Transfer:
+    """Ask for a member's move to another section; the federation decides."""
+    if not to_unit.is_section or not to_unit.is_active:
+        raise ValidationError({"to_unit": _("Choisissez une section active.")})
+    if to_unit.pk == member.section_id:
+        raise ValidationError({"to_unit": _("L'adhérent·e est déjà dans cette section.")})
+    if member.status in _GONE:
+        raise ValidationError(_("Cette personne ne fait plus partie des adhérent·es."))
+    duplicate = ValidationError(
+        _("Une demande de transfert est déjà en cours pour cet·te adhérent·e.")
+    )
+    if Transfer.objects.filter(member=member, status=Transfer.Status.REQUESTED).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            transfer = Transfer.objects.create(
+                member=member,
+                from_unit=member.section,
+                to_unit=to_unit,
+                reason=reason,
+                requested_by=requested_by,
+            )
+    except IntegrityError:  # two requests at once: the unique constraint keeps one
+        raise duplicate from None
+    return transfer
+
+
+@transaction.atomic
+def transfer_decide(*, transfer: Transfer, approve: bool, decided_by, note: str = "") -> Transfer:
+    """Approve (the member moves) or refuse a transfer request, with a note."""
+    transfer = (
+        Transfer.objects.select_for_update()
+        .select_related("from_unit", "to_unit")
+        .get(pk=transfer.pk)
+    )
+    if transfer.status != Transfer.Status.REQUESTED:
+        raise ValidationError(_("Cette demande a déjà été traitée."))
+    member = Member.objects.select_for_update().get(pk=transfer.member_id)
+    if approve:
+        if not transfer.to_unit.is_active:
+            raise ValidationError(_("La section d'accueil est fermée : refusez la demande."))
+        if member.section_id != transfer.from_unit_id:
+            raise ValidationError(_("L'adhérent·e a changé de section depuis la demande."))
+        member.section = transfer.to_unit
+        member.save(update_fields=["section", "updated_at"])
+        # An office of the section being left does not follow the member.
+        _end_current_offices(member=member, on=timezone.localdate(), unit=transfer.from_unit)
+    transfer.status = Transfer.Status.APPROVED if approve else Transfer.Status.REFUSED
+    transfer.decided_by = decided_by
+    transfer.decided_at = timezone.now()
+    transfer.decision_note = note
+    transfer.save(
+        update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"]
+    )
+    transfer.member = member
+    return transfer
+
+
+@transaction.atomic
+def transfer_cancel(*, transfer: Transfer, cancelled_by=None) -> Transfer:
+    """Withdraw a request that is still open."""
+    updated = _cancel_open_transfers(
+        note=_("Demande retirée"), decided_by=cancelled_by, pk=transfer.pk
+    )
+    if not updated:
+        raise ValidationError(_("Cette demande a déjà été traitée."))
+    transfer.refresh_from_db()
+    return transfer
+
+
+# Fields a section's own officers may change (section.edit); the others need sections.manage.
+UNIT_SECTION_FIELDS = frozenset(
+    {"meeting_place", "presentation", "contact_email", "contact_phone", "has_premises"}
+)
+UNIT_UPDATABLE_FIELDS = UNIT_SECTION_FIELDS | {
+    "name",
+    "code",
+    "section_kind",
+    "territory",
+    "employer",
+    "sector",
+    "sites",
+}
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, changed_by=None, **fields) -> Unit:
+    """Change a unit's description (its place in the tree changes only by merging)."""
+    unknown = set(fields) - UNIT_UPDATABLE_FIELDS
+    if unknown:
+        raise TypeError(f"unit_update cannot set {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(unit, name, value)
+    if unit.is_section and not unit.section_kind:
+        unit.section_kind = Unit.SectionKind.TERRITORIAL
+    unit.full_clean(exclude=["path"])
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def unit_merge(*, source: Unit, target: Unit, merged_by=None, reason: str = "") -> int:
+    """Merge section ``source`` into ``target``: every member moves with a Transfer record,
+    open requests follow, offices of the source end, the source is closed. Returns the
+    number of members moved."""
+    if source.pk == target.pk:
+        raise ValidationError({"target": _("Choisissez une autre section.")})
+    source, target = (
+        Unit.objects.select_for_update().get(pk=source.pk),
+        Unit.objects.select_for_update().get(pk=target.pk),
+    )
+    if not source.is_section or not source.is_active:
+        raise ValidationError(_("Seule une section ouverte peut être fusionnée."))
+    if not target.is_section or not target.is_active:
+        raise ValidationError({"target": _("Choisissez une section ouverte.")})
+    today = timezone.localdate()
+    now = timezone.now()
+    note = _("Fusion de « %(source)s » dans « %(target)s »") % {
+        "source": source.name,
+        "target": target.name,
+    }
+    # Open requests: those leaving the source now leave the target; those towards the
+    # source now go to the target; those between the two have no object any more.
+    _cancel_open_transfers(note=note, decided_by=merged_by, from_unit=target, to_unit=source)
+    _cancel_open_transfers(note=note, decided_by=merged_by, from_unit=source, to_unit=target)
+    Transfer.objects.filter(status=Transfer.Status.REQUESTED, from_unit=source).update(
+        from_unit=target, updated_at=now
+    )
+    Transfer.objects.filter(status=Transfer.Status.REQUESTED, to_unit=source).update(
+        to_unit=target, updated_at=now
+    )
+    member_ids = list(Member.objects.filter(section=source).values_list("pk", flat=True))
+    Transfer.objects.bulk_create(
+        [
+            Transfer(
+                member_id=pk,
+                from_unit=source,
+                to_unit=target,
+                status=Transfer.Status.APPROVED,
+                reason=reason or note,
+                requested_by=merged_by,
+                decided_by=merged_by,
+                decided_at=now,
+                decision_note=note,
+            )
+            for pk in member_ids
+        ],
+        batch_size=500,
+    )
+    Member.objects.filter(section=source).update(section=target, updated_at=now)
+    _end_offices(Mandate.objects.filter(unit=source), on=today)
+    source.is_active = False
+    source.closed_on = today
+    source.merged_into = target
+    source.save(update_fields=["is_active", "closed_on", "merged_into", "updated_at"])
+    return len(member_ids)
+
+
+@transaction.atomic
+def unit_close(*, unit: Unit, closed_by=None, closed_on: datetime.date | None = None) -> Unit:
+    """Close a section that no longer has active members (its history stays)."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if not unit.is_active:
+        raise ValidationError(_("Cette section est déjà fermée."))
+    active = unit.members.filter(status=Member.Status.ACTIVE).count()
+    if active:
+        raise ValidationError(
+            ngettext(
+                "La section compte encore %(count)s adhérent·e actif·ve : transférez-le·la "
+                "ou fusionnez la section avant de la fermer.",
+                "La section compte encore %(count)s adhérent·es actif·ves : transférez-les "
+                "ou fusionnez la section avant de la fermer.",
+                active,
+            )
+            % {"count": active}
+        )
+    if unit.children.filter(is_active=True).exists():
+        raise ValidationError(_("Fermez d'abord les unités rattachées à celle-ci."))
+    closed_on = closed_on or timezone.localdate()
+    _cancel_open_transfers(note=_("Section fermée"), decided_by=closed_by, to_unit=unit)
+    _cancel_open_transfers(note=_("Section fermée"), decided_by=closed_by, from_unit=unit)
+    _end_offices(Mandate.objects.filter(unit=unit), on=closed_on)
+    unit.is_active = False
+    unit.closed_on = closed_on
+    unit.save(update_fields=["is_active", "closed_on", "updated_at"])
+    return unit

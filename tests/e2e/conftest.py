@@ -177,7 +177,7 @@ def totp_now(secret: str) -> str:
 def log_in(page, live_server, email: str, password: str, totp_secret: str | None = None):
     """Log in through the site's form (and the MFA code page when a secret is given)."""
     visit_page(page, f"{live_server.url}/compte/login/")
-    page.get_by_label("Courriel").fill(email)
+    page.locator("input[name=login]").fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state("load")

@@ -30,7 +30,7 @@ def test_sign_up_enable_mfa_and_log_in_with_the_code(
     axe_check(page)
     assert page.get_by_role("heading", level=1).inner_text() == "Créer un compte"
 
-    page.get_by_label("Courriel").fill(EMAIL)
+    page.get_by_label("Adresse e-mail").fill(EMAIL)
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_label("Mot de passe (confirmation)").fill(PASSWORD)
     page.get_by_role("button", name="Créer mon compte").click()
@@ -83,7 +83,7 @@ def test_sign_up_enable_mfa_and_log_in_with_the_code(
     assert page.get_by_role("link", name="Se connecter").first.is_visible()
 
     visit(page, "/compte/login/")
-    page.get_by_label("Courriel").fill(EMAIL)
+    page.get_by_label("Adresse e-mail").fill(EMAIL)
     page.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(re.compile(r"/compte/2fa/authenticate/$"))
@@ -109,7 +109,7 @@ def test_login_helper_with_mfa(page, live_server, login):
 def test_wrong_password_shows_a_french_error(page, visit, axe_check):
     """A wrong password keeps the visitor on the login page with a French message."""
     visit(page, "/compte/login/")
-    page.get_by_label("Courriel").fill("personne@example.org")
+    page.get_by_label("Adresse e-mail").fill("personne@example.org")
     page.get_by_label("Mot de passe", exact=True).fill("pas le bon")
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state("load")

@@ -1,0 +1,517 @@
+"""Forms of the organisation screens. They parse and validate input; services write.
+
+Fields a role may not set are not on the form, or are disabled (Django then ignores
+whatever is posted for them and keeps the current value).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fede.core.models import AccessLog
+
+from .models import DuesPayment, Member, Role, Territory, Unit
+from .roles import can
+from .selectors import MEMBER_SORTS, members_visible_to, sections_for_user, units_visible_to
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget; invalid fields are flagged for screen readers too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self) -> None:
+        """Give each widget its Bootstrap class (call again after adding fields)."""
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            classes = widget.attrs.get("class", "").split()
+            if css not in classes:
+                widget.attrs["class"] = " ".join([*classes, css])
+
+    def valid_data(self) -> dict:
+        """The fields that validated (a wrong filter does not drop the others)."""
+        self.is_valid()
+        return getattr(self, "cleaned_data", {})
+
+    def add_error(self, field, error):
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            # Errors of a service about fields this form does not show become form errors.
+            unknown = [name for name in error.error_dict if name not in self.fields]
+            for name in unknown:
+                super().add_error(None, error.error_dict.pop(name))
+            if not error.error_dict:
+                return
+        super().add_error(field, error)
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", ""):
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+
+# --- Member list ---------------------------------------------------------------------------
+
+
+class MemberFilterForm(StyledForm):
+    """The search, filters and sort of a member list (GET)."""
+
+    q = forms.CharField(
+        label=_("Rechercher"),
+        required=False,
+        max_length=100,
+        help_text=_("Nom, prénom, e-mail ou numéro d'adhérent."),
+    )
+    status = forms.ChoiceField(
+        label=_("Statut"),
+        required=False,
+        choices=[("", _("Tous les statuts"))] + list(Member.Status.choices),
+    )
+    dues = forms.ChoiceField(
+        label=_("Cotisation"),
+        required=False,
+        choices=[("", _("Payée ou non")), ("paid", _("Payée")), ("unpaid", _("Non payée"))],
+    )
+    dues_year = forms.IntegerField(label=_("Année"), required=False, min_value=1900, max_value=2999)
+    sort = forms.ChoiceField(
+        label=_("Trier par"),
+        required=False,
+        choices=[
+            ("name", _("Nom (A → Z)")),
+            ("-name", _("Nom (Z → A)")),
+            ("number", _("Numéro")),
+            ("joined", _("Adhésion (plus ancienne)")),
+            ("-joined", _("Adhésion (plus récente)")),
+        ],
+    )
+
+    def filters(self) -> dict:
+        """Validated filters, with defaults for anything missing or wrong."""
+        data = self.valid_data()
+        sort = data.get("sort") or "name"
+        return {
+            "q": (data.get("q") or "").strip(),
+            "status": data.get("status") or "",
+            "dues": data.get("dues") or "",
+            "dues_year": data.get("dues_year") or timezone.localdate().year,
+            "sort": sort if sort in MEMBER_SORTS else "name",
+        }
+
+
+# --- Member file ---------------------------------------------------------------------------
+
+MEMBER_FORM_FIELDS = [
+    "membership_number",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address",
+    "postal_code",
+    "city",
+    "birth_date",
+    "joined_on",
+    "status",
+    "consent_share_contact",
+    "consent_newsletter",
+]
+# Statuses only the federation sets (an exclusion, a death).
+FEDERATION_STATUSES = (Member.Status.EXCLUDED, Member.Status.DECEASED)
+
+
+class MemberForm(StyledForm):
+    """Add or edit a member. ``section`` appears only when adding without a fixed section;
+    the login (``user``) is never set here; the section changes only by a transfer."""
+
+    def __init__(self, *args, user, member: Member | None = None, section=None, **kwargs):
+        self.user = user
+        self.member = member
+        initial = kwargs.pop("initial", {}) or {}
+        if member is not None:
+            initial = {name: getattr(member, name) for name in MEMBER_FORM_FIELDS} | initial
+        else:
+            initial = {"joined_on": timezone.localdate(), "status": Member.Status.ACTIVE} | initial
+        super().__init__(*args, initial=initial, **kwargs)
+        model_fields = forms.fields_for_model(
+            Member,
+            fields=MEMBER_FORM_FIELDS,
+            widgets={"birth_date": DateInput(), "joined_on": DateInput()},
+        )
+        self.fields.update(model_fields)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.fields["phone"].widget.attrs["autocomplete"] = "off"
+        scope_unit = member.section if member is not None else section
+        is_federation = can(user, "federation.view", scope_unit)
+        if member is None and section is None:
+            self.fields = {
+                "section": forms.ModelChoiceField(
+                    label=_("Section"),
+                    queryset=sections_for_user(user, "members.add"),
+                    empty_label=_("— choisir —"),
+                ),
+                **self.fields,
+            }
+        status = self.fields["status"]
+        if is_federation:
+            pass  # every status
+        elif member is not None and member.status in FEDERATION_STATUSES:
+            status.disabled = True
+            status.help_text = _("Seule la fédération peut modifier ce statut.")
+        else:
+            status.choices = [c for c in status.choices if c[0] not in FEDERATION_STATUSES]
+            status.help_text = _("Exclusion et décès sont enregistrés par la fédération.")
+        if member is not None and not is_federation:
+            number = self.fields["membership_number"]
+            number.disabled = True
+            number.help_text = _("Seule la fédération peut modifier le numéro d'adhérent·e.")
+        self.style_fields()
+
+    def clean_membership_number(self):
+        number = self.cleaned_data["membership_number"].strip()
+        others = Member.objects.filter(membership_number=number)
+        if self.member is not None:
+            others = others.exclude(pk=self.member.pk)
+        if others.exists():
+            raise ValidationError(_("Ce numéro d'adhérent·e est déjà attribué."))
+        return number
+
+    def changes(self) -> dict:
+        """Cleaned values of the fields this user may set (disabled fields left out)."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in MEMBER_FORM_FIELDS and not self.fields[name].disabled
+        }
+
+
+class DuesForm(StyledForm):
+    year = forms.IntegerField(label=_("Année de cotisation"), min_value=1900, max_value=2999)
+    amount = forms.DecimalField(label=_("Montant (€)"), min_value=0, max_digits=8, decimal_places=2)
+    paid_on = forms.DateField(label=_("Payée le"), widget=DateInput())
+    method = forms.ChoiceField(label=_("Moyen de paiement"), choices=DuesPayment.Method.choices)
+
+    def __init__(self, *args, member: Member, **kwargs):
+        today = timezone.localdate()
+        last = member.payments.order_by("-year").values_list("amount", flat=True).first()
+        kwargs.setdefault(
+            "initial",
+            {
+                "year": today.year,
+                "paid_on": today,
+                "method": DuesPayment.Method.TRANSFER,
+                "amount": last,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+
+class TransferRequestForm(StyledForm):
+    to_unit = forms.ModelChoiceField(
+        label=_("Section d'accueil"), queryset=Unit.objects.none(), empty_label=_("— choisir —")
+    )
+    reason = forms.CharField(
+        label=_("Motif"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Ex. : déménagement, changement de lieu de travail."),
+    )
+
+    def __init__(self, *args, member: Member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_unit"].queryset = (
+            Unit.objects.sections().active().exclude(pk=member.section_id).order_by("name")
+        )
+
+
+class TransferDecisionForm(StyledForm):
+    decision = forms.ChoiceField(
+        label=_("Décision"),
+        choices=[("approve", _("Valider le transfert")), ("refuse", _("Refuser"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note de décision"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Expliquez un refus : la note reste dans l'historique de l'adhérent·e."),
+    )
+
+
+class ResignationForm(StyledForm):
+    left_on = forms.DateField(label=_("Date de la démission"), widget=DateInput())
+    confirm = forms.BooleanField(
+        label=_(
+            "Je confirme la démission : la personne sort du fichier des adhérent·es actif·ves."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"left_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+# --- Sections ------------------------------------------------------------------------------
+
+SECTION_OWN_FIELDS = [
+    "has_premises",
+    "meeting_place",
+    "presentation",
+    "contact_email",
+    "contact_phone",
+]
+SECTION_ALL_FIELDS = [
+    "name",
+    "code",
+    "section_kind",
+    "territory",
+    "employer",
+    "sector",
+    "sites",
+    *SECTION_OWN_FIELDS,
+]
+
+
+class SectionForm(StyledForm):
+    """Create or edit a section. A section's own officers edit only its presentation and
+    contact; the federation (sections.manage) edits everything."""
+
+    def __init__(self, *args, user, unit: Unit | None = None, **kwargs):
+        self.unit = unit
+        full = unit is None or can(user, "sections.manage", unit)
+        names = SECTION_ALL_FIELDS if full else SECTION_OWN_FIELDS
+        initial = kwargs.pop("initial", {}) or {}
+        if unit is not None:
+            initial = {name: getattr(unit, name) for name in names} | initial
+        else:
+            initial = {"section_kind": Unit.SectionKind.TERRITORIAL} | initial
+        super().__init__(*args, initial=initial, **kwargs)
+        fields = forms.fields_for_model(
+            Unit, fields=names, widgets={"presentation": forms.Textarea(attrs={"rows": 5})}
+        )
+        if unit is None:
+            fields = {
+                "parent": forms.ModelChoiceField(
+                    label=_("Rattachée à"),
+                    queryset=units_visible_to(user, "sections.manage")
+                    .exclude(kind=Unit.Kind.SECTION)
+                    .active()
+                    .order_by("path"),
+                    empty_label=None,
+                ),
+                **fields,
+            }
+        if "territory" in fields:
+            fields["territory"].queryset = Territory.objects.filter(
+                kind__in=[Territory.Kind.ARRONDISSEMENT, Territory.Kind.NEIGHBOURHOOD]
+            ).order_by("kind", "number", "name")
+        if "section_kind" in fields:
+            fields["section_kind"].required = True
+            fields["section_kind"].choices = Unit.SectionKind.choices
+        self.fields.update(fields)
+        self.style_fields()
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        others = Unit.objects.filter(code=code)
+        if self.unit is not None:
+            others = others.exclude(pk=self.unit.pk)
+        if others.exists():
+            raise ValidationError(_("Ce code est déjà utilisé par une autre unité."))
+        return code
+
+    def clean(self):
+        data = super().clean()
+        if data.get("section_kind") == Unit.SectionKind.WORKPLACE and not data.get("sector"):
+            self.add_error("sector", _("Indiquez le secteur d'une section d'entreprise."))
+        return data
+
+    def changes(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "parent"}
+
+
+class MergeForm(StyledForm):
+    target = forms.ModelChoiceField(
+        label=_("Fusionner dans la section"),
+        queryset=Unit.objects.none(),
+        empty_label=_("— choisir —"),
+    )
+    reason = forms.CharField(
+        label=_("Motif"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    confirm = forms.BooleanField(
+        label=_("Je confirme : tous les adhérent·es changent de section et celle-ci est fermée.")
+    )
+
+    def __init__(self, *args, user, source: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = (
+            sections_for_user(user, "sections.manage").exclude(pk=source.pk).order_by("name")
+        )
+
+
+class CloseForm(StyledForm):
+    confirm = forms.BooleanField(label=_("Je confirme la fermeture de la section."))
+
+
+class SectionFilterForm(StyledForm):
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
+    kind = forms.ChoiceField(
+        label=_("Type"),
+        required=False,
+        choices=[("", _("Tous les types"))] + list(Unit.SectionKind.choices),
+    )
+    state = forms.ChoiceField(
+        label=_("État"),
+        required=False,
+        choices=[("open", _("Ouvertes")), ("closed", _("Fermées")), ("all", _("Toutes"))],
+    )
+    sort = forms.ChoiceField(
+        label=_("Trier par"),
+        required=False,
+        choices=[
+            ("name", _("Nom")),
+            ("code", _("Code")),
+            ("-members", _("Adhérent·es (le plus)")),
+            ("-growth", _("Progression (la plus forte)")),
+            ("growth", _("Progression (la plus faible)")),
+        ],
+    )
+
+    def filters(self) -> dict:
+        data = self.valid_data()
+        return {
+            "q": (data.get("q") or "").strip(),
+            "kind": data.get("kind") or "",
+            "state": data.get("state") or "open",
+            "sort": data.get("sort") or "name",
+        }
+
+
+# --- Offices -------------------------------------------------------------------------------
+
+
+class MandateForm(StyledForm):
+    membership_number = forms.CharField(
+        label=_("Numéro d'adhérent·e"),
+        max_length=20,
+        help_text=_("Ou cherchez la personne ci-dessus et cliquez sur « Choisir »."),
+    )
+    role = forms.ChoiceField(label=_("Responsabilité"), choices=Role.choices)
+    unit = forms.ModelChoiceField(label=_("Unité"), queryset=Unit.objects.none(), empty_label=None)
+    portfolio = forms.CharField(
+        label=_("Délégation"), required=False, max_length=200, help_text=_("Ex. : « Élections »")
+    )
+    start = forms.DateField(label=_("Début"), widget=DateInput())
+    end = forms.DateField(
+        label=_("Fin"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Laisser vide si sans terme."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("start", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = (
+            units_visible_to(user, "mandates.manage").active().order_by("path")
+        )
+
+    def clean_membership_number(self):
+        number = self.cleaned_data["membership_number"].strip()
+        member = (
+            members_visible_to(self.user, "mandates.manage")
+            .filter(membership_number=number)
+            .select_related("section")
+            .first()
+        )
+        if member is None:
+            raise ValidationError(_("Aucun·e adhérent·e avec ce numéro dans votre périmètre."))
+        if member.status != Member.Status.ACTIVE:
+            raise ValidationError(
+                _("Seul·e un·e adhérent·e actif·ve peut recevoir une responsabilité.")
+            )
+        self.cleaned_data["member"] = member
+        return number
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("La fin ne peut précéder le début."))
+        return data
+
+
+class MandateEndForm(StyledForm):
+    end = forms.DateField(label=_("Fin de la responsabilité le"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"end": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+
+class MandateFilterForm(StyledForm):
+    q = forms.CharField(
+        label=_("Rechercher"),
+        required=False,
+        max_length=100,
+        help_text=_("Nom, numéro d'adhérent·e ou unité."),
+    )
+    role = forms.ChoiceField(
+        label=_("Responsabilité"), required=False, choices=[("", _("Toutes"))] + list(Role.choices)
+    )
+
+    def filters(self) -> dict:
+        data = self.valid_data()
+        return {"q": (data.get("q") or "").strip(), "role": data.get("role") or ""}
+
+    @staticmethod
+    def search_q(q: str) -> Q:
+        return (
+            Q(member__last_name__icontains=q)
+            | Q(member__first_name__icontains=q)
+            | Q(member__membership_number__icontains=q)
+            | Q(unit__name__icontains=q)
+        )
+
+
+# --- Access log ----------------------------------------------------------------------------
+
+
+class AccessLogFilterForm(StyledForm):
+    actor = forms.CharField(label=_("Auteur (e-mail)"), required=False, max_length=200)
+    action = forms.ChoiceField(
+        label=_("Action"),
+        required=False,
+        choices=[("", _("Toutes"))] + list(AccessLog.Action.choices),
+    )
+    date_from = forms.DateField(label=_("Du"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Au"), required=False, widget=DateInput())
+
+    def filters(self) -> dict:
+        data = self.valid_data()
+        return {
+            "actor": (data.get("actor") or "").strip(),
+            "action": data.get("action") or "",
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }

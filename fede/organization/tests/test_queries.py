@@ -1,0 +1,146 @@
+"""List pages keep a fixed number of queries whatever the number of members (no N+1).
+
+Each request costs four queries before the view runs (session, user, the user's offices,
+the MFA check); the pins below count them.
+"""
+
+import pytest
+from django.urls import reverse
+
+from fede.organization import services
+from fede.organization.models import Member, Unit
+
+from . import screens
+from .factories import MemberFactory, make_section
+
+pytestmark = pytest.mark.django_db
+paris = screens.paris  # fixture
+
+
+@pytest.fixture
+def crowded(paris):
+    """260 members over five sections (two workplace ones), with dues, transfers, offices."""
+    sections = [paris.s11, paris.s15]
+    sections.append(make_section(paris.federation, name="Paris 18 Goutte d'Or"))
+    sections.append(
+        make_section(
+            paris.federation,
+            name="RATP Bus",
+            section_kind=Unit.SectionKind.WORKPLACE,
+            sector=Unit.Sector.TRANSPORT,
+            has_premises=False,
+        )
+    )
+    sections.append(
+        make_section(
+            paris.federation,
+            name="AP-HP Lariboisière",
+            section_kind=Unit.SectionKind.WORKPLACE,
+            sector=Unit.Sector.HEALTH,
+        )
+    )
+    for section in sections:
+        screens.many_members(section, 52)
+    lapsed = MemberFactory.create_batch(
+        5, section=paris.s11, status=Member.Status.LAPSED, joined_on=screens.days_ago(900)
+    )
+    for member in Member.objects.filter(section=paris.s15)[:3]:
+        services.transfer_request(member=member, to_unit=paris.s11, reason="Déménagement")
+    services.transfer_request(member=lapsed[0], to_unit=paris.s15)
+    assert Member.objects.count() > 260
+    return sections
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_member_list_queries(client, paris, crowded, django_assert_max_num_queries):
+    """The federation-wide member list: a fixed number of queries, rows of one page."""
+    url = reverse("organization:member_list")
+    c = login(client, paris.user("staff"))
+    with django_assert_max_num_queries(7):
+        response = c.get(url + "?sort=joined")
+    assert response.status_code == 200
+    assert response.content.count(b'<th scope="row">') == 50
+
+
+def test_member_list_partial_queries(client, paris, crowded, django_assert_max_num_queries):
+    """The htmx partial of the member list: same fixed number of queries, only the rows."""
+    url = reverse("organization:member_list") + "?status=active&dues=paid&page=2"
+    c = login(client, paris.user("staff"))
+    with django_assert_max_num_queries(7):
+        response = c.get(url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert b"<html" not in response.content
+    assert response.content.count(b'<th scope="row">') == 50
+
+
+def test_section_member_list_queries(client, paris, crowded, django_assert_max_num_queries):
+    """A section's member list, with its count: fixed number of queries."""
+    url = reverse("organization:section_member_list", args=[paris.s11.pk])
+    c = login(client, paris.user("secretary"))
+    with django_assert_max_num_queries(9):
+        response = c.get(url)
+    assert response.status_code == 200
+    assert response.content.count(b'<th scope="row">') == 50
+
+
+def test_section_dashboard_queries(client, paris, crowded, django_assert_max_num_queries):
+    """The section dashboard (figures, officers, pending transfers): fixed queries."""
+    url = reverse("organization:section_dashboard", args=[paris.s11.pk])
+    c = login(client, paris.user("secretary"))
+    with django_assert_max_num_queries(9):
+        response = c.get(url)
+    assert response.status_code == 200
+    assert "Arrivées demandées" in response.content.decode()
+
+
+def test_federation_sections_queries(client, paris, crowded, django_assert_max_num_queries):
+    """The sections list with key figures: one query for the figures of a page."""
+    url = reverse("organization:federation_sections")
+    c = login(client, paris.user("first_secretary"))
+    with django_assert_max_num_queries(7):
+        response = c.get(url + "?sort=-members")
+    assert response.status_code == 200
+    assert response.content.decode().count('<th scope="row">') == 5
+
+
+def test_federation_workplace_queries(client, paris, crowded, django_assert_max_num_queries):
+    """Workplace sections by sector: fixed queries."""
+    c = login(client, paris.user("first_secretary"))
+    with django_assert_max_num_queries(6):
+        response = c.get(reverse("organization:federation_workplace"))
+    assert response.status_code == 200
+    assert "RATP Bus" in response.content.decode()
+
+
+def test_transfer_list_queries(client, paris, crowded, django_assert_max_num_queries):
+    """Pending transfers: fixed queries."""
+    c = login(client, paris.user("staff"))
+    with django_assert_max_num_queries(7):
+        response = c.get(reverse("organization:transfer_list"))
+    assert response.status_code == 200
+    assert response.content.decode().count('<th scope="row">') == 4
+
+
+def test_mandate_list_queries(client, paris, crowded, django_assert_max_num_queries):
+    """Current offices: fixed queries."""
+    c = login(client, paris.user("staff"))
+    with django_assert_max_num_queries(7):
+        response = c.get(reverse("organization:mandate_list"))
+    assert response.status_code == 200
+    assert response.content.decode().count('<th scope="row">') == 6
+
+
+def test_access_log_queries(client, paris, crowded, django_assert_max_num_queries):
+    """The access log: fixed queries (no count over the whole log)."""
+    login(client, paris.user("secretary"))
+    for _ in range(3):
+        client.get(reverse("organization:member_list"))
+    c = login(client, paris.user("staff"))
+    with django_assert_max_num_queries(6):
+        response = c.get(reverse("organization:access_log"))
+    assert response.status_code == 200
+    assert response.content.decode().count("Liste des adhérent·es") == 3

@@ -1,0 +1,1106 @@
+"""Screens of section officers and of the federation.
+
+Each view declares its permission (a capability, see roles.py) and fetches the objects it
+works on through the access helpers of selectors.py, which answer 404 outside the user's
+scope. Writes go through services.py; GET never changes anything but the access log.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from math import ceil
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fede.core.access import permission_required
+from fede.core.audit import log_access
+from fede.core.exports import stream_csv, stream_xlsx
+from fede.core.models import AccessLog
+
+from . import selectors, services
+from .forms import (
+    AccessLogFilterForm,
+    CloseForm,
+    DuesForm,
+    MandateEndForm,
+    MandateFilterForm,
+    MandateForm,
+    MemberFilterForm,
+    MemberForm,
+    MergeForm,
+    ResignationForm,
+    SectionFilterForm,
+    SectionForm,
+    TransferDecisionForm,
+    TransferRequestForm,
+)
+from .models import Mandate, Member, Transfer, Unit
+from .roles import can, roles_with
+
+PER_PAGE = 50
+
+
+# --- Helpers -------------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    """One page of rows. ``count`` is None when the total is not computed (large scopes)."""
+
+    object_list: list
+    number: int
+    per_page: int
+    has_next: bool
+    count: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def num_pages(self) -> int | None:
+        if self.count is None:
+            return None
+        return max(1, ceil(self.count / self.per_page))
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+
+def paginate(
+    queryset, page_param, *, per_page: int = PER_PAGE, count: bool = True, annotate=None
+) -> Page:
+    """LIMIT/OFFSET paging. Without ``count``, one extra row tells whether a next page
+    exists, so no COUNT runs over a large table.
+
+    ``annotate`` (a function QuerySet → QuerySet) adds per-row figures to the rows of the
+    page only: the page is picked by a subquery (``pk IN (… LIMIT n)``) and the figures are
+    computed for those rows, still in one query.
+    """
+    try:
+        number = max(1, int(page_param or 1))
+    except (TypeError, ValueError):
+        number = 1
+    total = None
+    if count:
+        total = queryset.count()
+        number = min(number, max(1, ceil(total / per_page)))
+    offset = (number - 1) * per_page
+    window = queryset[offset : offset + per_page + 1]
+    if annotate is not None:
+        model = queryset.model
+        ordering = queryset.query.order_by or model._meta.ordering
+        window = annotate(model._default_manager.filter(pk__in=window.values("pk"))).order_by(
+            *ordering
+        )
+    rows = list(window)
+    return Page(
+        object_list=rows[:per_page],
+        number=number,
+        per_page=per_page,
+        has_next=len(rows) > per_page,
+        count=total,
+    )
+
+
+def render_list(request, template: str, context: dict, partial: str = "rows"):
+    """Render the full page, or only its ``partial`` for an htmx request (not for a
+    history restore, which needs the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.history_restore_request:
+        template = f"{template}#{partial}"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def _in_scope(fetch, *, capability: str):
+    """``fn`` for permission_required: the object of the URL fetched by an access helper
+    within ``capability``'s scope (404 outside), kept on the request for the view body."""
+
+    def fn(request, pk, *args, **kwargs):
+        objects = request.__dict__.setdefault("_org_objects", {})
+        key = (fetch.__name__, capability, int(pk))
+        if key not in objects:
+            objects[key] = fetch(request.user, pk, capability)
+        return objects[key]
+
+    return fn
+
+
+def _unit(capability: str):
+    return _in_scope(selectors.unit_for_user, capability=capability)
+
+
+def _transfer(capability: str):
+    return _in_scope(selectors.transfer_for_user, capability=capability)
+
+
+_member = _in_scope(selectors.member_for_user, capability="members.view")
+_mandate = _in_scope(selectors.mandate_for_user, capability="mandates.manage")
+
+
+def _section_crumbs(unit: Unit, *extra) -> list:
+    crumbs = [(unit.name, unit.get_absolute_url())]
+    crumbs.extend(extra)
+    return crumbs
+
+
+def _member_crumbs(member: Member, *extra) -> list:
+    crumbs = [
+        (_("Adhérent·es"), reverse("organization:member_list")),
+        (member.full_name, member.get_absolute_url()),
+    ]
+    crumbs.extend(extra)
+    return crumbs
+
+
+def _federation_crumbs(*extra) -> list:
+    return [(_("Fédération"), reverse("organization:federation_sections")), *extra]
+
+
+# --- Sections of an officer ----------------------------------------------------------------
+
+
+@permission_required("section.view")
+@require_GET
+def my_sections(request):
+    """ "Ma section": the units where the user holds an office that shows a section."""
+    mandates = list(
+        Mandate.objects.current()
+        .filter(member__user=request.user, unit__is_active=True)
+        .filter(role__in=roles_with("section.view"))
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    units = list({m.unit.pk: m.unit for m in mandates}.values())
+    if len(units) == 1:
+        unit = units[0]
+        if unit.is_section:
+            return redirect(unit)
+        return redirect("organization:federation_sections")
+    return render(
+        request,
+        "organization/my_sections.html",
+        {"mandates": mandates, "breadcrumbs": [(_("Mes sections"), None)]},
+    )
+
+
+@permission_required("section.view", fn=_unit("section.view"))
+@require_GET
+def section_dashboard(request, pk):
+    """A section at a glance: figures, officers, pending transfers, links."""
+    unit = _unit("section.view")(request, pk)
+    user = request.user
+    can_see_members = can(user, "members.view", unit)
+    figures = selectors.section_figures(unit)
+    figures["up_to_date_percent"] = (
+        round(figures["up_to_date"] * 100 / figures["members"]) if figures["members"] else 0
+    )
+    context = {
+        "unit": unit,
+        "figures": figures,
+        "year": timezone.localdate().year,
+        "officers": list(selectors.section_officers(unit)),
+        "can_see_members": can_see_members,
+        "breadcrumbs": [(unit.name, None)],
+    }
+    if can_see_members:
+        pending = list(
+            selectors.open_transfers()
+            .filter(Q(to_unit=unit) | Q(from_unit=unit))
+            .order_by("created_at")[:100]
+        )
+        context["transfers_in"] = [t for t in pending if t.to_unit_id == unit.pk]
+        context["transfers_out"] = [t for t in pending if t.from_unit_id == unit.pk]
+    return render(request, "organization/section_dashboard.html", context)
+
+
+@permission_required("section.edit", fn=_unit("section.view"))
+@require_http_methods(["GET", "POST"])
+def section_edit(request, pk):
+    """Edit a section: its officers change presentation and contact; the federation all."""
+    unit = _unit("section.view")(request, pk)
+    form = SectionForm(request.POST or None, user=request.user, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_update(unit=unit, changed_by=request.user, **form.changes())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("La section a été mise à jour."))
+            return redirect(unit)
+    return render(
+        request,
+        "organization/section_form.html",
+        {
+            "form": form,
+            "unit": unit,
+            "title": _("Modifier la section"),
+            "breadcrumbs": _section_crumbs(unit, (_("Modifier"), None)),
+        },
+    )
+
+
+# --- Member lists and export ---------------------------------------------------------------
+
+
+def _member_list(request, unit: Unit | None):
+    user = request.user
+    form = MemberFilterForm(request.GET or None)
+    filters = form.filters()
+    members = selectors.member_search(user, unit=unit, **filters)
+    # A section's list is small enough to count; a federation-wide list pages without
+    # counting half a million rows.
+    one_section = unit.is_section if unit is not None else selectors.scope_is_one_section(user)
+    count = one_section
+    page = paginate(
+        members,
+        request.GET.get("page"),
+        count=count,
+        annotate=lambda rows: selectors.member_rows(user, rows),
+    )
+    log_access(
+        actor=user,
+        action=AccessLog.Action.LIST,
+        what=_("Liste des adhérent·es — %(scope)s") % {"scope": unit or _("mon périmètre")},
+        obj=unit,
+        row_count=len(page),
+        detail={k: v for k, v in filters.items() if v} | {"page": page.number},
+    )
+    if unit is not None:
+        list_url = reverse("organization:section_member_list", args=[unit.pk])
+        export_csv = reverse("organization:section_member_export", args=[unit.pk, "csv"])
+        export_xlsx = reverse("organization:section_member_export", args=[unit.pk, "xlsx"])
+        add_url = reverse("organization:section_member_add", args=[unit.pk])
+        can_export = can(user, "members.export", unit)
+        can_add = can(user, "members.add", unit) and unit.is_section and unit.is_active
+        breadcrumbs = _section_crumbs(unit, (_("Adhérent·es"), None))
+    else:
+        list_url = reverse("organization:member_list")
+        export_csv = reverse("organization:member_export", args=["csv"])
+        export_xlsx = reverse("organization:member_export", args=["xlsx"])
+        add_url = reverse("organization:member_add")
+        can_export = can(user, "members.export")
+        can_add = can(user, "members.add")
+        breadcrumbs = [(_("Adhérent·es"), None)]
+    return render_list(
+        request,
+        "organization/member_list.html",
+        {
+            "unit": unit,
+            "form": form,
+            "filters": filters,
+            "page": page,
+            "list_url": list_url,
+            "export_csv": export_csv,
+            "export_xlsx": export_xlsx,
+            "add_url": add_url,
+            "can_export": can_export,
+            "can_add": can_add,
+            "show_section": not one_section,
+            "breadcrumbs": breadcrumbs,
+        },
+    )
+
+
+@permission_required("members.view")
+@require_GET
+def member_list(request):
+    """Every member the user may see, searched, filtered, sorted and paged."""
+    return _member_list(request, None)
+
+
+@permission_required("members.view", fn=_unit("members.view"))
+@require_GET
+def section_member_list(request, pk):
+    """The members of one section (or of a unit's subtree)."""
+    return _member_list(request, _unit("members.view")(request, pk))
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def _member_export(request, unit: Unit | None, fmt: str):
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    user = request.user
+    filters = MemberFilterForm(request.GET or None).filters()
+    members = selectors.member_search(user, capability="members.export", unit=unit, **filters)
+    row_count = members.count()
+    members = selectors.member_rows(user, members)
+    log_access(
+        actor=user,
+        action=AccessLog.Action.EXPORT,
+        what=_("Export des adhérent·es — %(scope)s") % {"scope": unit or _("mon périmètre")},
+        obj=unit,
+        row_count=row_count,
+        detail={k: v for k, v in filters.items() if v} | {"format": fmt},
+    )
+    header = [
+        _("Numéro"),
+        _("Nom"),
+        _("Prénom"),
+        _("Section (code)"),
+        _("Section"),
+        _("Statut"),
+        _("Adhésion le"),
+        _("Départ le"),
+        _("À jour de cotisation"),
+        _("Dernière cotisation"),
+        _("E-mail"),
+        _("Téléphone"),
+        _("Adresse"),
+        _("Code postal"),
+        _("Ville"),
+        _("Lettre d'information"),
+    ]
+    status_labels = dict(Member.Status.choices)
+    columns = (
+        "membership_number",
+        "last_name",
+        "first_name",
+        "section__code",
+        "section__name",
+        "status",
+        "joined_on",
+        "left_on",
+        "is_up_to_date",
+        "last_dues_year",
+        "show_contact",
+        "email",
+        "phone",
+        "address",
+        "postal_code",
+        "city",
+        "consent_newsletter",
+    )
+
+    def rows():
+        for row in members.values_list(*columns).iterator(chunk_size=2000):
+            (number, last, first, code, name, status, joined, left, up, last_year, show) = row[:11]
+            contact = row[11:16] if show else ("", "", "", "", "")
+            yield (
+                number,
+                last,
+                first,
+                code,
+                name,
+                str(status_labels.get(status, status)),
+                joined,
+                left,
+                bool(up),
+                last_year,
+                *contact,
+                row[16],
+            )
+
+    stamp = timezone.localdate().isoformat()
+    scope = unit.code if unit is not None else "perimetre"
+    filename = f"adherents-{scope}-{stamp}.{fmt}"
+    if fmt == "xlsx":
+        return stream_xlsx(rows(), header, filename, sheet_title=_("Adhérent·es"))
+    return stream_csv(rows(), header, filename)
+
+
+@permission_required("members.export")
+@require_GET
+def member_export(request, fmt):
+    """CSV or XLSX of the current member list of the user (same filters), logged."""
+    return _member_export(request, None, fmt)
+
+
+@permission_required("members.export", fn=_unit("members.view"))
+@require_GET
+def section_member_export(request, pk, fmt):
+    """CSV or XLSX of a section's current member list (same filters), logged."""
+    return _member_export(request, _unit("members.view")(request, pk), fmt)
+
+
+# --- One member ----------------------------------------------------------------------------
+
+
+@permission_required("members.view", fn=_member)
+@require_GET
+def member_detail(request, pk):
+    """A member's file, with their dues, transfers and offices, and the actions allowed."""
+    member = _member(request, pk)
+    user = request.user
+    log_access(
+        actor=user,
+        action=AccessLog.Action.VIEW,
+        what=_("Fiche de %(name)s") % {"name": member},
+        obj=member,
+    )
+    history = selectors.member_history(member)
+    open_transfer = next(
+        (t for t in history["transfers"] if t.status == Transfer.Status.REQUESTED), None
+    )
+    return render(
+        request,
+        "organization/member_detail.html",
+        {
+            "member": member,
+            "show_contact": selectors.contact_visible(user, member),
+            "is_up_to_date": member.is_up_to_date_on(),
+            "open_transfer": open_transfer,
+            "is_current": member.status in (Member.Status.ACTIVE, Member.Status.LAPSED),
+            **history,
+            "breadcrumbs": _section_crumbs(member.section, (member.full_name, None)),
+        },
+    )
+
+
+@permission_required("members.add")
+@require_http_methods(["GET", "POST"])
+def member_add(request):
+    """Add a member to one of the sections the user manages (picked on the form)."""
+    return _member_add(request, None)
+
+
+@permission_required("members.add", fn=_unit("members.view"))
+@require_http_methods(["GET", "POST"])
+def section_member_add(request, pk):
+    """Add a member to this section (the section cannot be changed on the form)."""
+    unit = _unit("members.view")(request, pk)
+    if not unit.is_section or not unit.is_active:
+        raise Http404
+    return _member_add(request, unit)
+
+
+def _member_add(request, section: Unit | None):
+    form = MemberForm(request.POST or None, user=request.user, section=section)
+    if request.method == "POST" and form.is_valid():
+        target = section or form.cleaned_data["section"]
+        try:
+            member = services.member_create(section=target, **form.changes())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("%(name)s a été ajouté·e au fichier.") % {"name": member.full_name}
+            )
+            return redirect(member)
+    crumbs = (
+        _section_crumbs(section, (_("Nouvel·le adhérent·e"), None))
+        if section
+        else [(_("Adhérent·es"), reverse("organization:member_list")), (_("Nouvel·le"), None)]
+    )
+    return render(
+        request,
+        "organization/member_form.html",
+        {
+            "form": form,
+            "section": section,
+            "title": _("Nouvel·le adhérent·e"),
+            "breadcrumbs": crumbs,
+        },
+    )
+
+
+@permission_required("members.change", fn=_member)
+@require_http_methods(["GET", "POST"])
+def member_edit(request, pk):
+    """Edit a member's file (not their section: that is a transfer)."""
+    member = _member(request, pk)
+    form = MemberForm(request.POST or None, user=request.user, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_update(member=member, changed_by=request.user, **form.changes())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("La fiche a été mise à jour."))
+            return redirect(member)
+    return render(
+        request,
+        "organization/member_form.html",
+        {
+            "form": form,
+            "member": member,
+            "section": member.section,
+            "title": _("Modifier la fiche de %(name)s") % {"name": member.full_name},
+            "breadcrumbs": _member_crumbs(member, (_("Modifier"), None)),
+        },
+    )
+
+
+@permission_required("dues.record", fn=_member)
+@require_http_methods(["GET", "POST"])
+def dues_record(request, pk):
+    """Record one year of dues; a second payment for the same year is refused."""
+    member = _member(request, pk)
+    form = DuesForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            payment = services.dues_record(
+                member=member, recorded_by=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Cotisation %(year)s enregistrée pour %(name)s.")
+                % {"year": payment.year, "name": member.full_name},
+            )
+            return redirect(member)
+    return render(
+        request,
+        "organization/dues_form.html",
+        {
+            "form": form,
+            "member": member,
+            "payments": member.payments.order_by("-year")[:5],
+            "breadcrumbs": _member_crumbs(member, (_("Cotisation"), None)),
+        },
+    )
+
+
+@permission_required("transfers.request", fn=_member)
+@require_http_methods(["GET", "POST"])
+def transfer_request(request, pk):
+    """Ask for a member's move to another section; the federation decides."""
+    member = _member(request, pk)
+    form = TransferRequestForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.transfer_request(
+                member=member,
+                to_unit=form.cleaned_data["to_unit"],
+                reason=form.cleaned_data["reason"],
+                requested_by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Demande de transfert enregistrée : la fédération va l'examiner."),
+            )
+            return redirect(member)
+    return render(
+        request,
+        "organization/transfer_request.html",
+        {
+            "form": form,
+            "member": member,
+            "breadcrumbs": _member_crumbs(member, (_("Transfert"), None)),
+        },
+    )
+
+
+@permission_required("members.change", fn=_member)
+@require_http_methods(["GET", "POST"])
+def member_resign(request, pk):
+    """Record a resignation, after a confirmation step."""
+    member = _member(request, pk)
+    form = ResignationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_resign(
+                member=member, left_on=form.cleaned_data["left_on"], recorded_by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("La démission de %(name)s est enregistrée.") % {"name": member}
+            )
+            return redirect(member)
+    return render(
+        request,
+        "organization/member_resign.html",
+        {
+            "form": form,
+            "member": member,
+            "breadcrumbs": _member_crumbs(member, (_("Démission"), None)),
+        },
+    )
+
+
+# --- Transfers -----------------------------------------------------------------------------
+
+
+@permission_required("transfers.approve")
+@require_GET
+def transfer_list(request):
+    """Transfer requests leaving or entering the user's scope (open ones first)."""
+    state = request.GET.get("state") or Transfer.Status.REQUESTED
+    transfers = selectors.transfers_visible_to(request.user)
+    if state in Transfer.Status.values:
+        transfers = transfers.filter(status=state)
+    order = ("created_at",) if state == Transfer.Status.REQUESTED else ("-created_at",)
+    page = paginate(transfers.order_by(*order, "pk"), request.GET.get("page"))
+    return render_list(
+        request,
+        "organization/federation/transfers.html",
+        {
+            "page": page,
+            "state": state,
+            "states": Transfer.Status.choices,
+            "breadcrumbs": _federation_crumbs((_("Transferts"), None)),
+        },
+    )
+
+
+@permission_required("transfers.approve", fn=_transfer("transfers.approve"))
+@require_http_methods(["GET", "POST"])
+def transfer_decide(request, pk):
+    """Approve (the member moves) or refuse a transfer request, with a note."""
+    transfer = _transfer("transfers.approve")(request, pk)
+    if not can(request.user, "transfers.approve", transfer.to_unit):
+        raise PermissionDenied
+    form = TransferDecisionForm(request.POST or None)
+    is_open = transfer.status == Transfer.Status.REQUESTED
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            services.transfer_decide(
+                transfer=transfer,
+                approve=approve,
+                decided_by=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if approve:
+                messages.success(
+                    request,
+                    _("Transfert validé : %(name)s rejoint %(section)s.")
+                    % {"name": transfer.member, "section": transfer.to_unit},
+                )
+            else:
+                messages.info(request, _("Demande de transfert refusée."))
+            return redirect("organization:transfer_list")
+    return render(
+        request,
+        "organization/transfer_decide.html",
+        {
+            "form": form,
+            "transfer": transfer,
+            "is_open": is_open,
+            "breadcrumbs": _federation_crumbs(
+                (_("Transferts"), reverse("organization:transfer_list")),
+                (str(transfer.member), None),
+            ),
+        },
+    )
+
+
+@permission_required("transfers.request", fn=_transfer("transfers.request"))
+@require_POST
+def transfer_cancel(request, pk):
+    """Withdraw an open request (by the officers of the section it leaves)."""
+    transfer = _transfer("transfers.request")(request, pk)
+    try:
+        services.transfer_cancel(transfer=transfer, cancelled_by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.info(request, _("Demande de transfert retirée."))
+    return redirect("organization:member_detail", transfer.member_id)
+
+
+# --- Federation ----------------------------------------------------------------------------
+
+SECTION_SORTS = {
+    "name": ("name", "pk"),
+    "code": ("code",),
+    "-members": ("-members_count", "name"),
+    "-growth": ("-growth_12m", "name"),
+    "growth": ("growth_12m", "name"),
+}
+
+
+FIGURE_SORTS = ("-members", "-growth", "growth")
+
+
+def _with_figures_and_place(units):
+    return selectors.with_figures(units).select_related("parent", "territory")
+
+
+def _percent(part: int, whole: int) -> int:
+    return round(part * 100 / whole) if whole else 0
+
+
+def _decorate(units) -> list:
+    for unit in units:
+        unit.up_to_date_percent = _percent(unit.up_to_date_count, unit.members_count)
+    return units
+
+
+@permission_required("federation.view")
+@require_GET
+def federation_sections(request):
+    """Sections of the user's federation with their key figures (one query per page)."""
+    form = SectionFilterForm(request.GET or None)
+    filters = form.filters()
+    units = selectors.sections_in_scope(request.user)
+    if filters["state"] == "open":
+        units = units.filter(is_active=True)
+    elif filters["state"] == "closed":
+        units = units.filter(is_active=False)
+    if filters["kind"]:
+        units = units.filter(section_kind=filters["kind"])
+    if filters["q"]:
+        units = units.filter(Q(name__icontains=filters["q"]) | Q(code__icontains=filters["q"]))
+    order = SECTION_SORTS.get(filters["sort"], SECTION_SORTS["name"])
+    if filters["sort"] in FIGURE_SORTS:
+        # Sorting on a figure needs the figures of every section of the scope.
+        page = paginate(
+            selectors.with_figures(units).order_by(*order), request.GET.get("page"), count=False
+        )
+        page.count = units.count()
+    else:
+        page = paginate(
+            units.order_by(*order), request.GET.get("page"), annotate=_with_figures_and_place
+        )
+    _decorate(page.object_list)
+    return render_list(
+        request,
+        "organization/federation/sections.html",
+        {
+            "form": form,
+            "page": page,
+            "can_manage": can(request.user, "sections.manage"),
+            "breadcrumbs": [(_("Fédération"), None)],
+        },
+    )
+
+
+@permission_required("federation.view")
+@require_GET
+def federation_workplace(request):
+    """Workplace sections grouped by sector, with their growth over 12 months."""
+    units = _decorate(
+        list(
+            selectors.with_figures(
+                selectors.sections_in_scope(request.user).filter(
+                    is_active=True, section_kind=Unit.SectionKind.WORKPLACE
+                )
+            ).order_by("sector", "name")
+        )
+    )
+    sectors = []
+    labels = dict(Unit.Sector.choices)
+    for unit in units:
+        if not sectors or sectors[-1]["code"] != unit.sector:
+            sectors.append(
+                {
+                    "code": unit.sector,
+                    "label": labels.get(unit.sector, _("Secteur non renseigné")),
+                    "units": [],
+                    "members": 0,
+                    "growth": 0,
+                }
+            )
+        sectors[-1]["units"].append(unit)
+        sectors[-1]["members"] += unit.members_count
+        sectors[-1]["growth"] += unit.growth_12m
+    return render(
+        request,
+        "organization/federation/workplace.html",
+        {
+            "sectors": sectors,
+            "breadcrumbs": _federation_crumbs((_("Sections d'entreprise"), None)),
+        },
+    )
+
+
+@permission_required("federation.view")
+@require_GET
+def federation_no_premises(request):
+    """Open sections without premises (they meet in the federal "espace sections")."""
+    units = _decorate(
+        list(
+            selectors.with_figures(
+                selectors.sections_in_scope(request.user).filter(is_active=True, has_premises=False)
+            ).order_by("name")
+        )
+    )
+    return render(
+        request,
+        "organization/federation/no_premises.html",
+        {"units": units, "breadcrumbs": _federation_crumbs((_("Sections sans local"), None))},
+    )
+
+
+@permission_required("sections.manage")
+@require_http_methods(["GET", "POST"])
+def section_create(request):
+    """Create a section under a unit the user manages."""
+    form = SectionForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        parent = form.cleaned_data["parent"]
+        if not can(request.user, "sections.manage", parent):
+            raise PermissionDenied
+        try:
+            unit = services.unit_create(parent=parent, kind=Unit.Kind.SECTION, **form.changes())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("La section « %(name)s » est créée.") % {"name": unit})
+            return redirect(unit)
+    return render(
+        request,
+        "organization/section_form.html",
+        {
+            "form": form,
+            "title": _("Nouvelle section"),
+            "breadcrumbs": _federation_crumbs((_("Nouvelle section"), None)),
+        },
+    )
+
+
+@permission_required("sections.manage", fn=_unit("section.view"))
+@require_http_methods(["GET", "POST"])
+def section_merge(request, pk):
+    """Merge a section into another: members move with a transfer record, source closes."""
+    unit = _unit("section.view")(request, pk)
+    if not unit.is_section or not unit.is_active:
+        raise Http404
+    form = MergeForm(request.POST or None, user=request.user, source=unit)
+    members = unit.members.count()
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data["target"]
+        try:
+            moved = services.unit_merge(
+                source=unit,
+                target=target,
+                merged_by=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Fusion faite : %(count)s adhérent·es ont rejoint %(target)s.")
+                % {"count": moved, "target": target},
+            )
+            return redirect(target)
+    return render(
+        request,
+        "organization/section_merge.html",
+        {
+            "form": form,
+            "unit": unit,
+            "members": members,
+            "breadcrumbs": _section_crumbs(unit, (_("Fusionner"), None)),
+        },
+    )
+
+
+@permission_required("sections.manage", fn=_unit("section.view"))
+@require_http_methods(["GET", "POST"])
+def section_close(request, pk):
+    """Close a section; refused while it still has active members."""
+    unit = _unit("section.view")(request, pk)
+    if not unit.is_section or not unit.is_active:
+        raise Http404
+    form = CloseForm(request.POST or None)
+    active = unit.members.filter(status=Member.Status.ACTIVE).count()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.unit_close(unit=unit, closed_by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("La section « %(name)s » est fermée.") % {"name": unit})
+            return redirect("organization:federation_sections")
+    return render(
+        request,
+        "organization/section_close.html",
+        {
+            "form": form,
+            "unit": unit,
+            "active": active,
+            "breadcrumbs": _section_crumbs(unit, (_("Fermer"), None)),
+        },
+    )
+
+
+# --- Offices -------------------------------------------------------------------------------
+
+
+@permission_required("mandates.manage")
+@require_GET
+def mandate_list(request):
+    """Current offices on the units the user manages."""
+    form = MandateFilterForm(request.GET or None)
+    filters = form.filters()
+    mandates = selectors.mandates_visible_to(request.user).current()
+    if filters["role"]:
+        mandates = mandates.filter(role=filters["role"])
+    if filters["q"]:
+        mandates = mandates.filter(MandateFilterForm.search_q(filters["q"]))
+    page = paginate(
+        mandates.order_by("unit__path", "role", "member__last_name", "pk"),
+        request.GET.get("page"),
+    )
+    return render_list(
+        request,
+        "organization/federation/mandates.html",
+        {
+            "form": form,
+            "page": page,
+            "breadcrumbs": _federation_crumbs((_("Responsabilités"), None)),
+        },
+    )
+
+
+@permission_required("mandates.manage")
+@require_http_methods(["GET", "POST"])
+def mandate_create(request):
+    """Appoint a member (by number, or found by a search within scope) to an office."""
+    initial = {}
+    chosen = request.GET.get("member")
+    if chosen:
+        member = (
+            selectors.members_visible_to(request.user, "mandates.manage")
+            .filter(pk=chosen if str(chosen).isdigit() else None)
+            .first()
+        )
+        if member is not None:
+            initial["membership_number"] = member.membership_number
+    form = MandateForm(request.POST or None, user=request.user, initial=initial)
+    q = (request.GET.get("q") or "").strip()
+    results = []
+    if q:
+        results = list(
+            selectors.member_search(request.user, capability="mandates.manage", q=q)
+            .filter(status=Member.Status.ACTIVE)
+            .select_related("section")[:20]
+        )
+        log_access(
+            actor=request.user,
+            action=AccessLog.Action.LIST,
+            what=_("Recherche d'adhérent·es pour une nomination"),
+            row_count=len(results),
+            detail={"q": q},
+        )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not can(request.user, "mandates.manage", data["unit"]):
+            raise PermissionDenied
+        try:
+            mandate = services.mandate_appoint(
+                member=data["member"],
+                role=data["role"],
+                unit=data["unit"],
+                start=data["start"],
+                end=data["end"],
+                portfolio=data["portfolio"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s est nommé·e : %(office)s.")
+                % {"name": mandate.member, "office": mandate},
+            )
+            return redirect("organization:mandate_list")
+    return render_list(
+        request,
+        "organization/federation/mandate_form.html",
+        {
+            "form": form,
+            "q": q,
+            "results": results,
+            "breadcrumbs": _federation_crumbs(
+                (_("Responsabilités"), reverse("organization:mandate_list")),
+                (_("Nommer"), None),
+            ),
+        },
+        partial="results",
+    )
+
+
+@permission_required("mandates.manage", fn=_mandate)
+@require_http_methods(["GET", "POST"])
+def mandate_end(request, pk):
+    """End an office (today by default)."""
+    mandate = _mandate(request, pk)
+    form = MandateEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mandate_end(mandate=mandate, end=form.cleaned_data["end"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("La responsabilité a pris fin."))
+            return redirect("organization:mandate_list")
+    return render(
+        request,
+        "organization/federation/mandate_end.html",
+        {
+            "form": form,
+            "mandate": mandate,
+            "breadcrumbs": _federation_crumbs(
+                (_("Responsabilités"), reverse("organization:mandate_list")),
+                (_("Fin de responsabilité"), None),
+            ),
+        },
+    )
+
+
+# --- Access log ----------------------------------------------------------------------------
+
+
+def _start_of(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@permission_required("accesslog.view")
+@require_GET
+def access_log(request):
+    """Who read or exported which member data, when, and how many rows."""
+    form = AccessLogFilterForm(request.GET or None)
+    filters = form.filters()
+    entries = AccessLog.objects.select_related("actor")
+    if filters["actor"]:
+        entries = entries.filter(actor__email__icontains=filters["actor"])
+    if filters["action"]:
+        entries = entries.filter(action=filters["action"])
+    # Whole days in Paris time, as a range on the indexed timestamp.
+    if filters["date_from"]:
+        entries = entries.filter(created_at__gte=_start_of(filters["date_from"]))
+    if filters["date_to"]:
+        entries = entries.filter(
+            created_at__lt=_start_of(filters["date_to"] + datetime.timedelta(days=1))
+        )
+    page = paginate(entries.order_by("-created_at", "-id"), request.GET.get("page"), count=False)
+    return render_list(
+        request,
+        "organization/federation/access_log.html",
+        {
+            "form": form,
+            "page": page,
+            "breadcrumbs": _federation_crumbs((_("Journal d'accès"), None)),
+        },
+    )

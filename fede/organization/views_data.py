@@ -1,0 +1,270 @@
+"""Screens of the member import and of personal data.
+
+- Import (capability ``members.import``): upload → dry-run report → confirmation → task
+  with a progress bar → report of what was written.
+- "Mes données" (any member with a login): read and download their data, change their
+  consents, ask for erasure.
+- Erasure requests (capability ``personal_data.process``): list and anonymise.
+
+Writes go through the services of imports.py and personal_data.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fede.core.access import permission_required
+from fede.core.models import TaskProgress
+
+from . import imports, personal_data, selectors
+from .forms_data import AnonymiseForm, ConsentsForm, ErasureRequestForm, MemberImportForm
+from .roles import units_q
+
+ERRORS_PER_PAGE = 100
+REQUESTS_PER_PAGE = 50
+
+
+def _import_crumbs(*extra) -> list:
+    return [
+        (_("Adhérents"), reverse("organization:member_list")),
+        (_("Importer"), reverse("organization:member_import") if extra else None),
+        *extra,
+    ]
+
+
+def _import_progress(request, pk) -> TaskProgress:
+    """A dry run or import of the user's own (404 for anyone else's)."""
+    return get_object_or_404(TaskProgress, pk=pk, owner=request.user, result__kind="member_import")
+
+
+# --- Import -------------------------------------------------------------------------------
+
+
+@permission_required("members.import")
+@require_http_methods(["GET", "POST"])
+def member_import(request):
+    """Upload a member file; its dry run starts at once."""
+    posted = request.method == "POST"
+    form = MemberImportForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        uploaded = form.cleaned_data["file"]
+        stored = imports.import_file_save(uploaded=uploaded)
+        progress = imports.member_import_start(
+            actor=request.user,
+            stored_name=stored,
+            original_name=getattr(uploaded, "original_name", ""),
+            dry_run=True,
+        )
+        progress.refresh_from_db()
+        if progress.finished:
+            return redirect("organization:member_import_report", pk=progress.pk)
+        return redirect(progress)
+    recent = TaskProgress.objects.filter(owner=request.user, result__kind="member_import").order_by(
+        "-created_at"
+    )[:5]
+    return render(
+        request,
+        "organization/data/import_form.html",
+        {"form": form, "recent": recent, "breadcrumbs": _import_crumbs()},
+    )
+
+
+@permission_required("members.import")
+@require_GET
+def member_import_report(request, pk):
+    """What the dry run found (bad rows, counts), or what the import wrote."""
+    progress = _import_progress(request, pk)
+    if not progress.finished:
+        return redirect(progress)
+    result = progress.result or {}
+    report = imports.ImportReport.from_dict(result.get("report") or {})
+    page = Paginator(report.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    confirmed = None
+    if result.get("import_progress"):
+        confirmed = TaskProgress.objects.filter(
+            pk=result["import_progress"], owner=request.user
+        ).first()
+    return render(
+        request,
+        "organization/data/import_report.html",
+        {
+            "progress": progress,
+            "report": report,
+            "original_name": result.get("original_name", ""),
+            "page": page,
+            "confirmed": confirmed,
+            "failed": progress.status == TaskProgress.Status.FAILED,
+            "breadcrumbs": _import_crumbs((_("Rapport"), None)),
+        },
+    )
+
+
+@permission_required("members.import")
+@require_POST
+def member_import_confirm(request, pk):
+    """Start the import the dry run validated (a second click starts nothing more)."""
+    dry_run = _import_progress(request, pk)
+    try:
+        progress = imports.member_import_confirm(dry_run_progress=dry_run, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("organization:member_import_report", pk=dry_run.pk)
+    progress.refresh_from_db()
+    if progress.finished:
+        return redirect("organization:member_import_report", pk=progress.pk)
+    return redirect(progress)
+
+
+# --- Mes données --------------------------------------------------------------------------
+
+
+def _own_member(request):
+    member = selectors.member_of_user(request.user)
+    if member is None or member.anonymised_at is not None:
+        raise Http404
+    return member
+
+
+@never_cache
+@require_GET
+def my_data(request):
+    """ "Mes données": everything the federation holds about the logged-in member."""
+    member = selectors.member_of_user(request.user)
+    context = {"breadcrumbs": [(_("Mes données"), None)], "member": member}
+    if member is not None:
+        context["data"] = personal_data.member_personal_data(member)
+        context["consents_form"] = ConsentsForm(
+            initial={
+                "share_contact": member.consent_share_contact,
+                "newsletter": member.consent_newsletter,
+            }
+        )
+    return render(request, "organization/data/my_data.html", context)
+
+
+@never_cache
+@require_GET
+def my_data_export(request):
+    """The same data as a JSON file (right of access and portability)."""
+    member = _own_member(request)
+    data = personal_data.member_personal_data(member)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="mes-donnees-{day}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def my_consents(request):
+    """Change one's own consents."""
+    member = _own_member(request)
+    form = ConsentsForm(request.POST)
+    if form.is_valid():
+        personal_data.member_consents_update(
+            member=member,
+            share_contact=form.cleaned_data["share_contact"],
+            newsletter=form.cleaned_data["newsletter"],
+        )
+        messages.success(request, _("Vos choix sont enregistrés."))
+    return redirect("organization:my_data")
+
+
+@require_http_methods(["GET", "POST"])
+def my_erasure(request):
+    """Ask for erasure, after a confirmation step."""
+    member = _own_member(request)
+    form = ErasureRequestForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if personal_data.member_erasure_request(member=member):
+            messages.success(
+                request,
+                _(
+                    "Votre demande d'effacement est enregistrée. La fédération la traitera "
+                    "dans un délai d'un mois."
+                ),
+            )
+        else:
+            messages.info(request, _("Votre demande d'effacement était déjà enregistrée."))
+        return redirect("organization:my_data")
+    return render(
+        request,
+        "organization/data/my_erasure.html",
+        {
+            "member": member,
+            "form": form,
+            "breadcrumbs": [
+                (_("Mes données"), reverse("organization:my_data")),
+                (_("Demander l'effacement"), None),
+            ],
+        },
+    )
+
+
+# --- Erasure requests (federation) --------------------------------------------------------
+
+
+def _federation_crumbs(*extra) -> list:
+    return [
+        (_("Demandes d'effacement"), reverse("organization:erasure_requests") if extra else None),
+        *extra,
+    ]
+
+
+@permission_required("personal_data.process")
+@require_GET
+def erasure_requests(request):
+    """Pending erasure requests in the user's scope, oldest first."""
+    requests = personal_data.erasure_requests_for(request.user)
+    page = Paginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
+    due = personal_data.former_members_due().filter(
+        units_q(request.user, "personal_data.process", field="section__")
+    )
+    return render(
+        request,
+        "organization/data/erasure_requests.html",
+        {
+            "page": page,
+            "former_due": due.count(),
+            "retention_years": settings.FEDE_ANONYMISE_AFTER_YEARS,
+            "breadcrumbs": _federation_crumbs(),
+        },
+    )
+
+
+@permission_required("personal_data.process")
+@require_http_methods(["GET", "POST"])
+def erasure_process(request, pk):
+    """Anonymise the member who asked for erasure (confirmation step first)."""
+    member = selectors.member_for_user(request.user, pk, "personal_data.process")
+    if member.erasure_requested_at is None or member.anonymised_at is not None:
+        raise Http404
+    form = AnonymiseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        personal_data.member_anonymise(member=member, actor=request.user)
+        messages.success(request, _("La fiche a été anonymisée."))
+        return redirect("organization:erasure_requests")
+    return render(
+        request,
+        "organization/data/erasure_process.html",
+        {
+            "member": member,
+            "form": form,
+            "breadcrumbs": _federation_crumbs((member.full_name, None)),
+        },
+    )
