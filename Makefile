@@ -53,7 +53,7 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=var --ignore=bench
+	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=var --ignore=bench --ignore=docs --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: $(STAMP)
