@@ -57,7 +57,7 @@ messages: $(STAMP)
 	$(PY) manage.py compilemessages --ignore=.venv
 
 bench: $(STAMP)
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 bench-smoke: $(STAMP)
 	FEDE_TESTING=1 $(PY) -m pytest bench -q

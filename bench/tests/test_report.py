@@ -1,0 +1,72 @@
+"""Figures of the load run: percentiles, ratios to the floor, targets."""
+
+from bench import report
+
+
+def test_percentile_is_nearest_rank():
+    """p50 of 1..100 is 50, p95 is 95, p99 is 99; an empty list has none."""
+    values = [float(x) for x in range(1, 101)]
+    assert report.percentile(values, 50) == 50
+    assert report.percentile(values, 95) == 95
+    assert report.percentile(values, 99) == 99
+    assert report.percentile([], 50) is None
+
+
+def _plan_page(name, key=True, queries=5):
+    return {
+        "name": name,
+        "label": name,
+        "key": key,
+        "anonymous": False,
+        "example_url": "/",
+        "queries": queries,
+        "status": 200,
+    }
+
+
+def test_ratio_to_the_floor_and_target():
+    """Each page's p50 is divided by the floor's; a key page over 100 ms at p95 misses."""
+    load = {
+        "per_page": {
+            "core.ping": {
+                "elapsed": 1.0,
+                "pages": {"core.ping": {"latencies_ms": [10.0] * 100, "errors": 0}},
+            },
+            "fast": {
+                "elapsed": 1.0,
+                "pages": {"fast": {"latencies_ms": [30.0] * 100, "errors": 0}},
+            },
+            "slow": {
+                "elapsed": 2.0,
+                "pages": {"slow": {"latencies_ms": [50.0] * 90 + [200.0] * 10, "errors": 0}},
+            },
+        },
+        "mixed": None,
+    }
+    plan = {
+        "pages": [
+            _plan_page("core.ping", key=False),
+            _plan_page("fast"),
+            _plan_page("slow", queries=7),
+        ],
+        "absent": [],
+    }
+    small = {"pages": [_plan_page("fast"), _plan_page("slow", queries=7)]}
+    doc = report.build(load=load, plan=plan, compare_plan=small, context={})
+    rows = {r["name"]: r for r in doc["pages"]}
+    assert rows["fast"]["ratio_p50"] == 3.0
+    assert rows["fast"]["meets_target"] is True
+    assert rows["slow"]["p95_ms"] == 200.0
+    assert rows["slow"]["rps"] == 50.0
+    assert rows["slow"]["meets_target"] is False
+    assert doc["summary"]["missed"] == ["slow"]
+    assert doc["queries_constant"] is True
+
+
+def test_more_queries_on_the_big_dataset_is_reported():
+    """A page that makes more queries on the national dataset than on the small one fails."""
+    load = {"per_page": {}, "mixed": None}
+    plan = {"pages": [_plan_page("list", queries=58)], "absent": []}
+    small = {"pages": [_plan_page("list", queries=8)]}
+    doc = report.build(load=load, plan=plan, compare_plan=small, context={})
+    assert doc["queries_constant"] is False
