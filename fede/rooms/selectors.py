@@ -13,17 +13,22 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.contrib.postgres.fields import DateTimeRangeField
+from django.db import connection
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import (
     Count,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Sum,
+    Value,
 )
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -104,22 +109,32 @@ class DirectoryFilters:
         return None
 
 
-def free_and_open_q(start: datetime.datetime, end: datetime.datetime) -> Q:
-    """Rooms with no confirmed booking over [start, end) and open then (if they say when)."""
-    taken = Booking.objects.confirmed().filter(room=OuterRef("pk"), start__lt=end, end__gt=start)
-    local_start, local_end = slots.local(start), slots.local(end)
-    any_hours = OpeningHours.objects.filter(room=OuterRef("pk"))
-    open_then = any_hours.filter(
-        weekday=local_start.weekday(),
-        opens__lte=local_start.time(),
-        closes__gte=local_end.time(),
-    )
-    return ~Q(Exists(taken)) & (~Q(Exists(any_hours)) | Q(Exists(open_then)))
+class _Span(Func):
+    """``tstzrange(start, "end", '[)')``: the expression of the bookings' GiST indexes."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
 
 
-def room_directory(filters: DirectoryFilters | None = None) -> QuerySet[Room]:
-    """Active rooms of active venues matching the filters, with what the list shows."""
-    filters = filters or DirectoryFilters()
+def busy_room_ids(start: datetime.datetime, end: datetime.datetime) -> set[int]:
+    """Rooms with a confirmed booking over [start, end) (half-open: back-to-back is free).
+
+    On PostgreSQL the overlap is written as a range ``&&`` so that it is answered by the
+    GiST index on the confirmed bookings' spans (migration 0003) instead of reading every
+    booking that starts before ``end``.
+    """
+    bookings = Booking.objects.confirmed()
+    if connection.vendor == "postgresql":
+        bookings = bookings.alias(span=_Span("start", "end", Value("[)"))).filter(
+            span__overlap=DateTimeTZRange(start, end, "[)")
+        )
+    else:
+        bookings = bookings.overlapping(start, end)
+    return set(bookings.order_by().values_list("room_id", flat=True))
+
+
+def _directory_rooms(filters: DirectoryFilters) -> QuerySet[Room]:
+    """Active rooms of active venues matching the filters other than the slot."""
     qs = Room.objects.filter(is_active=True, venue__is_active=True)
     if filters.arrondissement is not None:
         qs = qs.filter(venue__arrondissement=filters.arrondissement)
@@ -138,14 +153,54 @@ def room_directory(filters: DirectoryFilters | None = None) -> QuerySet[Room]:
                 )
             )
         )
-    slot = filters.slot
-    if slot is not None:
-        qs = qs.filter(free_and_open_q(*slot))
-    return (
-        qs.select_related("venue", "venue__arrondissement")
-        .prefetch_related("equipment")
-        .order_by("-is_sections_space", "venue__arrondissement__number", "venue__name", "name")
+    return qs.order_by(
+        "-is_sections_space", "venue__arrondissement__number", "venue__name", "name", "pk"
     )
+
+
+def directory_room_ids(filters: DirectoryFilters | None = None) -> list[int]:
+    """Ids of the rooms matching the filters, in directory order (whole list, no page).
+
+    With a slot, a room is kept when no confirmed booking overlaps it and, if it has opening
+    hours, it is open then. The room query only reads two flags about the hours and the
+    busy rooms come from a query of their own: put together as ``NOT EXISTS … AND (NOT
+    EXISTS … OR EXISTS …)`` the planner expected a single row and rescanned venues and
+    territories for each room.
+    """
+    filters = filters or DirectoryFilters()
+    qs = _directory_rooms(filters)
+    slot = filters.slot
+    if slot is None:
+        return list(qs.values_list("pk", flat=True))
+    start, end = slot
+    local_start, local_end = slots.local(start), slots.local(end)
+    any_hours = OpeningHours.objects.filter(room=OuterRef("pk"))
+    open_then = any_hours.filter(
+        weekday=local_start.weekday(),
+        opens__lte=local_start.time(),
+        closes__gte=local_end.time(),
+    )
+    rows = qs.annotate(has_hours=Exists(any_hours), open_then=Exists(open_then)).values_list(
+        "pk", "has_hours", "open_then"
+    )
+    busy = busy_room_ids(start, end)
+    return [pk for pk, has_hours, is_open in rows if pk not in busy and (is_open or not has_hours)]
+
+
+def directory_rooms(ids: list[int]) -> list[Room]:
+    """The rooms ``ids`` (a page of the directory) in that order, with what the list shows."""
+    rooms = (
+        Room.objects.filter(pk__in=ids)
+        .select_related("venue", "venue__arrondissement")
+        .prefetch_related("equipment")
+    )
+    by_pk = {room.pk: room for room in rooms}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def room_directory(filters: DirectoryFilters | None = None) -> list[Room]:
+    """Active rooms of active venues matching the filters, with what the list shows."""
+    return directory_rooms(directory_room_ids(filters))
 
 
 def arrondissements() -> QuerySet[Territory]:
@@ -285,17 +340,26 @@ def room_week(room: Room, monday: datetime.date, *, can_see: Callable[[Unit], bo
         for d in days
         for h in hours
     }
+    # Each cell's [start, end) instant, computed once (wall clock: DST-proof).
+    bounds = {
+        (d, h): (
+            slots.at(d, datetime.time(h)),
+            slots.at(d, datetime.time(h + 1) if h + 1 < 24 else datetime.time.max),
+        )
+        for d in days
+        for h in hours
+    }
     for booking in _week_bookings(Q(room=room), monday):
         item = GridBooking(booking=booking, visible=can_see(booking.section))
         start = item.start
         if start.date() in grid_days:
             grid_days[start.date()].bookings.append(item)
+        first_day, last_day = start.date(), item.end.date()
         for d in days:
+            if d < first_day or d > last_day:
+                continue
             for h in hours:
-                cell_start, cell_end = (
-                    slots.at(d, datetime.time(h)),
-                    slots.at(d, datetime.time(h + 1) if h + 1 < 24 else datetime.time.max),
-                )
+                cell_start, cell_end = bounds[(d, h)]
                 if booking.start < cell_end and booking.end > cell_start:
                     cell = cells[(d, h)]
                     if booking.holds_slot:

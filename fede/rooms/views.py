@@ -66,10 +66,26 @@ def directory(request):
     """Rooms with filters: arrondissement, capacity, step-free, equipment, free on a slot."""
     form = DirectoryFilterForm(request.GET or None)
     filters = form.to_filters()
-    page = Paginator(selectors.room_directory(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Page over the ids (counted in Python), then load only the page's rooms.
+    page = Paginator(selectors.directory_room_ids(filters), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.directory_rooms(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     slot = filters.slot
+    book_query = ""
+    if slot is not None:
+        # The same "book this slot" query string on every card, built once.
+        # Dates, times and a number: nothing to quote.
+        book = [
+            ("date", slots.local(slot[0]).date().isoformat()),
+            ("debut", slots.format_time(slot[0])),
+            ("fin", slots.format_time(slot[1])),
+        ]
+        if filters.capacity:
+            book.append(("participants", filters.capacity))
+        book_query = "&".join(f"{key}={value}" for key, value in book)
     template = "rooms/directory.html"
     if request.htmx and not request.htmx.boosted:
         template += "#directory"
@@ -83,6 +99,7 @@ def directory(request):
             "slot": slot,
             "filters": filters,
             "query": query.urlencode(),
+            "book_query": book_query,
             "can_book": "rooms.book" in _caps(request),
             "breadcrumbs": [(_("Salles"), None)],
         },
