@@ -12,8 +12,21 @@ import datetime
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, RowNumber, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -56,18 +69,21 @@ def visibility_q(user, member: Member | None = None) -> Q:
         return Q(visibility=Event.Visibility.PUBLIC)
     if user.is_superuser:
         return Q()
+    # Units are matched by id through subqueries (not by joining the organiser): the
+    # database then reads a handful of units instead of hashing the whole tree.
     q = Q(visibility=Event.Visibility.PUBLIC)
-    for path in grant_paths(user, "events.manage"):
-        q |= Q(organiser__path__startswith=path)
+    if grant_paths(user, "events.manage"):
+        managed = Unit.objects.filter(units_q(user, "events.manage")).values("pk")
+        q |= Q(organiser_id__in=managed)
     member = member if member is not None else audience_member(user)
     if member is not None:
         q |= Q(visibility__in=[Event.Visibility.MEMBERS, Event.Visibility.UP_TO_DATE])
-        ancestors = member.section.ancestor_paths()
+        ancestors = Unit.objects.filter(path__in=member.section.ancestor_paths()).values("pk")
         co_organised = Event.co_organisers.through.objects.filter(
-            event=OuterRef("pk"), unit__path__in=ancestors
+            event=OuterRef("pk"), unit_id__in=ancestors
         )
         q |= Q(visibility=Event.Visibility.UNIT_MEMBERS) & (
-            Q(organiser__path__in=ancestors) | Q(Exists(co_organised))
+            Q(organiser_id__in=ancestors) | Q(Exists(co_organised))
         )
         invited = Invitation.objects.filter(event=OuterRef("pk"), member=member)
         q |= Q(visibility=Event.Visibility.INVITATION) & Q(Exists(invited))
@@ -119,11 +135,19 @@ def _confirmed_count():
 
 def with_listing_data(events: QuerySet[Event], user) -> QuerySet[Event]:
     """Add what every list row shows, in the same query: seats taken and my registration."""
-    events = events.for_listing().annotate(confirmed_count=_confirmed_count())
+    events = events.select_related("organiser", "booking__room__venue").annotate(
+        confirmed_count=_confirmed_count()
+    )
     member = audience_member(user)
     if member is not None:
-        mine = Registration.objects.filter(event=OuterRef("pk"), member=member).values("status")[:1]
+        mine = (
+            Registration.objects.filter(event=OuterRef("pk"), member=member)
+            .order_by()
+            .values("status")[:1]
+        )
         events = events.annotate(my_status=Subquery(mine))
+    else:
+        events = events.annotate(my_status=Value(None, output_field=CharField()))
     return events
 
 
@@ -134,14 +158,29 @@ class AgendaFilters:
     organiser: int | None = None
     q: str = ""
     past: bool = False
+    #: One day (the month view's "+ N autres" link): the events held that day, past or not.
+    day: datetime.date | None = None
+
+
+def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime(day.year, day.month, day.day, tzinfo=tz)
+    following = day + datetime.timedelta(days=1)
+    return start, datetime.datetime(following.year, following.month, following.day, tzinfo=tz)
 
 
 def agenda_events(user, filters: AgendaFilters, *, now=None) -> QuerySet[Event]:
-    """The agenda: visible events, filtered, upcoming first (or the past, latest first)."""
+    """The agenda: visible events, filtered, upcoming first (or the past, latest first).
+
+    With a day, the events held that day (started or not), in order.
+    """
     now = now or timezone.now()
     events = events_visible_to(user)
     events = apply_filters(events, filters)
-    if filters.past:
+    if filters.day:
+        start, following = day_bounds(filters.day)
+        events = events.filter(start__lt=following, end__gte=start).order_by("start", "pk")
+    elif filters.past:
         events = events.past(now).order_by("-start", "-pk")
     else:
         events = events.upcoming(now).order_by("start", "pk")
@@ -180,12 +219,18 @@ def event_search(user, q: str) -> QuerySet[Event]:
     return search_events(events_visible_to(user), q).order_by("-start", "-pk")
 
 
+#: Events shown in one day of the month grid; the others are behind a link to that day.
+MONTH_DAY_LIMIT = 3
+
+
 @dataclass
 class MonthDay:
     date: datetime.date
     in_month: bool
     is_today: bool
     events: list[Event]
+    #: Visible events of the day that are not shown in the grid.
+    more: int = 0
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
@@ -198,30 +243,54 @@ def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.dat
     return first, following
 
 
-def month_grid(user, filters: AgendaFilters, year: int, month: int) -> list[list[MonthDay]]:
-    """Weeks (Monday first) of a month, each day with the visible events starting on it."""
+def month_grid(
+    user, filters: AgendaFilters, year: int, month: int, *, per_day: int = MONTH_DAY_LIMIT
+) -> list[list[MonthDay]]:
+    """Weeks (Monday first) of a month, each day with the visible events starting on it.
+
+    An event that began before the month shows on its first day. Each day keeps its first
+    ``per_day`` events and counts the others (``more``): one query, whatever the number of
+    events in the country.
+    """
     first, following = month_bounds(year, month)
-    events = apply_filters(events_visible_to(user), filters)
-    events = with_listing_data(
-        events.filter(start__lt=following, end__gte=first).order_by("start", "pk"), user
+    tz = timezone.get_current_timezone()
+    day = Greatest(TruncDate("start", tzinfo=tz), Value(first.date(), output_field=DateField()))
+    events = (
+        apply_filters(events_visible_to(user), filters)
+        .filter(start__lt=following, end__gte=first)
+        .annotate(
+            grid_day=day,
+            day_rank=Window(RowNumber(), partition_by=[day], order_by=[F("start"), F("pk")]),
+            day_total=Window(Count("pk"), partition_by=[day]),
+        )
+        .filter(day_rank__lte=per_day)
+        .only("pk", "slug", "title", "start", "end", "status")
+        .order_by("start", "pk")
     )
     by_day: dict[datetime.date, list[Event]] = {}
+    totals: dict[datetime.date, int] = {}
     for event in events:
-        day = timezone.localtime(event.start).date()
-        by_day.setdefault(max(day, first.date()), []).append(event)
+        shown_on = max(timezone.localtime(event.start).date(), first.date())
+        by_day.setdefault(shown_on, []).append(event)
+        totals[shown_on] = event.day_total
     today = timezone.localdate()
-    return [
-        [
-            MonthDay(
-                date=day,
-                in_month=day.month == month,
-                is_today=day == today,
-                events=by_day.get(day, []) if day.month == month else [],
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        days = []
+        for date in week:
+            shown = by_day.get(date, []) if date.month == month else []
+            more = totals.get(date, 0) - len(shown) if date.month == month else 0
+            days.append(
+                MonthDay(
+                    date=date,
+                    in_month=date.month == month,
+                    is_today=date == today,
+                    events=shown,
+                    more=more,
+                )
             )
-            for day in week
-        ]
-        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-    ]
+        weeks.append(days)
+    return weeks
 
 
 def event_speakers(event: Event) -> list[EventSpeaker]:
@@ -397,11 +466,72 @@ def arrondissements() -> QuerySet[Territory]:
     ).order_by("number")
 
 
-def organiser_choices() -> QuerySet[Unit]:
-    """Units that organise events, for the agenda's filter."""
-    return (
+def _office_paths(user) -> list[str]:
+    """Paths of the units where the user holds an office (none for superusers)."""
+    if not getattr(user, "is_authenticated", False) or user.is_superuser:
+        return []
+    paths: set[str] = set()
+    for capability in ("events.manage", "section.view", "federation.view"):
+        paths.update(grant_paths(user, capability))
+    return sorted(paths)
+
+
+@dataclass
+class OrganiserChoices:
+    """The agenda's organiser filter: every federation, and the sections worth offering."""
+
+    federations: list[tuple[int, str]]
+    #: (federation name, [(section id, name)]) for each federation whose sections are offered.
+    sections: list[tuple[str, list[tuple[int, str]]]]
+
+
+def organiser_choices(user, selected: int | None = None) -> OrganiserChoices:
+    """Organisers the agenda's filter offers to ``user``: at most three small queries.
+
+    Every active federation, plus the sections of: the selected organiser (a federation)
+    or its federation (a section); the viewer's federation; the federations where the
+    viewer holds an office, or of the sections where they do. Anonymous visitors pick a
+    federation first, then its sections. National offices bring no sections (there would
+    be thousands).
+    """
+    federations = list(
         Unit.objects.active()
-        .filter(kind__in=[Unit.Kind.FEDERATION, Unit.Kind.SECTION])
-        .only("pk", "name", "kind", "path")
-        .order_by("path")
+        .filter(kind=Unit.Kind.FEDERATION)
+        .order_by("name", "pk")
+        .values_list("pk", "name")
     )
+    own: set[int] = set()
+    member = audience_member(user)
+    if member is not None and member.section.parent_id:
+        own.add(member.section.parent_id)
+    offices = _office_paths(user)
+    if offices:
+        for pk, kind, parent_id in Unit.objects.filter(path__in=offices).values_list(
+            "pk", "kind", "parent_id"
+        ):
+            if kind == Unit.Kind.FEDERATION:
+                own.add(pk)
+            elif kind == Unit.Kind.SECTION and parent_id:
+                own.add(parent_id)
+    wanted = Q(parent_id__in=sorted(own)) if own else Q()
+    if selected:
+        parent_of_selected = Unit.objects.filter(pk=selected).values("parent_id")[:1]
+        wanted |= Q(parent_id=selected) | Q(parent_id=Subquery(parent_of_selected))
+    sections: list[tuple[str, list[tuple[int, str]]]] = []
+    if wanted:
+        names = dict(federations)
+        grouped: dict[int, list[tuple[int, str]]] = {}
+        rows = (
+            Unit.objects.active()
+            .sections()
+            .filter(wanted)
+            .order_by("name", "pk")
+            .values_list("pk", "name", "parent_id")
+        )
+        for pk, name, parent_id in rows:
+            grouped.setdefault(parent_id, []).append((pk, name))
+        sections = sorted(
+            ((names.get(parent_id, ""), units) for parent_id, units in grouped.items()),
+            key=lambda group: group[0],
+        )
+    return OrganiserChoices(federations=federations, sections=sections)

@@ -67,29 +67,38 @@ def _form_errors(form, exc: ValidationError) -> None:
 @public_view
 @require_GET
 def agenda(request):
-    """Upcoming events the visitor may see, filtered; the #results partial for htmx."""
-    form = AgendaFilterForm(request.GET or None)
+    """Upcoming events the visitor may see, filtered; the #results partial for htmx.
+
+    The partial also refreshes the organiser filter (out of band): choosing a federation
+    offers its sections.
+    """
+    form = AgendaFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
     events = selectors.agenda_events(request.user, filters)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    all_days = query.copy()
+    all_days.pop("jour", None)
     context = {
         "form": form,
         "page": page,
         "filters": filters,
         "query": query.urlencode(),
+        "all_days_url": reverse("events:agenda") + (f"?{all_days.urlencode()}" if all_days else ""),
         "month_url": reverse("events:month") + ("?" + query.urlencode() if query else ""),
         "can_manage": can(request.user, "events.manage"),
     }
     template = "events/agenda.html"
     if request.htmx and request.htmx.target == "agenda-results":
         template += "#results"
+        context["refresh_filters"] = True
     return render(request, template, context)
 
 
-def _parse_month(value: str | None) -> tuple[int, int]:
-    today = timezone.localdate()
+def _parse_month(value: str | None, day: datetime.date | None = None) -> tuple[int, int]:
+    """The month asked for ("2026-12"), else the month of the day filter, else this month."""
+    today = day or timezone.localdate()
     if value:
         try:
             year, month = (int(part) for part in value.split("-", 1))
@@ -103,18 +112,22 @@ def _parse_month(value: str | None) -> tuple[int, int]:
 @public_view
 @require_GET
 def month(request):
-    """The month grid (Monday first) of visible events; the #calendar partial for htmx."""
-    form = AgendaFilterForm(request.GET or None)
+    """The month grid (Monday first) of visible events; the #calendar partial for htmx.
+
+    Each day shows its first events and links to the list of that day for the others.
+    """
+    form = AgendaFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
-    year, month_number = _parse_month(request.GET.get("mois"))
+    year, month_number = _parse_month(request.GET.get("mois"), filters.day)
     weeks = selectors.month_grid(request.user, filters, year, month_number)
     first = datetime.date(year, month_number, 1)
     previous = (first - datetime.timedelta(days=1)).replace(day=1)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
     query = request.GET.copy()
-    query.pop("mois", None)
-    query.pop("page", None)
+    for name in ("mois", "page", "jour"):
+        query.pop(name, None)
     base = query.urlencode()
+    query.pop("periode", None)
     context = {
         "form": form,
         "weeks": weeks,
@@ -123,12 +136,14 @@ def month(request):
         "previous_url": f"?mois={previous:%Y-%m}" + (f"&{base}" if base else ""),
         "next_url": f"?mois={following:%Y-%m}" + (f"&{base}" if base else ""),
         "list_url": reverse("events:agenda") + (f"?{base}" if base else ""),
+        "day_url": reverse("events:agenda") + "?" + (f"{query.urlencode()}&" if query else ""),
         "has_events": any(day.events for week in weeks for day in week),
         "breadcrumbs": [_agenda_crumb(), (_("Mois"), None)],
     }
     template = "events/month.html"
     if request.htmx and request.htmx.target == "month-calendar":
         template += "#calendar"
+        context["refresh_filters"] = True
     return render(request, template, context)
 
 

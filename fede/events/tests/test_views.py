@@ -630,3 +630,126 @@ def test_agenda_search_hides_members_only_events_from_anonymous(client, section,
     client.force_login(member_user)
     content = client.get(reverse("events:agenda"), {"q": "logement"}).content.decode()
     assert "Stratégie logement interne" in content
+
+
+# --- agenda at national scale ------------------------------------------------------------
+
+
+def organiser_options(content: str) -> str:
+    match = re.search(r'<select name="organiser".*?</select>', content, re.S)
+    assert match, content
+    return match.group(0)
+
+
+def test_anonymous_organiser_filter_offers_federations_then_their_sections(client, section):
+    """Visitors pick a federation first; its sections are offered once it is chosen."""
+    from fede.organization.tests.factories import make_federation
+    from fede.organization.tests.factories import make_section as new_section
+
+    north = make_federation(name="Fédération du Nord")
+    lille = new_section(north, name="Section Lille-Centre")
+    federation = section.parent
+    options = organiser_options(client.get(reverse("events:agenda")).content.decode())
+    assert "Fédération du Nord" in options and federation.name in options
+    assert "Section Lille-Centre" not in options and section.name not in options
+
+    options = organiser_options(
+        client.get(reverse("events:agenda"), {"organiser": north.pk}).content.decode()
+    )
+    assert "Section Lille-Centre" in options and section.name not in options
+    # A link to one section's events keeps it selected, among its federation's sections.
+    options = organiser_options(
+        client.get(reverse("events:agenda"), {"organiser": lille.pk}).content.decode()
+    )
+    assert f'<option value="{lille.pk}" selected>Section Lille-Centre</option>' in options
+
+
+def test_member_organiser_filter_offers_their_federation_sections(client, section, member_user):
+    """A member is offered the sections of their federation, not those of the whole country."""
+    from fede.organization.tests.factories import make_federation
+    from fede.organization.tests.factories import make_section as new_section
+
+    new_section(make_federation(name="Fédération du Nord"), name="Section Lille-Centre")
+    neighbour = new_section(section.parent, name="Section Paris 12")
+    EventFactory(organiser=neighbour, title="Réunion du 12e", visibility="public")
+    client.force_login(member_user)
+    content = client.get(reverse("events:agenda")).content.decode()
+    options = organiser_options(content)
+    assert section.name in options and "Section Paris 12" in options
+    assert "Fédération du Nord" in options and "Section Lille-Centre" not in options
+    content = client.get(reverse("events:agenda"), {"organiser": neighbour.pk}).content.decode()
+    assert "Réunion du 12e" in content
+
+
+def test_htmx_results_refresh_the_organiser_filter(client, section):
+    """Choosing a federation with htmx swaps in the organiser list with its sections."""
+    response = client.get(
+        reverse("events:agenda"),
+        {"organiser": section.parent.pk},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="agenda-results",
+    )
+    content = response.content.decode()
+    assert content.lstrip().startswith('<section id="agenda-results"')
+    assert 'id="agenda-organiser" hx-swap-oob="true"' in content
+    assert section.name in organiser_options(content)
+    full = client.get(reverse("events:agenda")).content.decode()
+    assert "hx-swap-oob" not in full
+
+
+def test_month_day_shows_its_first_events_and_links_to_the_others(client, section):
+    """A busy day shows three events and "+ 2 autres", which lists that day's events."""
+    day = in_days(10)
+    for hour in range(5):
+        EventFactory(
+            organiser=section,
+            title=f"Permanence {hour + 10}h",
+            visibility="public",
+            start=day.replace(hour=hour + 10),
+            end=day.replace(hour=hour + 11),
+        )
+    content = client.get(reverse("events:month"), {"mois": f"{day:%Y-%m}"}).content.decode()
+    assert "Permanence 12h" in content and "Permanence 13h" not in content
+    assert "+ 2 autres" in content
+    iso = f"{day:%Y-%m-%d}"
+    link = re.search(r'href="([^"]*jour=' + iso + '[^"]*)"', content).group(1)
+    listed = client.get(link.replace("&amp;", "&")).content.decode()
+    assert "5 événements" in listed
+    assert "Permanence 10h" in listed and "Permanence 14h" in listed
+
+
+def test_agenda_of_one_day_includes_the_past(client, section):
+    """The list of a day shows its events even once they are over."""
+    EventFactory(
+        organiser=section,
+        title="Réunion passée",
+        visibility="public",
+        start=in_days(-3, 18),
+        end=in_days(-3, 20),
+    )
+    EventFactory(
+        organiser=section,
+        title="Réunion du lendemain",
+        visibility="public",
+        start=in_days(-2, 18),
+        end=in_days(-2, 20),
+    )
+    content = client.get(
+        reverse("events:agenda"), {"jour": f"{in_days(-3):%Y-%m-%d}"}
+    ).content.decode()
+    assert "Réunion passée" in content and "Réunion du lendemain" not in content
+    assert "Tous les jours" in content
+    assert client.get(reverse("events:agenda"), {"jour": "hier"}).status_code == 200
+
+
+def test_busy_month_query_count_stays_fixed(
+    client, section, member_user, django_assert_max_num_queries
+):
+    """Thirty events on the same days: same number of queries, three shown per day."""
+    for i in range(30):
+        start = in_days(1 + i % 3, 8 + i % 12)
+        EventFactory(organiser=section, start=start, end=start + datetime.timedelta(hours=1))
+    client.force_login(member_user)
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("events:month"), {"mois": f"{in_days(1):%Y-%m}"})
+    assert response.status_code == 200
