@@ -26,7 +26,7 @@ $(STAMP): requirements.lock
 install: $(STAMP)
 
 demo: $(STAMP)
-	mkdir -p var
+	mkdir -p var/static var/media
 	FEDE_DEMO=1 FEDE_RELAX_MFA=1 $(PY) manage.py migrate --noinput
 	FEDE_DEMO=1 FEDE_RELAX_MFA=1 $(PY) manage.py demo $(if $(PARIS_DATA),--open-data $(PARIS_DATA))
 	@echo ""
