@@ -4,6 +4,11 @@ from django.views.i18n import JavaScriptCatalog, set_language
 
 from fede.core.access import public_view
 
+# The Django admin (/gestion/) is a technical tool for superusers only: member data is read
+# through the scoped screens of each app, never through a staff flag.
+admin.site.has_permission = lambda request: request.user.is_active and request.user.is_superuser
+admin.site.site_header = "Fédé — administration technique"
+
 handler403 = "fede.core.views.error_403"
 handler404 = "fede.core.views.error_404"
 handler500 = "fede.core.views.error_500"

@@ -264,3 +264,22 @@ def test_admin_refuses_logged_in_users_without_staff_status(client, user_factory
     client.force_login(user_factory())
     response = client.get("/gestion/accounts/user/", follow=True)
     assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_admin_is_for_superusers_only(client):
+    """A staff flag alone does not open the Django admin; a superuser (with MFA) does."""
+    from fede.accounts.tests.factories import UserFactory, totp_activate
+
+    staff = UserFactory(email="staff@example.org", is_staff=True)
+    client.force_login(staff)
+    response = client.get("/gestion/")
+    assert response.status_code == 302
+    assert "/gestion/login/" in response["Location"]
+
+    superuser = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    # A superuser reads member data: MFA first.
+    assert client.get("/gestion/")["Location"].startswith("/compte/securite/")
+    totp_activate(superuser)
+    assert client.get("/gestion/").status_code == 200
