@@ -125,6 +125,19 @@ def paginate(
     )
 
 
+_PK_MARK = 987654321
+
+
+def _with_row_urls(rows, url_name: str, attr: str = "row_url"):
+    """Give each row its ``url_name`` link (``row.<attr>``) from one ``reverse``: a list
+    page then resolves the URL once instead of once per row."""
+    pattern = reverse(url_name, args=[_PK_MARK])
+    mark = str(_PK_MARK)
+    for row in rows:
+        setattr(row, attr, pattern.replace(mark, str(row.pk)))
+    return rows
+
+
 def render_list(request, template: str, context: dict, partial: str = "rows"):
     """Render the full page, or only its ``partial`` for an htmx request (not for a
     history restore, which needs the whole page)."""
@@ -282,6 +295,9 @@ def _member_list(request, unit: Unit | None):
         count=count,
         annotate=lambda rows: selectors.member_rows(user, rows),
     )
+    status_labels = {value: str(label) for value, label in Member.Status.choices}
+    for member in _with_row_urls(page.object_list, "organization:member_detail"):
+        member.status_label = status_labels.get(member.status, member.status)
     log_access(
         actor=user,
         action=AccessLog.Action.LIST,
@@ -748,8 +764,10 @@ def _percent(part: int, whole: int) -> int:
 
 
 def _decorate(units) -> list:
-    for unit in units:
+    sectors = {value: str(label) for value, label in Unit.Sector.choices}
+    for unit in _with_row_urls(units, "organization:section_dashboard"):
         unit.up_to_date_percent = _percent(unit.up_to_date_count, unit.members_count)
+        unit.sector_label = sectors.get(unit.sector, unit.sector)
     return units
 
 
@@ -785,6 +803,12 @@ def federation_sections(request):
         "organization/federation/sections.html",
         {
             "form": form,
+            "filters": filters,
+            "select_fields": [
+                (form["kind"], "col-6 col-md-2", filters["kind"]),
+                (form["state"], "col-6 col-md-2", filters["state"]),
+                (form["sort"], "col-8 col-md-3", filters["sort"]),
+            ],
             "page": page,
             "can_manage": can(request.user, "sections.manage"),
             "breadcrumbs": [(_("Fédération"), None)],
