@@ -523,3 +523,65 @@ def test_confirm_is_post_only(client, paris, upload):
 
     assert response.status_code == 405
     assert not Member.objects.filter(membership_number="75100001").exists()
+
+
+def test_updates_across_batches_write_only_changed_members(paris, tmp_path, monkeypatch):
+    """Changed members get their new values (empty values stay empty, tabs and backslashes
+    kept), a section change is a transfer, an unchanged member keeps its updated_at —
+    batch after batch."""
+    from fede.organization import imports
+
+    monkeypatch.setattr(imports, "BATCH_SIZE", 2)
+    _fed, s11, s15, staff = paris
+    common = {
+        "section": s11,
+        "first_name": "Léa",
+        "last_name": "Martin",
+        "phone": "06 12 34 56 78",
+        "address": "12 rue Oberkampf",
+        "postal_code": "75011",
+        "city": "Paris",
+        "birth_date": datetime.date(1985, 7, 14),
+        "joined_on": datetime.date(2020, 2, 3),
+        "consent_share_contact": True,
+        "consent_newsletter": False,
+    }
+    members = [
+        MemberFactory(
+            membership_number=f"7510000{n}", email=f"lea.7510000{n}@example.org", **common
+        )
+        for n in range(1, 6)
+    ]
+    bare = members[4]
+    Member.objects.filter(pk=bare.pk).update(email="", birth_date=None)
+    stamps = dict(Member.objects.values_list("pk", "updated_at"))
+    path = write(
+        tmp_path,
+        csv_bytes(
+            [
+                row("75100001", telephone="07 00 00 00 01"),
+                row("75100002"),
+                row("75100003", section="S75-15-3", adresse="1 rue\tdu Chemin\\Vert"),
+                row("75100004", consentement_lettre="oui", prenom="Anne"),
+                row("75100005", email="", date_naissance="", ville="Montreuil"),
+                row("75100006"),
+            ]
+        ),
+    )
+
+    report = import_members(path, actor=staff, dry_run=False)
+
+    assert (report.created, report.updated, report.unchanged, report.moved) == (1, 4, 1, 1)
+    got = {m.membership_number: m for m in Member.objects.all()}
+    assert got["75100001"].phone == "07 00 00 00 01"
+    assert got["75100002"].updated_at == stamps[members[1].pk]
+    third = got["75100003"]
+    assert (third.section, third.address) == (s15, "1 rue\tdu Chemin\\Vert")
+    assert Transfer.objects.get(member=third).to_unit == s15
+    assert got["75100004"].consent_newsletter is True and got["75100004"].first_name == "Anne"
+    fifth = got["75100005"]
+    assert (fifth.city, fifth.email, fifth.birth_date) == ("Montreuil", "", None)
+    for number in ("75100001", "75100003", "75100004", "75100005"):
+        assert got[number].updated_at > stamps[got[number].pk]
+    assert got["75100001"].email == "lea.75100001@example.org"
+    assert import_members(path, actor=staff, dry_run=False).unchanged == 6
