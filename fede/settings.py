@@ -1,5 +1,7 @@
 """Settings of Fédé: one file, read from the environment (see the README's table)."""
 
+import secrets
+import sys
 from pathlib import Path
 
 import environ
@@ -16,8 +18,15 @@ DEMO = env.bool("FEDE_DEMO", default=False)
 DEBUG = env.bool("DEBUG", default=False)
 TESTING = env.bool("FEDE_TESTING", default=False)
 
+# Offline commands that read code and write files, never sign or serve anything: they may
+# run on a developer's machine without the production secret (a throwaway key is used).
+_OFFLINE_COMMANDS = {"makemigrations", "makemessages", "compilemessages", "showmigrations"}
+_COMMAND = sys.argv[1] if len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") else ""
+
 if DEBUG or DEMO or TESTING:
     SECRET_KEY = env.str("SECRET_KEY", default="demo-insecure-key-never-used-in-production")
+elif _COMMAND in _OFFLINE_COMMANDS:
+    SECRET_KEY = env.str("SECRET_KEY", default=secrets.token_urlsafe(50))
 else:
     SECRET_KEY = env.str("SECRET_KEY")
 

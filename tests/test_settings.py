@@ -65,6 +65,14 @@ def test_secret_key_is_required_outside_debug_and_demo(tmp_path):
     assert "SECRET_KEY" in result.stderr
 
 
+def test_offline_commands_run_without_the_secret(tmp_path):
+    """`makemigrations --check` works on a developer machine with no SECRET_KEY set."""
+    env = production_env(tmp_path, SECRET_KEY=None)
+    result = run(["manage.py", "makemigrations", "--check", "--dry-run"], env)
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 _HEADERS_SCRIPT = """
 import json, os
 os.environ["DJANGO_SETTINGS_MODULE"] = "fede.settings"
