@@ -450,7 +450,6 @@ def _generate_members(units: dict[str, Unit], total: int, today: datetime.date):
 
     fake = Faker("fr_FR")
     fake.seed_instance(SEED)
-    rnd = random.Random(SEED)
     section_codes = sorted(c for c in units if c.startswith(("S75-", "SE75-")))
     sizes = _section_sizes(section_codes, total)
     suburbs = [
@@ -473,14 +472,23 @@ def _generate_members(units: dict[str, Unit], total: int, today: datetime.date):
         for _index in range(sizes[code]):
             serial += 1
             first, last = fake.first_name(), fake.last_name()
-            # Joined over 20 years, more of them recently.
-            years_ago = min(20.0, rnd.expovariate(1 / 6))
+            # One generator per member, and every draw that does not depend on the date
+            # taken first: the same members, statuses and consents whatever day the demo
+            # is loaded (only their dates move with it).
+            rnd = random.Random(SEED * 1_000_003 + serial)
+            years_ago = min(20.0, rnd.expovariate(1 / 6))  # over 20 years, more recently
+            age = rnd.randint(18, 84)
+            roll = rnd.random()
+            in_paris = rnd.random() < 0.6
+            consent_share = rnd.random() < 0.85
+            consent_newsletter = rnd.random() < 0.55
+            amount = Decimal(rnd.choices(brackets, bracket_weights)[0])
             # The first four of each section are its officers: long-standing members.
             officer = _index < 4
             if officer:
                 years_ago = max(years_ago, 2.5)
+                roll = 0.0
             joined = today - datetime.timedelta(days=int(years_ago * 365.25))
-            age = rnd.randint(18, 84)
             birth = _random_date(
                 rnd,
                 _years_before(today, age + 1) + datetime.timedelta(days=1),
@@ -488,7 +496,6 @@ def _generate_members(units: dict[str, Unit], total: int, today: datetime.date):
             )
             if birth > joined - datetime.timedelta(days=16 * 365):
                 birth = joined - datetime.timedelta(days=rnd.randint(16 * 365, 40 * 365))
-            roll = 0.0 if officer else rnd.random()
             status = Member.Status.ACTIVE
             left = None
             if roll > 0.80:
@@ -501,7 +508,7 @@ def _generate_members(units: dict[str, Unit], total: int, today: datetime.date):
                 status = Member.Status.DECEASED
             if status != Member.Status.ACTIVE:
                 left = _random_date(rnd, joined + datetime.timedelta(days=200), today)
-            if arr is not None or rnd.random() < 0.6:
+            if arr is not None or in_paris:
                 where = arr or rnd.randint(1, 20)
                 postal, city = f"750{where:02d}", "Paris"
                 street = rnd.choice(STREETS[where])
@@ -522,10 +529,9 @@ def _generate_members(units: dict[str, Unit], total: int, today: datetime.date):
                 status=status,
                 left_on=left,
                 section=section,
-                consent_share_contact=rnd.random() < 0.85,
-                consent_newsletter=rnd.random() < 0.55,
+                consent_share_contact=consent_share,
+                consent_newsletter=consent_newsletter,
             )
-            amount = Decimal(rnd.choices(brackets, bracket_weights)[0])
             dues = []
             last_year = today.year if status == Member.Status.ACTIVE else left.year - 1
             if status == Member.Status.LAPSED:
@@ -666,11 +672,20 @@ def _mandates(units, account_members, generated_by_section, rnd, today) -> int:
     return len(wanted)
 
 
-def load(*, stdout=None, open_data=None, size: str | None = None) -> list[tuple[str, str, str]]:
-    """Load the organisation demo; return the demo accounts (role, e-mail, password)."""
+def load(
+    *,
+    stdout=None,
+    open_data=None,
+    size: str | None = None,
+    today: datetime.date | None = None,
+) -> list[tuple[str, str, str]]:
+    """Load the organisation demo; return the demo accounts (role, e-mail, password).
+
+    The same ``today`` (default: the local date) always gives the same federation.
+    """
     size = size or os.environ.get("FEDE_DEMO_SIZE", "full")
     total = SIZES.get(size, SIZES["full"])
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     rnd = random.Random(SEED)
 
     _say(stdout, "Organisation : territoires…")

@@ -10,6 +10,31 @@ from django.utils import timezone
 from fede.organization import services
 from fede.organization.models import DuesPayment, Member, Role, Territory, Unit
 
+# Names are drawn from fixed lists, never at random: a test that searches "martin" must not
+# find a member whose invented name happened to contain it. Surnames carry a letter code
+# made of the sequence number (q, w, x, y, z only), so no two collide and none spells a
+# real name.
+FIRST_NAMES = ["Aude", "Basile", "Capucine", "Dorian", "Elsa", "Fanny", "Gaspard", "Héloïse"]
+SURNAMES = ["Aubrac", "Belval", "Cazaux", "Dorval", "Esquer", "Fabron", "Gorsse", "Huchet"]
+
+
+def _code(n: int) -> str:
+    letters = "qwxyz"
+    out = ""
+    while True:
+        n, digit = divmod(n, len(letters))
+        out = letters[digit] + out
+        if not n:
+            return out
+
+
+def invented_first_name(n: int) -> str:
+    return FIRST_NAMES[n % len(FIRST_NAMES)]
+
+
+def invented_surname(n: int) -> str:
+    return f"{SURNAMES[n % len(SURNAMES)]}-{_code(n)}"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -17,8 +42,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"user{n}@example.org")
-    first_name = factory.Faker("first_name", locale="fr_FR")
-    last_name = factory.Faker("last_name", locale="fr_FR")
+    first_name = factory.Sequence(invented_first_name)
+    last_name = factory.Sequence(invented_surname)
     password = factory.PostGenerationMethodCall("set_password", "correct horse battery")
 
     @factory.post_generation
@@ -65,8 +90,8 @@ class MemberFactory(factory.django.DjangoModelFactory):
         model = Member
 
     membership_number = factory.Sequence(lambda n: f"75{n:07d}")
-    first_name = factory.Faker("first_name", locale="fr_FR")
-    last_name = factory.Faker("last_name", locale="fr_FR")
+    first_name = factory.Sequence(invented_first_name)
+    last_name = factory.Sequence(invented_surname)
     email = factory.Sequence(lambda n: f"adherent{n}@example.org")
     joined_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=400))
     status = Member.Status.ACTIVE

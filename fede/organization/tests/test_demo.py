@@ -1,5 +1,6 @@
 """The organisation demo: a believable Paris federation, loaded twice without doubling."""
 
+import datetime
 from io import StringIO
 from pathlib import Path
 
@@ -9,10 +10,9 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 
 from fede.organization import demo
-from fede.organization.models import Mandate, Member, Role, Territory, Unit
+from fede.organization.models import DuesPayment, Mandate, Member, Role, Territory, Unit
 from fede.organization.roles import can
 
 pytestmark = pytest.mark.django_db
@@ -85,25 +85,67 @@ def test_the_federation_is_believable(accounts):
     assert leadership.filter(role=Role.COUNCIL_MEMBER).count() >= 10
 
 
-def test_members_have_realistic_statuses_and_dues(accounts):
+@pytest.mark.parametrize(
+    "today",
+    [
+        datetime.date(2026, 1, 2),
+        datetime.date(2026, 6, 30),
+        datetime.date(2026, 12, 1),
+        datetime.date(2027, 12, 31),
+        datetime.date(2028, 2, 29),
+    ],
+    ids=str,
+)
+def test_members_have_realistic_statuses_and_dues(today):
+    """Whatever the day it is loaded, the demo has the same believable shape."""
+    demo.load(stdout=StringIO(), size="small", today=today)
     members = Member.objects.all()
     total = members.count()
     assert 600 <= total <= 800
+    # Officers are active by construction; the rank and file show the real turnover.
+    rank_and_file = members.filter(mandates__isnull=True)
+    share = rank_and_file.filter(status=Member.Status.ACTIVE).count() / rank_and_file.count()
+    assert 0.7 < share < 0.9
     active = members.filter(status=Member.Status.ACTIVE).count()
-    assert 0.7 < active / total < 0.9
     assert members.filter(status=Member.Status.LAPSED).exists()
     assert members.filter(status=Member.Status.RESIGNED).exists()
-    up_to_date = members.active().up_to_date().count()
+    up_to_date = members.active().up_to_date(today).count()
     assert up_to_date > 0.7 * active
-    years = {
-        y
-        for m in members.prefetch_related("payments")[:200]
-        for y in m.payments.values_list("year", flat=True)
-    }
-    assert years <= set(range(timezone.localdate().year - 4, timezone.localdate().year + 1))
+    years = set(DuesPayment.objects.values_list("year", flat=True))
+    assert years <= set(range(today.year - 4, today.year + 1))
+    assert not DuesPayment.objects.filter(paid_on__gt=today).exists()
+    assert not members.filter(joined_on__gt=today).exists()
     oldest = members.order_by("joined_on").first().joined_on
-    assert (timezone.localdate() - oldest).days > 10 * 365
+    assert (today - oldest).days > 10 * 365
     assert members.filter(erasure_requested_at__isnull=False).exists()
+
+
+def test_the_same_day_gives_the_same_members():
+    """Two loads on the same date draw the same people, statuses and consents."""
+    day = datetime.date(2026, 12, 1)
+    generated = [
+        demo._generate_members(
+            {code: Unit(code=code) for code in ("S75-11-1", "S75-15-3", "SE75-1")}, 60, day
+        )
+        for _ in range(2)
+    ]
+    shape = [
+        [
+            (m.membership_number, m.last_name, m.status, m.joined_on, m.consent_share_contact)
+            for m, _dues in run
+        ]
+        for run in generated
+    ]
+    assert shape[0] == shape[1]
+    # And a different day keeps who they are and their statuses.
+    later = demo._generate_members(
+        {code: Unit(code=code) for code in ("S75-11-1", "S75-15-3", "SE75-1")},
+        60,
+        datetime.date(2027, 3, 1),
+    )
+    assert [(m.last_name, m.status) for m, _dues in later] == [
+        (m.last_name, m.status) for m, _dues in generated[0]
+    ]
 
 
 def test_demo_accounts_log_in_and_hold_their_offices(client, accounts):
