@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "django.contrib.postgres",
     "allauth",
     "allauth.account",
@@ -156,12 +157,38 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/m/ip",
 }
 ACCOUNT_ADAPTER = "fede.accounts.adapter.AccountAdapter"
+
+# Behind nginx every client would be 127.0.0.1: say how many proxies stand in front and
+# the login and form rate limits read the client's address from X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Fédé")
 
 # The demo may relax the MFA requirement of offices; a banner says so on every page.
 # Production settings never set it (a deploy check refuses it outside DEMO/DEBUG).
 FEDE_RELAX_MFA = env.bool("FEDE_RELAX_MFA", default=False) and (DEMO or DEBUG or TESTING)
+
+# One cache shared by every worker and server (rate limits, cached fragments): Redis when
+# REDIS_URL is set, else a table of the database (created by core's migrations). The test
+# suite keeps one in memory per process.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+elif TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "fede_cache",
+        }
+    }
+
+# Every form of the site renders through one renderer (fede.core.forms).
+FORM_RENDERER = "fede.core.forms.FormRenderer"
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]

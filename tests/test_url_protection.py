@@ -1,4 +1,5 @@
-"""Every URL is public by the explicit list of fede.public_urls, or refuses anonymous users.
+"""Every URL is public by the apps' declared lists (fede.public_urls), or refuses anonymous
+users; every view of ours goes through fede.core.access.
 
 The test walks the whole resolver of fede.urls (our apps, django-allauth, the admin), builds
 a sample path for each pattern and checks it against PUBLIC_URL_NAMES.
@@ -18,7 +19,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, UUIDConverter
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-from fede.public_urls import PUBLIC_URL_NAMES
+from fede.core.access import LOGIN, OBJECT, PERMISSION, PUBLIC
+from fede.public_urls import public_url_names
+
+PUBLIC_URL_NAMES = public_url_names()
 
 SAMPLE_UUID = uuid.UUID("3f2b8c1e-5d4a-4f6b-9c2d-1e0f7a8b9c0d")
 
@@ -235,6 +239,37 @@ def test_every_listed_name_is_a_public_view():
     assert not missing, f"noms publics qui ne correspondent à aucune URL : {missing}"
     not_public = sorted(n for n in PUBLIC_URL_NAMES if not is_public(by_name[n].callback))
     assert not not_public, f"noms listés publics dont la vue n'est pas public_view : {not_public}"
+
+
+OUR_ENDPOINTS = [e for e in ENDPOINTS if getattr(e.callback, "__module__", "").startswith("fede.")]
+
+
+def test_walk_found_our_views():
+    assert len(OUR_ENDPOINTS) > 100
+
+
+@pytest.mark.parametrize("endpoint", OUR_ENDPOINTS, ids=lambda e: e.label)
+def test_every_view_of_ours_goes_through_the_core_access_helpers(endpoint):
+    """Each of our views carries one of fede.core.access's decorators (public_view,
+    login_view, permission_required, object_view): no view decides access by itself."""
+    access = getattr(endpoint.callback, "fede_access", None)
+    assert access is not None, (
+        f"{endpoint.label}: la vue ne passe par aucun décorateur de fede.core.access"
+    )
+    assert access["kind"] in {PUBLIC, LOGIN, PERMISSION, OBJECT}
+    if access["kind"] == PUBLIC:
+        assert endpoint.name in PUBLIC_URL_NAMES
+
+
+def test_a_view_without_the_helpers_fails_the_check():
+    """The check above really catches a bare view."""
+
+    def bare(request):  # pragma: no cover - never called
+        return None
+
+    endpoint = Endpoint(route="bare/", name="test:bare", path="/bare/", callback=bare)
+    with pytest.raises(AssertionError):
+        test_every_view_of_ours_goes_through_the_core_access_helpers(endpoint)
 
 
 def test_admin_refuses_anonymous_users(client):

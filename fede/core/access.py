@@ -1,34 +1,181 @@
-"""How a view says who may use it.
+"""The one way to decide who may do what.
 
-- Every view is private by default (``LoginRequiredMiddleware``): an anonymous visitor is
-  sent to the login page.
-- A public view is decorated with :func:`public_view` **and** its URL name is listed in
-  ``fede.public_urls.PUBLIC_URL_NAMES``; ``tests/test_url_protection.py`` fails otherwise.
-- A protected view declares its permission with :func:`permission_required` (functions) or
-  :class:`PermissionRequiredMixin` (classes): a ``rules`` permission, checked against the
-  object when one is given. Objects in a user's scope are fetched through the access helpers
-  of their app (``member_for_user(user, pk)``…), which answer 404 outside the scope.
+Views
+-----
+Every view carries exactly one of these decorators; ``tests/test_url_protection.py`` walks
+the URL resolver and fails on a view that has none (or is public without being listed):
+
+- :func:`public_view` — reachable without logging in (its URL name is declared public in
+  the app's ``registry.py``);
+- :func:`login_view` — any logged-in user; the view only shows the user's own things;
+- :func:`permission_required` — the user must hold a capability somewhere (403 if not);
+- :func:`object_view` — the view works on one object of the URL, fetched **in the user's
+  scope in SQL** (404 outside it), then checked for the capability (403).
+
+Services
+--------
+Every writing service takes a keyword-only ``actor`` and starts with :func:`authorize`
+(then writes, then calls :func:`fede.core.audit.audit`). Views never re-check with
+``can()``: the service is the one place where a write is allowed or not. Scripts, imports
+and the demo act as :data:`SYSTEM`, which may do everything and is recorded as such.
+
+Scope
+-----
+A model whose objects are sensitive gives its QuerySet an ``in_scope(actor, capability)``
+method that filters, in SQL, to what the actor may reach with that capability.
+:func:`get_in_scope_or_404` is the only way views fetch such an object by id.
 """
 
+from __future__ import annotations
+
+import functools
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
-from rules.contrib.views import PermissionRequiredMixin as _RulesPermissionRequiredMixin
-from rules.contrib.views import permission_required as _rules_permission_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import models
+from django.http import Http404
+
+#: What a view's ``fede_access`` attribute says about it (read by the URL test).
+PUBLIC, LOGIN, PERMISSION, OBJECT = "public", "login", "permission", "object"
+
+
+class _System:
+    """The actor of scripts, imports, scheduled tasks and the demo loader."""
+
+    pk = None
+    id = None
+    is_authenticated = False
+    is_active = True
+    is_superuser = False
+    is_system = True
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return "system"
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+
+SYSTEM = _System()
+
+
+def is_system(actor) -> bool:
+    return actor is SYSTEM
+
+
+def _mark(view, kind: str, **details):
+    view.fede_access = {"kind": kind, **details}
+    return view
 
 
 def public_view(view):
-    """Mark a view as reachable without logging in (list it in PUBLIC_URL_NAMES too)."""
-    return login_not_required(view)
+    """Reachable without logging in (declare its URL name public in the app's registry)."""
+    return _mark(login_not_required(view), PUBLIC)
 
 
-def permission_required(perm, fn=None):
-    """Decorator: the user must hold ``perm`` (on the object ``fn`` returns, if given).
+def login_view(view):
+    """Any logged-in user; the view shows only the user's own things."""
+    return _mark(view, LOGIN)
 
-    Denied users get 403 (logged-in) — never a redirect loop to the login page.
+
+def authorize(actor, capability: str, obj: Any = None) -> None:
+    """Raise PermissionDenied unless ``actor`` holds ``capability`` (on ``obj``'s unit).
+
+    The first line of every writing service. ``obj`` may be a Unit or anything with a
+    ``permission_unit``; with no object the question is "anywhere?".
     """
-    return _rules_permission_required(perm, fn=fn, raise_exception=True)
+    if actor is None:
+        raise PermissionDenied("no actor")
+    if actor is SYSTEM:
+        return
+    if not getattr(actor, "is_active", False) or not actor.has_perm(capability, obj):
+        raise PermissionDenied(capability)
 
 
-class PermissionRequiredMixin(_RulesPermissionRequiredMixin):
-    """Class-based views: ``permission_required = "app.capability"``; 403 when denied."""
+def permission_required(capability: str, fn=None):
+    """The user must hold ``capability`` somewhere (403 otherwise)."""
+    if fn is not None:  # MIGRATION SHIM: removed once every app uses object_view
+        from rules.contrib.views import permission_required as _rules
 
-    raise_exception = True
+        def legacy(view):
+            return _mark(_rules(capability, fn=fn, raise_exception=True)(view), OBJECT)
+
+        return legacy
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            authorize(request.user, capability)
+            return view(request, *args, **kwargs)
+
+        return _mark(wrapped, PERMISSION, capability=capability)
+
+    return decorator
+
+
+def _queryset(model_or_queryset) -> models.QuerySet:
+    if isinstance(model_or_queryset, models.QuerySet):
+        return model_or_queryset
+    return model_or_queryset._default_manager.all()
+
+
+def get_in_scope_or_404(model_or_queryset, *, actor, capability: str, **lookup):
+    """The object matching ``lookup`` among those ``actor`` reaches with ``capability``.
+
+    The scope is applied in SQL by the QuerySet's ``in_scope(actor, capability)``: an
+    object outside it is a 404, indistinguishable from one that does not exist. Malformed
+    ids (too large, not a number) are 404 too.
+    """
+    queryset = _queryset(model_or_queryset)
+    if not hasattr(queryset, "in_scope"):
+        raise TypeError(f"{queryset.model.__name__} QuerySet has no in_scope(actor, capability)")
+    try:
+        return queryset.in_scope(actor, capability).get(**lookup)
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError, ValidationError) as exc:
+        raise Http404 from exc
+
+
+def object_view(
+    model_or_queryset,
+    capability: str,
+    *,
+    scope: str | None = None,
+    url_kwarg: str = "pk",
+    field: str = "pk",
+    arg: str | None = None,
+):
+    """The view receives the URL's object, fetched in scope, instead of its id.
+
+    ``scope`` is the capability whose reach decides 404 (default: ``capability``); the
+    object is then checked for ``capability`` itself (403): a treasurer who sees a member
+    but may not edit them gets 403, a secretary of another section gets 404.
+    ``model_or_queryset`` may be a callable returning a QuerySet (to add select_related).
+    """
+    reach = scope or capability
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            source = model_or_queryset() if callable(model_or_queryset) and not isinstance(
+                model_or_queryset, type
+            ) else model_or_queryset
+            value = kwargs.pop(url_kwarg)
+            obj = get_in_scope_or_404(
+                source, actor=request.user, capability=reach, **{field: value}
+            )
+            if reach != capability:
+                authorize(request.user, capability, obj)
+            kwargs[arg or _default_arg(source)] = obj
+            return view(request, *args, **kwargs)
+
+        return _mark(wrapped, OBJECT, capability=capability, scope=reach)
+
+    return decorator
+
+
+def _default_arg(source) -> str:
+    return _queryset(source).model._meta.model_name

@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (registers the deploy checks)
+        from . import registry
+
+        # Every app's registry.py: capabilities, grants, menus, public URLs, actions.
+        registry.autodiscover()

@@ -19,8 +19,41 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class TrailQuerySet(models.QuerySet):
+    def within(self, paths: list[str]):
+        """Entries whose unit lies under one of ``paths`` (the reader's scope; "" is all)."""
+        if "" in paths:
+            return self
+        if not paths:
+            return self.none()
+        q = models.Q()
+        for path in paths:
+            q |= models.Q(scope_path__startswith=path)
+        return self.filter(q)
+
+    def about(self, obj: models.Model):
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+
+
+def _render_action(code: str, params: dict, fallback: str = "") -> str:
+    from .registry import action_text
+
+    text = action_text(code)
+    if text is None:
+        return fallback or code
+    try:
+        return str(text) % (params or {})
+    except (KeyError, TypeError, ValueError):
+        return str(text)
+
+
 class AccessLog(models.Model):
-    """Who read or exported what, when, and how many rows (GDPR art. 9 accountability)."""
+    """Who read or exported what, when, and how many rows (GDPR art. 9 accountability).
+
+    Stored as an action code with parameters, rendered in the reader's language
+    (:attr:`text`); ``scope_path`` is the path of the unit the data belongs to, so each
+    reader sees only the entries of their scope.
+    """
 
     class Action(models.TextChoices):
         VIEW = "view", _("Consultation")
@@ -40,12 +73,18 @@ class AccessLog(models.Model):
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
-    what = models.CharField(_("objet"), max_length=200)
+    code = models.CharField(_("code"), max_length=64, blank=True, db_index=True)
+    params = models.JSONField(_("paramètres"), default=dict, blank=True)
+    #: Text of the entries written before action codes existed.
+    what = models.CharField(_("objet"), max_length=200, blank=True)
+    scope_path = models.CharField(_("périmètre"), max_length=255, blank=True, db_index=True)
     object_type = models.CharField(_("type"), max_length=100, blank=True)
     object_id = models.CharField(_("identifiant"), max_length=64, blank=True)
     row_count = models.PositiveIntegerField(_("lignes"), null=True, blank=True)
     detail = models.JSONField(_("détail"), default=dict, blank=True)
     created_at = models.DateTimeField(_("quand"), auto_now_add=True, db_index=True)
+
+    objects = TrailQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("entrée du journal d'accès")
@@ -54,7 +93,52 @@ class AccessLog(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_id} {self.action} {self.what}"
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_id} {self.code or self.what}"
+
+    @property
+    def text(self) -> str:
+        return _render_action(self.code, self.params, self.what)
+
+
+class AuditEntry(models.Model):
+    """One sensitive write: who, when, which action, on what, which fields changed.
+
+    Written by the service that does the write (:func:`fede.core.audit.audit`), in the
+    same transaction. ``changes`` holds ``{field: [before, after]}``; the trail of an
+    erased person keeps ids only (:func:`fede.core.audit.redact`).
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    by_system = models.BooleanField(_("par le système"), default=False)
+    code = models.CharField(_("action"), max_length=64, db_index=True)
+    params = models.JSONField(_("paramètres"), default=dict, blank=True)
+    object_type = models.CharField(_("type"), max_length=100, blank=True)
+    object_id = models.CharField(_("identifiant"), max_length=64, blank=True)
+    scope_path = models.CharField(_("périmètre"), max_length=255, blank=True, db_index=True)
+    changes = models.JSONField(_("modifications"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("quand"), auto_now_add=True, db_index=True)
+
+    objects = TrailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entrée du journal des modifications")
+        verbose_name_plural = _("journal des modifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_id} {self.code}"
+
+    @property
+    def text(self) -> str:
+        return _render_action(self.code, self.params)
 
 
 class TaskProgress(TimeStampedModel):

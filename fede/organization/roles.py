@@ -12,82 +12,35 @@ from functools import cache
 
 from django.utils import timezone
 
-from .models import Mandate, Role, Unit
+from fede.core import registry
 
-# Reading member data. Offices holding one of these must turn MFA on.
-MEMBER_DATA_CAPABILITIES = frozenset({"members.view", "members.export"})
+from .models import Mandate, Unit
 
-_SECTION_OFFICER = {
-    "section.view",
-    "section.edit",
-    "members.view",
-    "members.add",
-    "members.change",
-    "members.export",
-    "dues.record",
-    "transfers.request",
-    "rooms.book",
-    "events.manage",
-}
+# Every app declares its capabilities and the roles that grant them in its own registry.py
+# (fede.core.registry); this module only answers "who may do what, where".
 
-CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.SECTION_SECRETARY: frozenset(_SECTION_OFFICER),
-    Role.SECTION_TREASURER: frozenset(
-        {"section.view", "members.view", "members.export", "dues.record", "rooms.book"}
-    ),
-    Role.SECTION_BUREAU: frozenset({"section.view", "rooms.book", "events.manage"}),
-    Role.FIRST_SECRETARY: frozenset(
-        _SECTION_OFFICER
-        | {
-            "members.import",
-            "transfers.approve",
-            "sections.manage",
-            "mandates.manage",
-            "accesslog.view",
-            "personal_data.process",
-            "rooms.approve",
-            "rooms.manage",
-            "federation.view",
-        }
-    ),
-    Role.FEDERAL_SECRETARY: frozenset(
-        {
-            "section.view",
-            "members.view",
-            "federation.view",
-            "events.manage",
-            "rooms.book",
-            "rooms.approve",
-        }
-    ),
-    Role.FEDERAL_TREASURER: frozenset(
-        {"section.view", "members.view", "members.export", "dues.record", "federation.view"}
-    ),
-    Role.FEDERAL_STAFF: frozenset(
-        _SECTION_OFFICER
-        | {
-            "members.import",
-            "transfers.approve",
-            "sections.manage",
-            "mandates.manage",
-            "accesslog.view",
-            "personal_data.process",
-            "rooms.approve",
-            "rooms.manage",
-            "federation.view",
-        }
-    ),
-    Role.COUNCIL_MEMBER: frozenset({"federation.view"}),
-    Role.JOURNAL_EDITOR: frozenset(),
-}
 
-ALL_CAPABILITIES = frozenset().union(*CAPABILITIES.values())
+@cache
+def role_capabilities() -> dict[str, frozenset[str]]:
+    """role code → capabilities, assembled from every app's declaration."""
+    return registry.grants()
+
+
+@cache
+def all_capabilities() -> frozenset[str]:
+    return frozenset(registry.capabilities())
+
+
+@cache
+def member_data_capabilities() -> frozenset[str]:
+    """Reading member data: the offices holding one of these must turn MFA on."""
+    return registry.member_data_capabilities()
 
 
 @cache
 def roles_with(capability: str) -> frozenset[str]:
     """The roles that grant ``capability``."""
-    return frozenset(role for role, caps in CAPABILITIES.items() if capability in caps)
+    return frozenset(role for role, caps in role_capabilities().items() if capability in caps)
 
 
 def _grants(user) -> list[tuple[str, frozenset[str]]]:
@@ -101,7 +54,8 @@ def _grants(user) -> list[tuple[str, frozenset[str]]]:
             .filter(member__user=user, unit__is_active=True)
             .values_list("role", "unit__path")
         )
-        cached = [(path, CAPABILITIES.get(role, frozenset())) for role, path in rows]
+        grants = role_capabilities()
+        cached = [(path, grants.get(role, frozenset())) for role, path in rows]
         user._fede_grants = cached
     return cached
 
@@ -136,7 +90,7 @@ def can(user, capability: str, unit: Unit | None = None) -> bool:
 def capabilities_anywhere(user) -> frozenset[str]:
     """Every capability the user holds on at least one unit (for navigation)."""
     if getattr(user, "is_superuser", False) and user.is_active:
-        return ALL_CAPABILITIES
+        return all_capabilities()
     result: set[str] = set()
     for _path, caps in _grants(user):
         result |= caps
@@ -145,7 +99,7 @@ def capabilities_anywhere(user) -> frozenset[str]:
 
 def needs_mfa(user) -> bool:
     """Offices that can read member data must have MFA on."""
-    return bool(capabilities_anywhere(user) & MEMBER_DATA_CAPABILITIES)
+    return bool(capabilities_anywhere(user) & member_data_capabilities())
 
 
 def units_q(user, capability: str, *, field: str = ""):

@@ -8,7 +8,7 @@ Transfer, Booking, Event…); with no object the question is "anywhere?".
 
 import rules
 
-from .roles import ALL_CAPABILITIES, can
+from .roles import all_capabilities, can
 
 
 def _unit_of(obj):
@@ -35,7 +35,7 @@ def is_own_member_record(user, member):
     return member is not None and user.is_authenticated and member.user_id == user.pk
 
 
-for _cap in sorted(ALL_CAPABILITIES):
+for _cap in sorted(all_capabilities()):
     rules.add_perm(_cap, capability(_cap))
 
 rules.add_perm("members.view_own", is_own_member_record)

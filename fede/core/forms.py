@@ -1,0 +1,127 @@
+"""The one way forms look and report errors.
+
+- **Rendering**: ``FORM_RENDERER = "fede.core.forms.FormRenderer"``. Every Django form of
+  the site (ours, allauth's) renders its fields with ``core/forms/field.html`` and gets
+  Bootstrap classes on its widgets from :class:`BoundField` — no form mixin, no template
+  tag. In a template: ``{{ form }}`` for the whole form, ``{{ form.name.as_field_group }}``
+  for one field, ``{% include "core/includes/form_errors.html" %}`` for the summary.
+- **Service errors**: a service raises ``ValidationError`` (with a dict of field errors,
+  or a message); :func:`submit` runs the service and puts each error next to its field,
+  or at the top of the form when the field is not on it.
+- **Filters** of new list pages use django-filter ``FilterSet`` (rendered the same way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
+
+
+class DateInput(forms.DateInput):
+    """A native date picker (ISO value, as browsers expect)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def widget_css(widget: forms.Widget) -> str:
+    """The Bootstrap class of a widget."""
+    if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return "form-check-input"
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-control"
+
+
+class BoundField(forms.BoundField):
+    """Adds the widget's Bootstrap class, and ``is-invalid`` when the field has errors."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if isinstance(widget, forms.HiddenInput):
+            return attrs
+        classes = (attrs.get("class") or widget.attrs.get("class") or "").split()
+        css = widget_css(widget)
+        if css not in classes:
+            classes.append(css)
+        if self.form.is_bound and self.errors and "is-invalid" not in classes:
+            classes.append("is-invalid")
+            attrs["aria-describedby"] = " ".join(
+                filter(None, [attrs.get("aria-describedby"), f"{self.auto_id}_error"])
+            )
+        attrs["class"] = " ".join(classes)
+        return attrs
+
+
+class FormRenderer(TemplatesSetting):
+    """The site's form renderer (see the module docstring)."""
+
+    form_template_name = "core/forms/form.html"
+    field_template_name = "core/forms/field.html"
+    bound_field_class = BoundField
+
+
+def apply_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ``ValidationError`` on ``form``: each field's errors next to it,
+    the rest (unknown fields, plain messages) at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            target = name if name in form.fields else None
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        form.add_error(None, error)
+
+
+class _Failed:
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "FAILED"
+
+
+#: What :func:`submit` returns when the form or the service refused the input.
+FAILED = _Failed()
+
+
+def submit(form: forms.BaseForm, action: Callable[[dict], Any]) -> Any:
+    """Validate ``form`` and run ``action(form.cleaned_data)`` (a service call).
+
+    Returns the service's result, or :data:`FAILED` (falsy) with the errors on the form.
+    The usual view::
+
+        if request.method == "POST" and (booking := submit(form, lambda data:
+                services.booking_create(actor=request.user, **data))):
+            messages.success(request, …)
+            return redirect(booking)
+        return render(request, …, {"form": form})
+    """
+    if not form.is_valid():
+        return FAILED
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return FAILED
+    return True if result is None else result
+
+
+def valid_data(form: forms.BaseForm) -> dict:
+    """The fields of a GET filter form that validated (a wrong filter drops only itself)."""
+    form.is_valid()
+    return getattr(form, "cleaned_data", {})
