@@ -8,7 +8,7 @@ PORT ?= 8000
 # Real open data of the City of Paris for the demo's territories (optional).
 PARIS_DATA ?= $(wildcard ../shared/data/paris)
 
-.PHONY: help install demo serve test test-fast lint format bench bench-smoke messages clean
+.PHONY: help install demo serve test test-fast lint format bench bench-smoke messages clean locks
 
 help:
 	@echo "make demo   — installe, crée la base SQLite, charge la démonstration et sert le site"
@@ -16,10 +16,12 @@ help:
 	@echo "make lint   — ruff, format, import-linter, migrations"
 	@echo "make bench  — jeu de données national et mesure de charge (PostgreSQL)"
 
-$(STAMP): requirements.lock
+# Development, tests and the demo install requirements-dev.lock (runtime + test, lint,
+# benchmark and demo tools); production installs requirements.lock alone.
+$(STAMP): requirements.lock requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet -r requirements-dev.lock
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
@@ -61,6 +63,11 @@ bench: $(STAMP)
 
 bench-smoke: $(STAMP)
 	FEDE_TESTING=1 $(PY) -m pytest bench -q
+
+# Re-pin both locks after editing pyproject.toml (needs uv: pip install uv).
+locks:
+	uv pip compile pyproject.toml -o requirements.lock
+	uv pip compile pyproject.toml --extra dev --extra demo -o requirements-dev.lock
 
 clean:
 	rm -rf var/static var/media var/fede.sqlite3*

@@ -134,3 +134,56 @@ def test_sessions_expire(settings):
 def test_password_reset_does_not_log_in(settings):
     """A password reset never opens a session by itself (MFA would be skipped)."""
     assert settings.ACCOUNT_LOGIN_ON_PASSWORD_RESET is False
+
+
+def _setting(tmp_path, expression: str, **extra) -> str:
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'fede.settings'; "
+        f"django.setup(); from django.conf import settings; print({expression})"
+    )
+    result = run(["-c", script], production_env(tmp_path, **extra))
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_cache_is_shared_between_workers(tmp_path):
+    """Rate limits live in one cache for every worker: the database by default, Redis when
+    REDIS_URL is given — never each process's memory."""
+    backend = "settings.CACHES['default']['BACKEND']"
+    assert _setting(tmp_path, backend) == "django.core.cache.backends.db.DatabaseCache"
+    assert (
+        _setting(tmp_path, backend, REDIS_URL="redis://127.0.0.1:6379/1")
+        == "django.core.cache.backends.redis.RedisCache"
+    )
+
+
+def test_the_database_cache_table_is_created_by_migrate(tmp_path):
+    """`migrate` alone prepares the cache: the login page works on a fresh database."""
+    env = production_env(tmp_path)
+    result = run(["manage.py", "migrate", "--noinput"], env)
+    assert result.returncode == 0, result.stderr
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'fede.settings'; "
+        "django.setup(); from django.core.cache import cache; cache.set('k', 'v', 30); "
+        "print(cache.get('k'))"
+    )
+    result = run(["-c", script], env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "v"
+
+
+def test_the_client_address_is_read_behind_the_trusted_proxies(tmp_path):
+    """TRUSTED_PROXY_COUNT=1 (nginx in front): rate limits key on the real client."""
+    assert (
+        _setting(tmp_path, "settings.ALLAUTH_TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT="1") == "1"
+    )
+    script = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'fede.settings'; "
+        "django.setup(); from django.test import RequestFactory; "
+        "from allauth.core.internal.httpkit import get_client_ip; "
+        "r = RequestFactory().get('/', HTTP_X_FORWARDED_FOR='203.0.113.9', "
+        "REMOTE_ADDR='127.0.0.1'); print(get_client_ip(r))"
+    )
+    result = run(["-c", script], production_env(tmp_path, TRUSTED_PROXY_COUNT="1"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "203.0.113.9"

@@ -5,9 +5,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from fede.core.access import login_view
+
 from .mfa import mfa_reasons
 
 
+@login_view
 @require_GET
 def security(request):
     """ "Sécurité du compte": MFA state, why it is required, links to set it up."""

@@ -160,9 +160,11 @@ def object_view(
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            source = model_or_queryset() if callable(model_or_queryset) and not isinstance(
-                model_or_queryset, type
-            ) else model_or_queryset
+            source = (
+                model_or_queryset()
+                if callable(model_or_queryset) and not isinstance(model_or_queryset, type)
+                else model_or_queryset
+            )
             value = kwargs.pop(url_kwarg)
             obj = get_in_scope_or_404(
                 source, actor=request.user, capability=reach, **{field: value}

@@ -8,8 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Socle")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deploy checks)
-        from . import registry
+        from . import (
+            checks,  # noqa: F401  (registers the deploy checks)
+            registry,
+        )
 
         # Every app's registry.py: capabilities, grants, menus, public URLs, actions.
         registry.autodiscover()

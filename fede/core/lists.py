@@ -120,5 +120,3 @@ def render_partial(request, template: str, context: dict, partial: str = "rows")
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
-
-

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .access import public_view
+from .access import login_view, public_view
 from .models import TaskProgress
 
 
@@ -32,6 +32,7 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@login_view
 @never_cache
 @require_GET
 def ping(request):
@@ -52,6 +53,7 @@ def theme_css(request):
     return response
 
 
+@login_view
 @never_cache
 @require_GET
 def task_progress(request, pk):

@@ -1,0 +1,219 @@
+"""The shared UI kit and definitions: access helpers, form renderer, lists, periods."""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.template import Context, Template
+from django.test import RequestFactory
+
+from fede.core import registry
+from fede.core.access import (
+    SYSTEM,
+    authorize,
+    get_in_scope_or_404,
+    login_view,
+    object_view,
+    permission_required,
+    public_view,
+)
+from fede.core.forms import FAILED, apply_errors, submit
+from fede.core.lists import page_number, paginate, render_partial
+from fede.core.models import TaskProgress
+from fede.core.periods import overlap_q, overlaps
+
+from .factories import UserFactory
+
+
+class _Actor(SimpleNamespace):
+    is_active = True
+    is_authenticated = True
+
+    def has_perm(self, perm, obj=None):
+        return perm in self.perms and (obj is None or obj in self.on)
+
+
+def test_authorize_raises_unless_the_actor_holds_the_capability():
+    unit = object()
+    actor = _Actor(perms={"rooms.book"}, on=[unit])
+    authorize(actor, "rooms.book", unit)
+    with pytest.raises(PermissionDenied):
+        authorize(actor, "rooms.approve", unit)
+    with pytest.raises(PermissionDenied):
+        authorize(actor, "rooms.book", object())
+    with pytest.raises(PermissionDenied):
+        authorize(None, "rooms.book")
+    with pytest.raises(PermissionDenied):
+        authorize(_Actor(perms={"rooms.book"}, on=[unit], is_active=False), "rooms.book", unit)
+    authorize(SYSTEM, "anything.at_all")
+
+
+def test_view_decorators_mark_the_view_and_check():
+    request = RequestFactory().get("/")
+    request.user = _Actor(perms={"x.view"}, on=[])
+
+    @permission_required("x.view")
+    def allowed(request):
+        return HttpResponse("ok")
+
+    @permission_required("x.change")
+    def denied(request):
+        return HttpResponse("ok")
+
+    assert allowed(request).content == b"ok"
+    with pytest.raises(PermissionDenied):
+        denied(request)
+    assert allowed.fede_access == {"kind": "permission", "capability": "x.view"}
+    assert public_view(lambda r: None).fede_access["kind"] == "public"
+    assert login_view(lambda r: None).fede_access["kind"] == "login"
+
+
+@pytest.mark.django_db
+def test_object_view_fetches_in_scope_or_404():
+    owner = UserFactory()
+    other = UserFactory()
+    mine = TaskProgress.objects.create(owner=owner, label="Import")
+
+    class Scoped(type(TaskProgress.objects.all())):
+        def in_scope(self, actor, capability):
+            return self.filter(owner=actor)
+
+    queryset = Scoped(model=TaskProgress)
+
+    @object_view(lambda: queryset, "tasks.view")
+    def detail(request, taskprogress):
+        return HttpResponse(taskprogress.label)
+
+    request = RequestFactory().get("/")
+    request.user = owner
+    assert detail(request, pk=mine.pk).content == b"Import"
+    request.user = other
+    with pytest.raises(Http404):
+        detail(request, pk=mine.pk)
+    for bad in ("99999999999999999999999", "x"):
+        with pytest.raises(Http404):
+            get_in_scope_or_404(queryset, actor=owner, capability="tasks.view", pk=bad)
+    with pytest.raises(TypeError):
+        get_in_scope_or_404(TaskProgress, actor=owner, capability="tasks.view", pk=mine.pk)
+
+
+class _Form(forms.Form):
+    name = forms.CharField(label="Nom", max_length=10)
+    day = forms.DateField(label="Jour", required=False)
+    kind = forms.ChoiceField(label="Type", choices=[("a", "A")])
+    ok = forms.BooleanField(label="D'accord", required=False)
+
+
+def test_every_form_gets_bootstrap_classes_and_errors_next_to_the_field():
+    form = _Form(data={"name": "x" * 11, "kind": "a"})
+    assert not form.is_valid()
+    html = str(form)
+    assert 'class="form-control is-invalid"' in html
+    assert 'aria-describedby="id_name_error"' in html or "id_name_error" in html
+    assert 'class="form-select"' in html
+    assert 'class="form-check-input"' in html
+    assert 'id="id_name_error"' in html
+    assert "alert alert-danger" in html
+
+
+def test_submit_maps_service_errors_onto_the_form():
+    form = _Form(data={"name": "Salle", "kind": "a"})
+
+    def service(data):
+        raise ValidationError({"name": "Déjà pris.", "room": "Salle fermée."})
+
+    assert submit(form, service) is FAILED
+    assert not FAILED
+    assert form.errors["name"] == ["Déjà pris."]
+    assert form.non_field_errors() == ["Salle fermée."]
+    form = _Form(data={"name": "Salle", "kind": "a"})
+    assert submit(form, lambda data: data["name"].upper()) == "SALLE"
+    form = _Form(data={"name": "Salle", "kind": "a"})
+    form.is_valid()
+    apply_errors(form, ValidationError("Refusé."))
+    assert form.non_field_errors() == ["Refusé."]
+
+
+def test_page_numbers_never_overflow():
+    assert page_number("99999999999999999999") == 100_000
+    assert page_number("-3") == 1
+    assert page_number("abc") == 1
+    assert page_number(None) == 1
+
+
+@pytest.mark.django_db
+def test_paginate_without_count_reads_one_extra_row(django_assert_num_queries):
+    owner = UserFactory()
+    TaskProgress.objects.bulk_create(
+        [TaskProgress(owner=owner, label=f"t{i:02d}") for i in range(7)]
+    )
+    queryset = TaskProgress.objects.order_by("label")
+    with django_assert_num_queries(1):
+        page = paginate(queryset, "2", per_page=3, count=False)
+    assert [t.label for t in page] == ["t03", "t04", "t05"]
+    assert page.has_next and page.has_previous and page.num_pages is None
+    page = paginate(queryset, "99999999999999999999", per_page=3)
+    assert page.number == 3 and [t.label for t in page] == ["t06"] and not page.has_next
+
+
+@pytest.mark.django_db
+def test_render_partial_answers_history_restore_with_the_full_page(rf, settings, tmp_path):
+    (tmp_path / "list.html").write_text(
+        '{% load partials %}<html><body>{% partialdef rows inline %}<ul id="rows">'
+        "</ul>{% endpartialdef %}</body></html>"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+    from django_htmx.middleware import HtmxDetails
+
+    def request(**headers):
+        req = rf.get("/", **headers)
+        req.htmx = HtmxDetails(req)
+        req.user = SimpleNamespace(is_authenticated=False)
+        return req
+
+    full = render_partial(request(), "list.html", {})
+    partial = render_partial(request(HTTP_HX_REQUEST="true"), "list.html", {})
+    restore = render_partial(
+        request(HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"), "list.html", {}
+    )
+    assert b"<html" in full.content and b"<html" in restore.content
+    assert b"<html" not in partial.content and b'id="rows"' in partial.content
+    assert "HX-Request" in partial["Vary"] and "HX-Request" in full["Vary"]
+
+
+def test_spans_overlap_half_open_in_both_orders():
+    t = [datetime.datetime(2026, 12, 17, h) for h in range(17, 23)]
+    assert not overlaps(t[1], t[3], t[3], t[5])  # back to back
+    assert not overlaps(t[3], t[5], t[1], t[3])  # the other order
+    assert overlaps(t[1], t[4], t[3], t[5])
+    assert overlaps(t[3], t[5], t[1], t[4])
+    assert overlaps(t[1], t[5], t[2], t[3])  # one inside the other
+    assert str(overlap_q(t[1], t[3])) == str(
+        overlap_q(t[1], t[3], start_field="start", end_field="end")
+    )
+
+
+def test_the_menu_and_home_cards_follow_the_users_capabilities():
+    context = {"user": SimpleNamespace(is_authenticated=True), "user_caps": frozenset()}
+    rendered = Template(
+        "{% load fede %}{% main_menu as m %}{% for e in m %}{{ e.label }};{% endfor %}"
+    )
+    names = rendered.render(Context(context))
+    assert "Accueil;" in names and "Adhérents" not in names
+    names = rendered.render(Context({**context, "user_caps": frozenset({"members.view"})}))
+    assert "Adhérents;" in names
+    anonymous = rendered.render(
+        Context({"user": SimpleNamespace(is_authenticated=False), "user_caps": frozenset()})
+    )
+    assert "Accueil;" in anonymous and "Salles" not in anonymous
+
+
+def test_every_declared_capability_is_granted_by_some_role():
+    granted = set().union(*registry.grants().values())
+    assert set(registry.capabilities()) == granted
+    assert {"members.view", "rooms.book", "events.manage"} <= granted
