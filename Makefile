@@ -33,10 +33,14 @@ demo: $(STAMP)
 	FEDE_DEMO=1 FEDE_RELAX_MFA=1 $(PY) manage.py demo $(if $(PARIS_DATA),--open-data $(PARIS_DATA))
 	@echo ""
 	@echo "Fédé est servi sur http://$(HOST):$(PORT)/  (Ctrl+C pour arrêter)"
-	FEDE_DEMO=1 FEDE_RELAX_MFA=1 $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	$(MAKE) --no-print-directory serve
 
+# The site and, beside it, the worker of background tasks (mail, imports, reminders).
 serve: $(STAMP)
-	FEDE_DEMO=1 FEDE_RELAX_MFA=1 $(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	FEDE_DEMO=1 FEDE_RELAX_MFA=1 FEDE_SITE_URL=http://$(HOST):$(PORT) sh -c '\
+	  $(PY) manage.py db_worker --interval 0.5 --no-startup-delay & worker=$$!; \
+	  trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(PY) manage.py runserver --noreload $(HOST):$(PORT)'
 
 test: $(STAMP)
 	FEDE_TESTING=1 $(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)

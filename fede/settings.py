@@ -67,9 +67,10 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "fede.core.middleware.RejectNulBytesMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Every view is private unless decorated with core.access.public_view.
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "fede.core.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -224,18 +225,25 @@ EMAIL_CONFIG = env.email_url(
     "EMAIL_URL", default="consolemail://" if (DEMO or DEBUG) else "smtp://localhost:25"
 )
 vars().update(EMAIL_CONFIG)
+# A mail server that accepts the connection and never answers must not hold a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# After this many hours of failed attempts a mail is abandoned (listed for the staff).
+FEDE_MAIL_RETRY_HOURS = env.int("FEDE_MAIL_RETRY_HOURS", default=96)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Fédé <ne-pas-repondre@fede.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Background work: the database backend in production (worker: `manage.py db_worker`),
 # immediate in tests and the demo so that nothing waits for a worker.
+# Background tasks run in the database worker (`manage.py db_worker`) everywhere but in the
+# test suite, where they run at once: the demo serves with a worker beside it, so mail and
+# imports never run inside a request and the progress bars are real.
 TASKS = {
     "default": {
         "BACKEND": env.str(
             "TASKS_BACKEND",
             default=(
                 "django_tasks.backends.immediate.ImmediateBackend"
-                if (DEMO or TESTING or DEBUG)
+                if TESTING
                 else "django_tasks_db.DatabaseBackend"
             ),
         )

@@ -123,6 +123,10 @@ class MFARequiredMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        # Public views first: they must not load the session (/healthz with the database
+        # down answers 503, not 500).
+        if getattr(view_func, "login_required", True) is False:
+            return None
         if settings.FEDE_RELAX_MFA or not request.user.is_authenticated:
             return None
         if request.path.startswith((settings.STATIC_URL, settings.MEDIA_URL)):
@@ -131,8 +135,6 @@ class MFARequiredMiddleware:
         if match is not None and (
             match.view_name in EXEMPT_URL_NAMES or match.view_name.startswith("mfa_")
         ):
-            return None
-        if getattr(view_func, "login_required", True) is False:
             return None
         if mfa_missing(request):
             return _redirect_to_security(request)

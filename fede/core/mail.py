@@ -1,30 +1,56 @@
 """The outbox: a mail is written to the database with the action, and sent after commit.
 
 Why: the action of a user (a booking, a registration) must succeed even when the mail
-server is down, and no mail may be lost. :func:`outbox_send` stores the message in
+server is down or hangs, and no mail may be lost. :func:`outbox_send` stores the message in
 :class:`~fede.core.models.OutgoingMail` inside the caller's transaction (so a rolled-back
-action sends nothing) and, once committed, enqueues :func:`outbox_deliver_task`. A failed
-delivery stays in the outbox with its error and is retried with a growing delay by
-``manage.py send_outbox`` (run it every minute from cron or a timer). In tests and the
-demo the task runs at once, so ``django.core.mail.outbox`` sees the message immediately.
+action sends nothing) and, once committed, enqueues :func:`outbox_deliver_task` — a
+background task run by the worker, never by the request (except in tests, where the task
+backend runs tasks at once so ``django.core.mail.outbox`` sees the message).
+
+A failed delivery stays in the outbox with its error. The worker tries again by itself
+(the task is re-enqueued to run at the next attempt's time) and ``manage.py send_outbox``,
+run every minute from cron, catches up on anything due. Delays grow from 2 minutes to
+4 hours; a mail still not sent after ``FEDE_MAIL_RETRY_HOURS`` (96 h: a long weekend) is
+**abandoned**: it stays in the outbox, is listed for the federation's staff with a
+"Renvoyer" button, and counted on ``/healthz``. The SMTP connection is bounded by
+``EMAIL_TIMEOUT``: a server that accepts and never answers costs a worker seconds, not
+hours.
 """
 
 from __future__ import annotations
 
 import base64
 import datetime
+import enum
 import logging
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import default_task_backend, task
 
 from .models import OutgoingMail
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+#: The longest wait between two attempts.
+MAX_DELAY = datetime.timedelta(hours=4)
+
+
+class Delivery(enum.Enum):
+    SENT = "sent"  # sent by this call
+    FAILED = "failed"  # tried by this call, failed (retried later, or abandoned)
+    SKIPPED = "skipped"  # sent or being sent by someone else, or abandoned: not counted
+
+
+def retry_window() -> datetime.timedelta:
+    return datetime.timedelta(hours=getattr(settings, "FEDE_MAIL_RETRY_HOURS", 96))
+
+
+def next_delay(attempts: int) -> datetime.timedelta:
+    """2, 4, 8… minutes, then every 4 hours."""
+    return min(datetime.timedelta(minutes=2 ** min(attempts, 10)), MAX_DELAY)
 
 
 def outbox_send(message: EmailMultiAlternatives) -> OutgoingMail:
@@ -81,46 +107,93 @@ def _build(mail: OutgoingMail) -> EmailMultiAlternatives:
     return message
 
 
-def outbox_deliver(mail_id: int) -> bool:
-    """Try to send one mail of the outbox. True when sent (now or before)."""
+def outbox_deliver(mail_id: int) -> Delivery:
+    """Try to send one mail of the outbox (the row is locked: one sender at a time)."""
     with transaction.atomic():
         mail = (
             OutgoingMail.objects.select_for_update(skip_locked=True)
-            .filter(pk=mail_id, sent_at__isnull=True)
+            .filter(pk=mail_id, sent_at__isnull=True, abandoned_at__isnull=True)
             .first()
         )
         if mail is None:
-            return OutgoingMail.objects.filter(pk=mail_id, sent_at__isnull=False).exists()
+            return Delivery.SKIPPED
+        now = timezone.now()
         try:
             _build(mail).send()
         except Exception as error:  # noqa: BLE001 — any failure: keep it and retry later
             mail.attempts += 1
             mail.last_error = f"{type(error).__name__}: {error}"[:1000]
-            delay = datetime.timedelta(minutes=2 ** min(mail.attempts, 10))
-            mail.next_attempt_at = timezone.now() + delay
-            mail.save(update_fields=["attempts", "last_error", "next_attempt_at", "updated_at"])
-            logger.warning("Mail %s not sent (attempt %s): %s", mail.pk, mail.attempts, error)
-            return False
-        mail.sent_at = timezone.now()
+            mail.next_attempt_at = now + next_delay(mail.attempts)
+            if mail.next_attempt_at > mail.created_at + retry_window():
+                mail.abandoned_at = now
+                logger.error(
+                    "Mail %s abandoned after %s attempts: %s", mail.pk, mail.attempts, error
+                )
+            else:
+                logger.warning("Mail %s not sent (attempt %s): %s", mail.pk, mail.attempts, error)
+            mail.save(
+                update_fields=[
+                    "attempts",
+                    "last_error",
+                    "next_attempt_at",
+                    "abandoned_at",
+                    "updated_at",
+                ]
+            )
+            if mail.abandoned_at is None:
+                retry_at = mail.next_attempt_at
+                transaction.on_commit(lambda: _schedule_retry(mail.pk, retry_at))
+            return Delivery.FAILED
+        mail.sent_at = now
         mail.attempts += 1
         mail.save(update_fields=["sent_at", "attempts", "updated_at"])
-        return True
+        return Delivery.SENT
+
+
+def _schedule_retry(mail_id: int, when: datetime.datetime) -> None:
+    """Let the worker try again at ``when`` (backends that cannot defer rely on cron)."""
+    if not default_task_backend.supports_defer:
+        return
+    try:
+        outbox_deliver_task.using(run_after=when).enqueue(mail_id)
+    except Exception:  # noqa: BLE001 — send_outbox from cron still catches it up
+        logger.exception("Could not schedule the retry of mail %s", mail_id)
 
 
 @task()
-def outbox_deliver_task(mail_id: int) -> bool:
-    return outbox_deliver(mail_id)
+def outbox_deliver_task(mail_id: int) -> str:
+    return outbox_deliver(mail_id).value
 
 
 def outbox_retry_due(*, now: datetime.datetime | None = None, limit: int = 500) -> tuple[int, int]:
-    """Deliver the mails whose retry time has come. Returns (sent, still failing)."""
+    """Deliver the mails whose retry time has come. Returns (sent, failed) by this call:
+    mails another sender is handling at the same moment are counted by that sender only."""
     now = now or timezone.now()
     due = list(
-        OutgoingMail.objects.filter(
-            sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS, next_attempt_at__lte=now
-        )
+        OutgoingMail.objects.waiting()
+        .filter(next_attempt_at__lte=now)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    sent = sum(1 for pk in due if outbox_deliver(pk))
-    return sent, len(due) - sent
+    results = [outbox_deliver(pk) for pk in due]
+    return results.count(Delivery.SENT), results.count(Delivery.FAILED)
+
+
+@transaction.atomic
+def outbox_resend(*, actor, mail: OutgoingMail) -> OutgoingMail:
+    """Put an abandoned mail back in the outbox for a new series of attempts."""
+    from .access import authorize
+    from .audit import audit
+
+    authorize(actor, "outbox.manage")
+    mail = OutgoingMail.objects.select_for_update().get(pk=mail.pk)
+    if mail.sent_at is not None or mail.abandoned_at is None:
+        return mail
+    now = timezone.now()
+    mail.abandoned_at = None
+    mail.created_at = now  # a new retry window starts now
+    mail.next_attempt_at = now
+    mail.save(update_fields=["abandoned_at", "created_at", "next_attempt_at", "updated_at"])
+    audit(actor=actor, code="outbox.resend", obj=mail, params={"attempts": mail.attempts})
+    transaction.on_commit(lambda: outbox_deliver_task.enqueue(mail.pk))
+    return mail

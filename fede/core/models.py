@@ -1,5 +1,6 @@
 """Building blocks with no domain knowledge: base model, audit log, task progress."""
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -141,8 +142,25 @@ class AuditEntry(models.Model):
         return _render_action(self.code, self.params)
 
 
+def task_lease() -> datetime.timedelta:
+    """A running job that has not reported for this long is taken for dead."""
+    return datetime.timedelta(minutes=getattr(settings, "FEDE_TASK_LEASE_MINUTES", 10))
+
+
+class TaskProgressQuerySet(models.QuerySet):
+    def stuck(self, now=None):
+        """Running jobs whose worker stopped reporting (killed, machine restarted)."""
+        now = now or timezone.now()
+        return self.filter(status=TaskProgress.Status.RUNNING, updated_at__lt=now - task_lease())
+
+
 class TaskProgress(TimeStampedModel):
-    """Progress of a long job (import, PDF of a whole issue…) shown on a progress page."""
+    """Progress of a long job (import, PDF of a whole issue…) shown on a progress page.
+
+    A running job reports at least every few minutes (``progress_update``); one that stops
+    reporting for longer than the lease is shown as interrupted and marked failed by
+    ``manage.py recover_tasks``.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("En attente")
@@ -167,6 +185,8 @@ class TaskProgress(TimeStampedModel):
     result_url = models.CharField(_("lien du résultat"), max_length=300, blank=True)
     result = models.JSONField(_("résultat"), default=dict, blank=True)
 
+    objects = TaskProgressQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("suivi de tâche")
         verbose_name_plural = _("suivis de tâches")
@@ -188,11 +208,29 @@ class TaskProgress(TimeStampedModel):
 
     @property
     def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.FAILED) or self.is_stuck
+
+    @property
+    def is_stuck(self) -> bool:
+        return (
+            self.status == self.Status.RUNNING
+            and self.updated_at is not None
+            and self.updated_at < timezone.now() - task_lease()
+        )
+
+
+class OutgoingMailQuerySet(models.QuerySet):
+    def waiting(self):
+        """Not sent yet and still being retried."""
+        return self.filter(sent_at__isnull=True, abandoned_at__isnull=True)
+
+    def abandoned(self):
+        return self.filter(sent_at__isnull=True, abandoned_at__isnull=False)
 
 
 class OutgoingMail(TimeStampedModel):
-    """A mail waiting in the outbox, or sent (see fede.core.mail)."""
+    """A mail waiting in the outbox, sent, or abandoned after its retry window
+    (see fede.core.mail)."""
 
     subject = models.CharField(_("objet"), max_length=300)
     body = models.TextField(_("texte"))
@@ -207,6 +245,9 @@ class OutgoingMail(TimeStampedModel):
     last_error = models.TextField(_("dernière erreur"), blank=True)
     next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    abandoned_at = models.DateTimeField(_("abandonné le"), null=True, blank=True)
+
+    objects = OutgoingMailQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("e-mail sortant")

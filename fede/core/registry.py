@@ -178,7 +178,18 @@ def autodiscover() -> None:
 register(
     AppDeclaration(
         label="core",
+        # Granted by the organisation's roles (core knows no role): the federation's staff.
+        capabilities={"outbox.manage": _("Renvoyer les e-mails abandonnés")},
         menu=(Link("core:home", _("Accueil"), capability=None, order=0),),
+        home_cards=(
+            HomeCard(
+                title=_("Exploitation"),
+                text=_("Les e-mails que le serveur d'envoi n'a pas pu remettre."),
+                links=(Link("core:outbox", _("Boîte d'envoi"), capability="outbox.manage"),),
+                order=90,
+            ),
+        ),
         public_url_names=("core:home", "core:healthz", "core:theme_css"),
+        actions={"outbox.resend": _("Renvoi d'un e-mail abandonné")},
     )
 )

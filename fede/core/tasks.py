@@ -11,7 +11,7 @@ A job the user waits for gets a :class:`~fede.core.models.TaskProgress` row, and
 with htmx until the job is finished. The pattern, in an app's ``tasks.py``::
 
     from django.urls import reverse
-    from django.utils.translation import gettext
+    from django.utils.translation import gettext, gettext_noop
     from django_tasks import task
 
     from fede.core.tasks import progress_finish, progress_guard, progress_update
@@ -59,7 +59,7 @@ from uuid import UUID
 
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from .models import TaskProgress
 
@@ -134,8 +134,10 @@ def progress_guard(
     """
     try:
         yield
-    except Exception:
-        logger.exception("Task with progress %s failed", progress_id)
+    except BaseException:
+        # BaseException: a worker told to stop (SystemExit on the second SIGTERM,
+        # KeyboardInterrupt) must not leave the page "En cours" forever either.
+        logger.exception("Task with progress %s failed or was stopped", progress_id)
         progress_finish(
             progress_id,
             message=failure_message
@@ -146,3 +148,41 @@ def progress_guard(
             failed=True,
         )
         raise
+
+
+INTERRUPTED = gettext_noop(
+    "La tâche a été interrompue (arrêt du serveur ou du processus de fond) : rien n'a "
+    "été enregistré de son travail inachevé. Vous pouvez la relancer."
+)
+
+
+def recover_stuck_tasks(*, now=None) -> int:
+    """Mark failed the jobs whose worker died (no report for longer than the lease), and
+    the task rows a dead worker left "running". Returns how many jobs were recovered."""
+    from django.conf import settings as django_settings
+
+    now = now or timezone.now()
+    stuck = list(TaskProgress.objects.stuck(now).values_list("pk", flat=True))
+    for progress_id in stuck:
+        progress_finish(progress_id, message=gettext(INTERRUPTED), failed=True)
+    if "django_tasks_db" in django_settings.INSTALLED_APPS:
+        import datetime
+
+        from django_tasks_db.models import DBTaskResult
+
+        limit = now - datetime.timedelta(
+            minutes=getattr(django_settings, "FEDE_TASK_MAX_MINUTES", 120)
+        )
+        DBTaskResult.objects.filter(status="RUNNING", started_at__lt=limit).update(
+            status="FAILED",
+            finished_at=now,
+            exception_class_path="fede.core.tasks.WorkerLost",
+            traceback="The worker stopped without finishing this task.",
+        )
+    if stuck:
+        logger.warning("Recovered %s interrupted task(s)", len(stuck))
+    return len(stuck)
+
+
+class WorkerLost(Exception):
+    """The worker running a task died (killed, machine restarted)."""

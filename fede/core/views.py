@@ -1,14 +1,19 @@
 import re
 
 from django.conf import settings
+from django.contrib import messages
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from .access import login_view, public_view
-from .models import TaskProgress
+from .access import login_view, permission_required, public_view
+from .lists import paginate, render_partial
+from .mail import outbox_resend as outbox_resend_service
+from .models import OutgoingMail, TaskProgress
 
 
 @public_view
@@ -27,9 +32,16 @@ def healthz(request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        mail = {
+            "waiting": OutgoingMail.objects.waiting().count(),
+            "abandoned": OutgoingMail.objects.abandoned().count(),
+        }
+        stuck = TaskProgress.objects.stuck().count()
     except Exception:  # noqa: BLE001 — any failure means "not healthy"
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    # Abandoned mails and stuck tasks need a person, not a restart: still 200, but said.
+    status = "ok" if not (mail["abandoned"] or stuck) else "degraded"
+    return JsonResponse({"status": status, "database": "ok", "mail": mail, "stuck_tasks": stuck})
 
 
 @login_view
@@ -74,4 +86,36 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
-    return render(request, "errors/500.html", status=500)
+    """The 500 page touches neither the database nor the session: it renders when the
+    error is a lost database connection (context processors would fail again)."""
+    try:
+        html = render_to_string("errors/500.html")
+    except Exception:  # noqa: BLE001 — last resort: never let the handler itself fail
+        html = "<!doctype html><title>Erreur du serveur</title><h1>Erreur du serveur</h1>"
+    return HttpResponse(html, status=500)
+
+
+@permission_required("outbox.manage")
+@require_GET
+def outbox(request):
+    """The mails the outbox gave up on, to resend once the mail server is back."""
+    page = paginate(
+        OutgoingMail.objects.abandoned().order_by("-abandoned_at", "-pk"),
+        request.GET.get("page"),
+        per_page=50,
+    )
+    context = {
+        "page": page,
+        "waiting": OutgoingMail.objects.waiting().count(),
+        "breadcrumbs": [(gettext("Boîte d'envoi"), None)],
+    }
+    return render_partial(request, "core/outbox.html", context)
+
+
+@permission_required("outbox.manage")
+@require_POST
+def outbox_resend(request, pk):
+    mail = get_object_or_404(OutgoingMail.objects.abandoned(), pk=pk)
+    outbox_resend_service(actor=request.user, mail=mail)
+    messages.success(request, gettext("L'e-mail est remis dans la file d'envoi."))
+    return redirect("core:outbox")

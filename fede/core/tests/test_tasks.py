@@ -1,8 +1,11 @@
 """Long jobs report their progress; only their owner sees the progress page."""
 
+import io
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks.backends.immediate import ImmediateBackend
 
@@ -157,3 +160,37 @@ def test_update_is_one_query(django_assert_num_queries):
         progress_update(progress.pk, done=1, total=2, message="x")
     with django_assert_num_queries(1):
         progress_finish(progress.pk)
+
+
+def test_a_stopped_worker_does_not_leave_the_page_running():
+    """SystemExit (a worker's second SIGTERM) marks the progress failed, like an error."""
+    owner = UserFactory()
+    progress = progress_start(owner=owner, label="Import")
+    with pytest.raises(SystemExit), progress_guard(progress.pk):
+        progress_update(progress.pk, done=5, total=10)
+        raise SystemExit(1)
+    progress.refresh_from_db()
+    assert progress.status == TaskProgress.Status.FAILED
+
+
+def test_a_job_whose_worker_died_is_shown_interrupted_and_recovered(client):
+    """No report for longer than the lease: the page says "Interrompue", and the recovery
+    command marks it failed so it can be run again."""
+    import datetime
+
+    import time_machine
+    from django.core.management import call_command
+
+    owner = UserFactory()
+    progress = progress_start(owner=owner, label="Import")
+    progress_update(progress.pk, done=60000, total=200000)
+    client.force_login(owner)
+    assert "Interrompue" not in client.get(progress.get_absolute_url()).content.decode()
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    with time_machine.travel(later, tick=False):
+        page = client.get(progress.get_absolute_url()).content.decode()
+        assert "Interrompue" in page and "hx-trigger" not in page
+        call_command("recover_tasks", stdout=io.StringIO())
+    progress.refresh_from_db()
+    assert progress.status == TaskProgress.Status.FAILED
+    assert "interrompue" in progress.message

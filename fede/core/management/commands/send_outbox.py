@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from fede.core.mail import outbox_retry_due
+from fede.core.models import OutgoingMail
 
 
 class Command(BaseCommand):
@@ -8,6 +9,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         sent, failing = outbox_retry_due()
+        abandoned = OutgoingMail.objects.abandoned().count()
         self.stdout.write(
-            f"{sent} e-mail(s) envoyé(s), {failing} en échec (nouvel essai plus tard)."
+            f"{sent} e-mail(s) envoyé(s), {failing} en échec (nouvel essai plus tard), "
+            f"{abandoned} abandonné(s) en attente d'un renvoi."
         )
