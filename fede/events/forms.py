@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from fede.core.forms import DateTimeInput
 from fede.core.uploads import CheckedFileField
 from fede.organization.models import Member, Unit
 from fede.rooms.models import Booking
@@ -19,34 +20,6 @@ from .models import Event, EventSpeaker, Speaker
 from .selectors import AgendaFilters, arrondissements, organiser_choices
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format=DATETIME_FORMAT)
-
-
-class BootstrapMixin:
-    """Bootstrap classes on every widget (no template logic per field)."""
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-
-    def _style(self):
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
 
 
 class BookingChoiceField(forms.ModelChoiceField):
@@ -66,7 +39,7 @@ class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
         return unit.name
 
 
-class EventForm(BootstrapMixin, forms.ModelForm):
+class EventForm(forms.ModelForm):
     """Create or edit an event. The organiser is chosen among the user's units."""
 
     organiser = UnitChoiceField(label=_("Organisé par"), queryset=Unit.objects.none())
@@ -120,10 +93,10 @@ class EventForm(BootstrapMixin, forms.ModelForm):
             "image_alt",
         ]
         widgets = {
-            "start": DateTimeLocalInput(),
-            "end": DateTimeLocalInput(),
-            "registration_opens": DateTimeLocalInput(),
-            "registration_closes": DateTimeLocalInput(),
+            "start": DateTimeInput(),
+            "end": DateTimeInput(),
+            "registration_opens": DateTimeInput(),
+            "registration_closes": DateTimeInput(),
             "description": forms.Textarea(attrs={"rows": 6}),
             "programme": forms.Textarea(attrs={"rows": 5}),
         }
@@ -149,7 +122,6 @@ class EventForm(BootstrapMixin, forms.ModelForm):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
         if self.instance.pk:
             self.initial.setdefault("co_organisers", list(self.instance.co_organisers.all()))
-        self._style()
 
     def service_kwargs(self) -> dict:
         """Keyword arguments for event_create / event_update (image: new file or False)."""
@@ -159,7 +131,7 @@ class EventForm(BootstrapMixin, forms.ModelForm):
         return data
 
 
-class CancelForm(BootstrapMixin, forms.Form):
+class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif (envoyé aux inscrit·es)"),
         required=False,
@@ -167,12 +139,8 @@ class CancelForm(BootstrapMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class GuestRegistrationForm(BootstrapMixin, forms.Form):
+class GuestRegistrationForm(forms.Form):
     name = forms.CharField(label=_("Prénom et nom"), max_length=200)
     email = forms.EmailField(label=_("Adresse e-mail"))
 
@@ -180,10 +148,9 @@ class GuestRegistrationForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self._style()
 
 
-class SpeakerForm(BootstrapMixin, forms.ModelForm):
+class SpeakerForm(forms.ModelForm):
     photo = CheckedFileField(
         label=_("Photo"), kinds={"image"}, required=False, max_bytes=3 * 1024 * 1024
     )
@@ -193,10 +160,6 @@ class SpeakerForm(BootstrapMixin, forms.ModelForm):
         fields = ["name", "quality", "affiliation", "bio", "photo"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
-
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
         if data.pop("remove_photo", False) and not isinstance(data.get("photo"), UploadedFile):
@@ -204,19 +167,15 @@ class SpeakerForm(BootstrapMixin, forms.ModelForm):
         return data
 
 
-class EventSpeakerForm(BootstrapMixin, forms.Form):
+class EventSpeakerForm(forms.Form):
     speaker = forms.ModelChoiceField(
         label=_("Intervenant·e"), queryset=Speaker.objects.order_by("name")
     )
     part = forms.ChoiceField(label=_("Rôle"), choices=EventSpeaker.Part.choices)
     order = forms.IntegerField(label=_("Ordre"), min_value=0, max_value=1000, required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class MaterialForm(BootstrapMixin, forms.Form):
+class MaterialForm(forms.Form):
     title = forms.CharField(label=_("Titre"), max_length=200)
     file = CheckedFileField(
         label=_("Fichier"), kinds={"pdf", "document", "image", "spreadsheet"}, required=False
@@ -227,10 +186,6 @@ class MaterialForm(BootstrapMixin, forms.Form):
         assume_scheme="https",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._style()
-
     def clean(self):
         data = super().clean()
         if not data.get("file") and not data.get("url") and not self.errors:
@@ -238,7 +193,7 @@ class MaterialForm(BootstrapMixin, forms.Form):
         return data
 
 
-class InvitationForm(BootstrapMixin, forms.Form):
+class InvitationForm(forms.Form):
     numbers = forms.CharField(
         label=_("Numéros d'adhérent·e à inviter"),
         help_text=_("Un numéro par ligne ou séparés par des virgules."),
@@ -255,7 +210,6 @@ class InvitationForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.scope_units = scope_units
         self.fields["section"].queryset = scope_units.sections().order_by("name")
-        self._style()
 
     def clean(self):
         data = super().clean()

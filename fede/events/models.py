@@ -36,6 +36,19 @@ from django.utils.translation import gettext_lazy as _
 from fede.core.models import TimeStampedModel
 from fede.core.uploads import generated_upload_to
 
+#: The reach of ``in_scope`` for reading: what the actor may see.
+VIEW_SCOPE = "events.view"
+#: The reach of the organisers' pages of one event (``views.managed_event``).
+ORGANISER_SCOPE = "events.organiser_pages"
+
+
+class SpeakerQuerySet(models.QuerySet):
+    def in_scope(self, actor, capability: str):
+        """Every speaker: the directory is one for the whole federation, and speakers are
+        public figures shown on event pages. Who may change a record is the capability's
+        question (``events.manage_speakers``), checked on top of this reach."""
+        return self.all()
+
 
 class Speaker(TimeStampedModel):
     """A person who speaks at or moderates events: the federation's speakers directory."""
@@ -66,6 +79,8 @@ class Speaker(TimeStampedModel):
         related_name="+",
     )
 
+    objects = SpeakerQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("intervenant·e")
         verbose_name_plural = _("intervenant·es")
@@ -90,6 +105,35 @@ class EventQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list row shows: organiser, its territory, the booked room and its venue."""
         return self.select_related("organiser", "organiser__territory", "booking__room__venue")
+
+    def in_scope(self, actor, capability: str):
+        """The events ``actor`` reaches with ``capability``, filtered in SQL.
+
+        - ``events.manage``: events organised by a unit where the actor holds the
+          capability (a co-organiser does not manage the event: its organiser does);
+        - ``events.view``: the events the actor may see (``selectors.visibility_q``:
+          public events for anonymous visitors);
+        - ``events.organiser_pages``: the reach of the organisers' pages (see below).
+        """
+        from fede.organization.models import Unit
+        from fede.organization.roles import can, units_q
+
+        if capability == ORGANISER_SCOPE:
+            # The organisers' pages: an organiser reaches the events they manage (any
+            # other is a 404); anyone else reaches what they may see, and is then refused
+            # the page (403) by the capability check.
+            if getattr(actor, "is_system", False) or can(actor, "events.manage"):
+                capability = "events.manage"
+            else:
+                capability = VIEW_SCOPE
+        if capability == VIEW_SCOPE:
+            from .selectors import visibility_q
+
+            return self.filter(visibility_q(actor))
+        if getattr(actor, "is_system", False):
+            return self
+        managed = Unit.objects.filter(units_q(actor, capability)).values("pk")
+        return self.filter(organiser_id__in=managed)
 
 
 class Event(TimeStampedModel):

@@ -61,6 +61,42 @@ register(
             "events:personal_feed",
             "events:unit_feed",
         ),
-        actions={},
+        actions={
+            # Audit trail (organisers' writes).
+            "events.event_create": _("Création de l'événement n°%(event)s"),
+            "events.event_update": _("Modification de l'événement n°%(event)s"),
+            "events.event_cancel": _("Annulation de l'événement n°%(event)s"),
+            "events.speaker_create": _("Ajout de l'intervenant·e n°%(speaker)s à l'annuaire"),
+            "events.speaker_update": _("Modification de la fiche de l'intervenant·e n°%(speaker)s"),
+            "events.programme_add": _(
+                "Intervenant·e n°%(speaker)s au programme de l'événement n°%(event)s"
+            ),
+            "events.programme_remove": _(
+                "Intervenant·e n°%(speaker)s retiré·e du programme de l'événement n°%(event)s"
+            ),
+            "events.material_add": _("Document n°%(material)s ajouté à l'événement n°%(event)s"),
+            "events.material_remove": _(
+                "Document n°%(material)s retiré de l'événement n°%(event)s"
+            ),
+            "events.registration_create": _(
+                "Inscription n°%(registration)s à l'événement n°%(event)s par l'organisation"
+            ),
+            "events.registration_cancel": _(
+                "Annulation de l'inscription n°%(registration)s à l'événement n°%(event)s "
+                "par l'organisation"
+            ),
+            "events.check_in": _(
+                "Présence pointée pour l'inscription n°%(registration)s à l'événement n°%(event)s"
+            ),
+            "events.check_in_undo": _(
+                "Présence retirée pour l'inscription n°%(registration)s à l'événement n°%(event)s"
+            ),
+            "events.invitation_add": _("%(count)s invitation(s) à l'événement n°%(event)s"),
+            "events.invitation_remove": _(
+                "Invitation n°%(invitation)s à l'événement n°%(event)s retirée"
+            ),
+            # Access log (reads).
+            "events.attendees_list": _("Participant·es de l'événement n°%(event)s"),
+        },
     )
 )

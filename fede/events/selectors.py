@@ -30,11 +30,20 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber, TruncDate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from fede.core.access import get_in_scope_or_404
 from fede.organization.models import Member, Territory, Unit
 from fede.organization.roles import grant_paths, units_q
 from fede.organization.selectors import member_of_user
 
-from .models import Event, EventMaterial, EventSpeaker, FeedToken, Invitation, Registration
+from .models import (
+    VIEW_SCOPE,
+    Event,
+    EventMaterial,
+    EventSpeaker,
+    FeedToken,
+    Invitation,
+    Registration,
+)
 
 #: Member statuses that still count as "adhérent·e" for members-only events.
 MEMBER_STATUSES = (Member.Status.ACTIVE, Member.Status.LAPSED)
@@ -92,29 +101,27 @@ def visibility_q(user, member: Member | None = None) -> Q:
 
 def events_visible_to(user) -> QuerySet[Event]:
     """Every event ``user`` may see (anonymous visitors: public events only)."""
-    return Event.objects.filter(visibility_q(user))
+    return Event.objects.in_scope(user, VIEW_SCOPE)
 
 
 def event_for_user(user, pk) -> Event:
     """One event the user may see, or 404 (the same answer as for a missing event)."""
-    return get_object_or_404(
-        events_visible_to(user).select_related(
-            "organiser", "organiser__territory", "booking__room__venue"
-        ),
+    return get_in_scope_or_404(
+        Event.objects.select_related("organiser", "organiser__territory", "booking__room__venue"),
+        actor=user,
+        capability=VIEW_SCOPE,
         pk=pk,
     )
 
 
 def events_managed_by(user) -> QuerySet[Event]:
     """Events organised by a unit where the user holds ``events.manage``."""
-    return Event.objects.filter(units_q(user, "events.manage", field="organiser__"))
+    return Event.objects.in_scope(user, "events.manage")
 
 
-def event_for_manager(user, pk) -> Event:
-    """One event the user organises, or 404."""
-    return get_object_or_404(
-        events_managed_by(user).select_related("organiser", "booking__room__venue"), pk=pk
-    )
+def managed_events() -> QuerySet[Event]:
+    """What the organisers' pages of one event show (for ``object_view``)."""
+    return Event.objects.select_related("organiser", "booking__room__venue")
 
 
 def organiser_units_for(user) -> QuerySet[Unit]:
@@ -359,7 +366,8 @@ def attendees(event: Event, q: str = "") -> QuerySet[Registration]:
     return rows
 
 
-def registration_for_manager(user, event: Event, pk) -> Registration:
+def registration_of_event(event: Event, pk) -> Registration:
+    """One registration of an event the caller already fetched in scope, or 404."""
     return get_object_or_404(
         Registration.objects.select_related("member", "event"), event=event, pk=pk
     )

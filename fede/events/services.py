@@ -7,6 +7,11 @@ exclusive, ``BEGIN IMMEDIATE``), then counts the confirmed registrations. Two pe
 asking for the last seat at the same moment are therefore served one after the other:
 one gets the seat, the other the waiting list.
 
+Authorisation: every function takes the acting user as ``actor`` and checks it first
+(``events.manage`` on the event's organiser for the organisers' writes, the member themself
+for a one-click registration); the organisers' writes leave an audit entry. Guests act
+through the signed links of their e-mails, which the views verify.
+
 Mails are enqueued as tasks in ``transaction.on_commit``: nothing is sent for a write
 that is rolled back, and a mail server that is down never makes the action fail.
 """
@@ -17,13 +22,14 @@ import datetime
 from collections.abc import Iterable
 from functools import partial
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fede.core.audit import log_access
+from fede.core.access import authorize, is_system
+from fede.core.audit import audit, changed_fields
 from fede.organization.models import Member, Unit
 from fede.organization.roles import can
 
@@ -137,7 +143,7 @@ def _check_event(event: Event, *, actor, co_organisers: Iterable[Unit] | None = 
     organiser = event.organiser
     if organiser.kind not in (Unit.Kind.SECTION, Unit.Kind.FEDERATION) or not organiser.is_active:
         errors["organiser"] = _("Choisissez une section ou la fédération.")
-    elif not can(actor, "events.manage", organiser):
+    elif not is_system(actor) and not can(actor, "events.manage", organiser):
         errors["organiser"] = _("Vous n'organisez pas d'événements pour cette unité.")
     if event.start and event.end and event.end <= event.start:
         errors["end"] = _("La fin doit suivre le début.")
@@ -195,6 +201,7 @@ def event_create(
     **fields,
 ) -> Event:
     """Create an event organised by ``organiser`` (the actor must organise events there)."""
+    authorize(actor, "events.manage")
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown event fields: {sorted(unknown)}")
@@ -205,7 +212,7 @@ def event_create(
         title=title,
         start=start,
         end=end,
-        created_by=actor,
+        created_by=None if is_system(actor) else actor,
         **fields,
     )
     _check_event(event, actor=actor, co_organisers=co_organisers)
@@ -213,6 +220,7 @@ def event_create(
     _set_image(event, image)
     event.save()
     event.co_organisers.set(co_organisers)
+    audit(actor=actor, code="events.event_create", obj=event, params={"event": event.pk})
     return event
 
 
@@ -229,12 +237,17 @@ def event_update(
     """Change an event. Date, place or title changes raise its calendar SEQUENCE; date or
     place changes are mailed to the registrants; a larger capacity promotes people waiting.
     """
+    authorize(actor, "events.manage", event)
     unknown = set(changes) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown event fields: {sorted(unknown)}")
     locked = _lock_event(event.pk)
+    authorize(actor, "events.manage", locked)  # the organiser as it is now in the database
     if locked.is_cancelled:
         raise ValidationError(_("Un événement annulé ne peut plus être modifié."))
+    audited = changed_fields(
+        locked, {**changes, **({"organiser": organiser} if organiser is not None else {})}
+    )
     before = {field: getattr(locked, field) for field in SIGNIFICANT_FIELDS}
     old_capacity = locked.capacity
     if organiser is not None:
@@ -255,7 +268,20 @@ def event_update(
         locked.sequence += 1
     locked.save()
     if co_organisers is not None:
+        old_co = sorted(locked.co_organisers.values_list("pk", flat=True))
         locked.co_organisers.set(co_list)
+        new_co = sorted(u.pk for u in co_list)
+        if old_co != new_co:
+            audited["co_organisers"] = [old_co, new_co]
+    if image is not None:
+        audited["image"] = ["", "new" if image else "removed"]
+    audit(
+        actor=actor,
+        code="events.event_update",
+        obj=locked,
+        params={"event": locked.pk},
+        changes=audited,
+    )
     if locked.capacity is None or (old_capacity is not None and locked.capacity > old_capacity):
         _promote_waiting(locked)
     if any(f in NOTIFIED_FIELDS for f in changed) and not locked.has_ended():
@@ -268,7 +294,9 @@ def event_update(
 @transaction.atomic
 def event_cancel(*, actor, event: Event, reason: str = "") -> Event:
     """Cancel an event: it stays in calendars as cancelled; registrants get an e-mail."""
+    authorize(actor, "events.manage", event)
     locked = _lock_event(event.pk)
+    authorize(actor, "events.manage", locked)
     if locked.is_cancelled:
         return locked
     if locked.has_ended():
@@ -278,6 +306,13 @@ def event_cancel(*, actor, event: Event, reason: str = "") -> Event:
     locked.cancellation_reason = reason.strip()
     locked.sequence += 1
     locked.save()
+    audit(
+        actor=actor,
+        code="events.event_cancel",
+        obj=locked,
+        params={"event": locked.pk},
+        changes={"status": [Event.Status.SCHEDULED, Event.Status.CANCELLED]},
+    )
     _mail_many_later(
         list(locked.registrations.active().values_list("pk", flat=True)), "event_cancelled"
     )
@@ -292,62 +327,114 @@ SPEAKER_FIELDS = ("name", "quality", "affiliation", "bio")
 
 @transaction.atomic
 def speaker_create(*, actor, name: str, quality: str, photo=None, **fields) -> Speaker:
-    """Add a speaker to the directory."""
-    speaker = Speaker(name=name.strip(), quality=quality, created_by=actor, **fields)
+    """Add a speaker to the directory (shared by every organiser of the federation)."""
+    authorize(actor, "events.manage_speakers")
+    speaker = Speaker(
+        name=name.strip(),
+        quality=quality,
+        created_by=None if is_system(actor) else actor,
+        **fields,
+    )
     if isinstance(photo, UploadedFile):
         speaker.photo = photo
     speaker.full_clean(exclude=["photo"])
     speaker.save()
+    audit(actor=actor, code="events.speaker_create", obj=speaker, params={"speaker": speaker.pk})
     return speaker
 
 
 @transaction.atomic
-def speaker_update(*, speaker: Speaker, photo=None, **changes) -> Speaker:
+def speaker_update(*, actor, speaker: Speaker, photo=None, **changes) -> Speaker:
+    """Change a speaker's record in the directory."""
+    authorize(actor, "events.manage_speakers")
+    unknown = set(changes) - set(SPEAKER_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown speaker fields: {sorted(unknown)}")
+    audited = changed_fields(speaker, changes)
     for field, value in changes.items():
-        if field not in SPEAKER_FIELDS:
-            raise TypeError(f"Unknown speaker field: {field}")
         setattr(speaker, field, value)
     if isinstance(photo, UploadedFile):
         speaker.photo = photo
     elif photo is False:
         speaker.photo = ""
+    if photo is not None:
+        audited["photo"] = ["", "new" if photo else "removed"]
     speaker.full_clean(exclude=["photo"])
     speaker.save()
+    audit(
+        actor=actor,
+        code="events.speaker_update",
+        obj=speaker,
+        params={"speaker": speaker.pk},
+        changes=audited,
+    )
     return speaker
 
 
 @transaction.atomic
 def event_speaker_add(
     *,
+    actor,
     event: Event,
     speaker: Speaker,
     part: str = EventSpeaker.Part.SPEAKER,
     order: int | None = None,
 ) -> EventSpeaker:
     """Put a speaker on an event's programme (again: updates their part and order)."""
+    authorize(actor, "events.manage", event)
     if order is None:
         order = (event.speaker_parts.count() + 1) * 10
     link, _created = EventSpeaker.objects.update_or_create(
         event=event, speaker=speaker, defaults={"part": part, "order": order}
     )
+    audit(
+        actor=actor,
+        code="events.programme_add",
+        obj=link,
+        scope=event,
+        params={"event": event.pk, "speaker": speaker.pk, "part": part},
+    )
     return link
 
 
 @transaction.atomic
-def event_speaker_remove(*, link: EventSpeaker) -> None:
+def event_speaker_remove(*, actor, link: EventSpeaker) -> None:
+    """Take a speaker off an event's programme."""
+    authorize(actor, "events.manage", link.event)
+    audit(
+        actor=actor,
+        code="events.programme_remove",
+        obj=link,
+        scope=link.event,
+        params={"event": link.event_id, "speaker": link.speaker_id},
+    )
     link.delete()
 
 
 # --- Registrations -----------------------------------------------------------------------
 
 
+def _is_member_themself(actor, member: Member | None) -> bool:
+    return (
+        member is not None
+        and getattr(actor, "is_authenticated", False)
+        and member.user_id is not None
+        and member.user_id == actor.pk
+    )
+
+
 @transaction.atomic
-def registration_create(*, event: Event, member: Member) -> Registration:
+def registration_create(*, actor, event: Event, member: Member) -> Registration:
     """Register a member in one click: a seat if one is left, else the waiting list.
 
-    Registering again while registered or waiting changes nothing (double clicks are
-    harmless); after a cancellation, the member starts again at the end of the queue.
+    The member registers themself (any eligible member may), or an organiser of the event
+    registers them (audited). Registering again while registered or waiting changes
+    nothing (double clicks are harmless); after a cancellation, the member starts again at
+    the end of the queue.
     """
+    by_organiser = not _is_member_themself(actor, member)
+    if by_organiser:
+        authorize(actor, "events.manage", event)
     locked = _lock_event(event.pk)
     existing = Registration.objects.filter(event=locked, member=member).first()
     if existing is not None and existing.status in (
@@ -373,6 +460,14 @@ def registration_create(*, event: Event, member: Member) -> Registration:
         registration.checked_in_at = None
         registration.reminded_at = None
         registration.save()
+    if by_organiser:
+        audit(
+            actor=actor,
+            code="events.registration_create",
+            obj=registration,
+            scope=locked,
+            params={"event": locked.pk, "registration": registration.pk, "status": status},
+        )
     _mail_later(
         registration.pk, "confirmed" if status == Registration.Status.CONFIRMED else "waiting"
     )
@@ -380,8 +475,11 @@ def registration_create(*, event: Event, member: Member) -> Registration:
 
 
 @transaction.atomic
-def registration_create_guest(*, event: Event, name: str, email: str) -> Registration:
+def registration_create_guest(*, actor, event: Event, name: str, email: str) -> Registration:
     """A guest asks to attend a public event: a pending registration and a mail to confirm.
+
+    Open to anyone (``actor`` is usually anonymous): only public events take guests, which
+    :func:`registration_refusal` checks.
 
     The guest's seat is decided when they confirm (see :func:`registration_confirm_guest`).
     Asking again sends the mail again (at most every ten minutes) and never tells the
@@ -434,8 +532,11 @@ def registration_create_guest(*, event: Event, name: str, email: str) -> Registr
 
 
 @transaction.atomic
-def registration_confirm_guest(*, registration: Registration) -> Registration:
-    """The guest clicked the link of their mail: now they get a seat, or wait for one."""
+def registration_confirm_guest(*, actor, registration: Registration) -> Registration:
+    """The guest clicked the link of their mail: now they get a seat, or wait for one.
+
+    The signed link the view verified is the authorisation (``actor`` is usually
+    anonymous)."""
     locked = _lock_event(registration.event_id)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status != Registration.Status.PENDING:
@@ -451,8 +552,18 @@ def registration_confirm_guest(*, registration: Registration) -> Registration:
 
 
 @transaction.atomic
-def registration_cancel(*, registration: Registration) -> Registration:
-    """Cancel a registration. A freed seat goes at once to the first person waiting."""
+def registration_cancel(
+    *, actor, registration: Registration, from_link: bool = False
+) -> Registration:
+    """Cancel a registration. A freed seat goes at once to the first person waiting.
+
+    Allowed to the registered member themself, to whoever holds the signed link of the
+    registration's e-mail (``from_link``: the view verified it) and to the event's
+    organisers (audited).
+    """
+    by_organiser = not from_link and not _is_member_themself(actor, registration.member)
+    if by_organiser:
+        authorize(actor, "events.manage", registration.event)
     locked = _lock_event(registration.event_id)
     registration = Registration.objects.select_for_update().get(pk=registration.pk)
     if registration.status == Registration.Status.CANCELLED:
@@ -466,6 +577,14 @@ def registration_cancel(*, registration: Registration) -> Registration:
     registration.cancelled_at = now
     registration.attended = False
     registration.save()
+    if by_organiser:
+        audit(
+            actor=actor,
+            code="events.registration_cancel",
+            obj=registration,
+            scope=locked,
+            params={"event": locked.pk, "registration": registration.pk},
+        )
     if held_seat:
         _promote_waiting(locked, now=now)
     return registration
@@ -474,22 +593,39 @@ def registration_cancel(*, registration: Registration) -> Registration:
 @transaction.atomic
 def registration_check_in(*, actor, registration: Registration, present: bool) -> Registration:
     """Mark a registrant present (or not) at the door."""
-    registration = Registration.objects.select_for_update().get(pk=registration.pk)
+    authorize(actor, "events.manage", registration.event)
+    registration = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("event__organiser")
+        .get(pk=registration.pk)
+    )
     if registration.status != Registration.Status.CONFIRMED:
         raise ValidationError(_("Seules les personnes inscrites peuvent être pointées."))
+    changes = changed_fields(registration, {"attended": present})
     registration.attended = present
     registration.checked_in_at = timezone.now() if present else None
-    registration.checked_in_by = actor if present else None
+    registration.checked_in_by = actor if present and not is_system(actor) else None
     registration.save(update_fields=["attended", "checked_in_at", "checked_in_by", "updated_at"])
+    audit(
+        actor=actor,
+        code="events.check_in" if present else "events.check_in_undo",
+        obj=registration,
+        scope=registration.event,
+        params={"event": registration.event_id, "registration": registration.pk},
+        changes=changes,
+    )
     return registration
 
 
-def reminders_send(*, now=None) -> int:
+def reminders_send(*, actor, now=None) -> int:
     """Mail a reminder to everyone registered for an event of tomorrow (or later today).
 
-    Idempotent: each registration is claimed with a conditional UPDATE of ``reminded_at``
-    before its mail goes, so two runs (cron twice, two workers) never remind anyone twice.
+    Run by the scheduler (``actor=SYSTEM``). Idempotent: each registration is claimed with
+    a conditional UPDATE of ``reminded_at`` before its mail goes, so two runs (cron twice,
+    two workers) never remind anyone twice.
     """
+    if not is_system(actor):
+        raise PermissionDenied("reminders are sent by the scheduler")
     now = now or timezone.now()
     tomorrow_end = timezone.make_aware(
         datetime.datetime.combine(
@@ -528,19 +664,41 @@ def material_add(
     *, actor, event: Event, title: str, file: UploadedFile | None = None, url: str = ""
 ) -> EventMaterial:
     """Attach a file or a link (recording, slides) to an event."""
+    authorize(actor, "events.manage", event)
     if not file and not url:
         raise ValidationError({"file": _("Joignez un fichier ou indiquez un lien.")})
-    material = EventMaterial(event=event, title=title.strip(), url=url, created_by=actor)
+    material = EventMaterial(
+        event=event,
+        title=title.strip(),
+        url=url,
+        created_by=None if is_system(actor) else actor,
+    )
     if file:
         material.file = file
         material.original_name = getattr(file, "original_name", "")[:255]
     material.full_clean(exclude=["file"])
     material.save()
+    audit(
+        actor=actor,
+        code="events.material_add",
+        obj=material,
+        scope=event,
+        params={"event": event.pk, "material": material.pk},
+    )
     return material
 
 
 @transaction.atomic
-def material_remove(*, material: EventMaterial) -> None:
+def material_remove(*, actor, material: EventMaterial) -> None:
+    """Take a file or a link off an event (the file is deleted)."""
+    authorize(actor, "events.manage", material.event)
+    audit(
+        actor=actor,
+        code="events.material_remove",
+        obj=material,
+        scope=material.event,
+        params={"event": material.event_id, "material": material.pk},
+    )
     if material.file:
         material.file.delete(save=False)
     material.delete()
@@ -549,21 +707,22 @@ def material_remove(*, material: EventMaterial) -> None:
 @transaction.atomic
 def invitation_add(*, actor, event: Event, members: Iterable[Member]) -> list[Invitation]:
     """Invite members to an event "sur invitation" and mail each new invitee."""
+    authorize(actor, "events.manage", event)
     existing = set(event.invitations.values_list("member_id", flat=True))
     created = Invitation.objects.bulk_create(
         [
-            Invitation(event=event, member=member, invited_by=actor)
+            Invitation(event=event, member=member, invited_by=None if is_system(actor) else actor)
             for member in {m.pk: m for m in members}.values()
             if member.pk not in existing
         ]
     )
     if created:
-        log_access(
+        audit(
             actor=actor,
-            action="change",
-            what=f"Invitations à l'événement {event.pk}",
+            code="events.invitation_add",
             obj=event,
-            row_count=len(created),
+            params={"event": event.pk, "count": len(created)},
+            changes={"members": [None, sorted(inv.member_id for inv in created)]},
         )
         member_ids = [inv.member_id for inv in created]
         if not event.is_cancelled and not event.has_ended():
@@ -574,20 +733,36 @@ def invitation_add(*, actor, event: Event, members: Iterable[Member]) -> list[In
 
 
 @transaction.atomic
-def invitation_remove(*, invitation: Invitation) -> None:
+def invitation_remove(*, actor, invitation: Invitation) -> None:
+    """Withdraw an invitation."""
+    authorize(actor, "events.manage", invitation.event)
+    audit(
+        actor=actor,
+        code="events.invitation_remove",
+        obj=invitation,
+        scope=invitation.event,
+        params={"event": invitation.event_id, "invitation": invitation.pk},
+    )
     invitation.delete()
 
 
-def feed_token_get(user) -> FeedToken:
-    """The user's calendar subscription token (created on first use)."""
-    token, _created = FeedToken.objects.get_or_create(user=user)
+def _own_account(actor) -> None:
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied("a logged-in user only")
+
+
+def feed_token_get(*, actor) -> FeedToken:
+    """The actor's calendar subscription token (created on first use)."""
+    _own_account(actor)
+    token, _created = FeedToken.objects.get_or_create(user=actor)
     return token
 
 
 @transaction.atomic
-def feed_token_renew(user) -> FeedToken:
+def feed_token_renew(*, actor) -> FeedToken:
     """A new token: every subscription URL given out so far stops working."""
-    token, created = FeedToken.objects.get_or_create(user=user)
+    _own_account(actor)
+    token, created = FeedToken.objects.get_or_create(user=actor)
     if not created:
         token.token = new_feed_token()
         token.save(update_fields=["token"])

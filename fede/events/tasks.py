@@ -29,6 +29,8 @@ def send_invitation_mails(event_id: int, member_ids: list[int]) -> int:
 @task()
 def send_event_reminders() -> int:
     """Remind registrants of tomorrow's events (also run by ``manage.py send_event_reminders``)."""
+    from fede.core.access import SYSTEM
+
     from .services import reminders_send  # services enqueue the tasks of this module
 
-    return reminders_send()
+    return reminders_send(actor=SYSTEM)

@@ -1,16 +1,17 @@
 """Pages of events: agenda, event page, registration, calendars, and the organisers' tools.
 
-Thin views: parse, authorise (``events_visible_to`` / access helpers answer 404 outside
-the user's scope), call one service, render the page or its htmx partial.
+Thin views: parse, fetch the URL's event in the user's scope (``Event.objects.in_scope``:
+404 outside it), call one service (which authorises the write), render the page or its
+htmx partial (``render_partial``).
 """
 
 from __future__ import annotations
 
 import datetime
 
+from allauth.core.internal import ratelimit
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,9 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fede.core.access import permission_required, public_view
+from fede.core.access import login_view, object_view, permission_required, public_view
 from fede.core.audit import log_access
+from fede.core.forms import submit
 from fede.core.ics import ics_response
+from fede.core.lists import paginate, render_partial
 from fede.core.uploads import protected_file_response
 from fede.organization.models import Unit
 from fede.organization.roles import can, units_q
@@ -40,7 +43,16 @@ from .forms import (
     MaterialForm,
     SpeakerForm,
 )
-from .models import Event, EventMaterial, EventSpeaker, Invitation, Registration, Speaker
+from .models import (
+    ORGANISER_SCOPE,
+    VIEW_SCOPE,
+    Event,
+    EventMaterial,
+    EventSpeaker,
+    Invitation,
+    Registration,
+    Speaker,
+)
 from .qr import qr_svg_data_uri
 from .rules import registration_refusal
 from .tokens import CHECKIN, CONFIRM, CONFIRM_MAX_AGE, TICKET, make_token, read_token
@@ -52,13 +64,9 @@ def _agenda_crumb():
     return (_("Agenda"), reverse("events:agenda"))
 
 
-def _form_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the form's fields."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
+def _htmx_swap(request) -> bool:
+    """An htmx request that swaps a partial (not a history restore, which needs the page)."""
+    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 # --- Agenda ------------------------------------------------------------------------------
@@ -75,7 +83,7 @@ def agenda(request):
     form = AgendaFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
     events = selectors.agenda_events(request.user, filters)
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(events, request.GET.get("page"), per_page=PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     all_days = query.copy()
@@ -84,16 +92,13 @@ def agenda(request):
         "form": form,
         "page": page,
         "filters": filters,
-        "query": query.urlencode(),
         "all_days_url": reverse("events:agenda") + (f"?{all_days.urlencode()}" if all_days else ""),
         "month_url": reverse("events:month") + ("?" + query.urlencode() if query else ""),
         "can_manage": can(request.user, "events.manage"),
+        # The partial also refreshes the organiser filter (out of band).
+        "refresh_filters": _htmx_swap(request),
     }
-    template = "events/agenda.html"
-    if request.htmx and request.htmx.target == "agenda-results":
-        template += "#results"
-        context["refresh_filters"] = True
-    return render(request, template, context)
+    return render_partial(request, "events/agenda.html", context, partial="results")
 
 
 def _parse_month(value: str | None, day: datetime.date | None = None) -> tuple[int, int]:
@@ -139,12 +144,9 @@ def month(request):
         "day_url": reverse("events:agenda") + "?" + (f"{query.urlencode()}&" if query else ""),
         "has_events": any(day.events for week in weeks for day in week),
         "breadcrumbs": [_agenda_crumb(), (_("Mois"), None)],
+        "refresh_filters": _htmx_swap(request),
     }
-    template = "events/month.html"
-    if request.htmx and request.htmx.target == "month-calendar":
-        template += "#calendar"
-        context["refresh_filters"] = True
-    return render(request, template, context)
+    return render_partial(request, "events/month.html", context, partial="calendar")
 
 
 # --- Event page --------------------------------------------------------------------------
@@ -240,16 +242,16 @@ def material_download(request, pk, material_pk):
 # --- Registration ------------------------------------------------------------------------
 
 
+@object_view(Event, VIEW_SCOPE)
 @require_POST
-def register(request, pk):
+def register(request, event):
     """A member registers in one click."""
-    event = selectors.event_for_user(request.user, pk)
     member = selectors.audience_member(request.user)
     if member is None:
         messages.error(request, _("Votre compte n'est pas relié à une fiche d'adhérent·e."))
         return redirect(event)
     try:
-        registration = services.registration_create(event=event, member=member)
+        registration = services.registration_create(actor=request.user, event=event, member=member)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(event)
@@ -267,15 +269,15 @@ def register(request, pk):
     return redirect(event)
 
 
+@object_view(Event, VIEW_SCOPE)
 @require_POST
-def unregister(request, pk):
-    event = selectors.event_for_user(request.user, pk)
+def unregister(request, event):
     registration = selectors.registration_of(event, selectors.audience_member(request.user))
     if registration is None or registration.status == Registration.Status.CANCELLED:
         messages.info(request, _("Vous n'étiez pas inscrit·e."))
         return redirect(event)
     try:
-        services.registration_cancel(registration=registration)
+        services.registration_cancel(actor=request.user, registration=registration)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -298,40 +300,63 @@ def guest_register(request, pk):
     if event.visibility != Event.Visibility.PUBLIC:
         raise Http404
     form = GuestRegistrationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.registration_create_guest(
-                event=event, name=form.cleaned_data["name"], email=form.cleaned_data["email"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            return render(
-                request,
-                "events/guest_pending.html",
-                {
-                    "event": event,
-                    "email": form.cleaned_data["email"],
-                    "breadcrumbs": [
-                        _agenda_crumb(),
-                        (event.title, event.get_absolute_url()),
-                        (_("Inscription"), None),
-                    ],
-                },
-            )
+    breadcrumbs = [
+        _agenda_crumb(),
+        (event.title, event.get_absolute_url()),
+        (_("Inscription"), None),
+    ]
+    if form.is_valid() and not _guest_rate_allowed(request, form.cleaned_data["email"]):
+        form.add_error(
+            None,
+            _(
+                "Trop de demandes d'inscription depuis cette connexion ou pour cette adresse. "
+                "Réessayez dans quelques minutes."
+            ),
+        )
+        return render(
+            request,
+            "events/guest_register.html",
+            {"event": event, "guest_form": form, "breadcrumbs": breadcrumbs},
+            status=429,
+        )
+    if submit(
+        form,
+        lambda data: services.registration_create_guest(
+            actor=request.user, event=event, name=data["name"], email=data["email"]
+        ),
+    ):
+        return render(
+            request,
+            "events/guest_pending.html",
+            {"event": event, "email": form.cleaned_data["email"], "breadcrumbs": breadcrumbs},
+        )
     return render(
         request,
         "events/guest_register.html",
-        {
-            "event": event,
-            "guest_form": form,
-            "breadcrumbs": [
-                _agenda_crumb(),
-                (event.title, event.get_absolute_url()),
-                (_("Inscription"), None),
-            ],
-        },
+        {"event": event, "guest_form": form, "breadcrumbs": breadcrumbs},
         status=400,
+    )
+
+
+#: Guest registrations sends mails to any address typed in: per client address and per
+#: e-mail address, at most this many requests (allauth's syntax: amount/period/per).
+GUEST_REGISTER_RATES = {"fede_guest_register": "10/m/ip,20/h/key"}
+
+
+def _guest_rate_allowed(request, email: str) -> bool:
+    """Count one guest registration request; False once over the limits.
+
+    allauth's limiter keeps its counters in the shared cache and reads the client's
+    address through the trusted-proxy settings (``ALLAUTH_TRUSTED_PROXY_COUNT``).
+    """
+    return bool(
+        ratelimit.consume(
+            request,
+            app="fede.events",
+            action="fede_guest_register",
+            config=GUEST_REGISTER_RATES,
+            key=email.strip().lower(),
+        )
     )
 
 
@@ -357,7 +382,9 @@ def guest_confirm(request, token):
     event = registration.event
     if request.method == "POST" and registration.status == Registration.Status.PENDING:
         try:
-            registration = services.registration_confirm_guest(registration=registration)
+            registration = services.registration_confirm_guest(
+                actor=request.user, registration=registration
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -410,7 +437,7 @@ def ticket_cancel(request, token):
     """Cancel from the e-mail's link, without logging in."""
     registration = _registration_from_token(token, TICKET)
     try:
-        services.registration_cancel(registration=registration)
+        services.registration_cancel(actor=request.user, registration=registration, from_link=True)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -421,6 +448,7 @@ def ticket_cancel(request, token):
 # --- Mine and calendars ------------------------------------------------------------------
 
 
+@login_view
 @require_GET
 def my_events(request):
     """My upcoming registrations, my past events with attendance, my trainings."""
@@ -433,13 +461,14 @@ def my_events(request):
         "member": member,
         "breadcrumbs": [_agenda_crumb(), (_("Mes événements"), None)],
     }
-    return render(request, "events/my_events.html", context)
+    return render_partial(request, "events/my_events.html", context)
 
 
+@login_view
 @require_GET
 def feeds(request):
     """Subscription addresses of the calendars (public, my section, mine)."""
-    token = services.feed_token_get(request.user)
+    token = services.feed_token_get(actor=request.user)
     member = selectors.audience_member(request.user)
     build = request.build_absolute_uri
     context = {
@@ -460,9 +489,10 @@ def feeds(request):
     return render(request, "events/feeds.html", context)
 
 
+@login_view
 @require_POST
 def feed_renew(request):
-    services.feed_token_renew(request.user)
+    services.feed_token_renew(actor=request.user)
     messages.success(request, _("Nouvelles adresses créées : les anciennes ne fonctionnent plus."))
     return redirect("events:feeds")
 
@@ -497,13 +527,11 @@ def unit_feed(request, token, unit_pk):
 # --- Organisers --------------------------------------------------------------------------
 
 
-def _managed_event(request, pk, *args, **kwargs):
-    """For permission_required: None (→ 403) without the capability, 404 outside the scope."""
-    if not can(request.user, "events.manage"):
-        return None
-    if getattr(request, "managed_event", None) is None or request.managed_event.pk != pk:
-        request.managed_event = selectors.event_for_manager(request.user, pk)
-    return request.managed_event
+#: The organisers' pages of one event: an organiser gets 404 for an event they do not
+#: manage; a user who organises nothing gets 403 (``Event.objects.in_scope``).
+managed_event = object_view(
+    selectors.managed_events, "events.manage", scope=ORGANISER_SCOPE, arg="event"
+)
 
 
 def _manage_crumbs(event: Event, label: str):
@@ -521,14 +549,14 @@ def manage(request):
     now = timezone.now()
     events = selectors.with_listing_data(selectors.events_managed_by(request.user), request.user)
     upcoming = events.upcoming(now).order_by("start", "pk")
-    page = Paginator(upcoming, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(upcoming, request.GET.get("page"), per_page=PAGE_SIZE)
     past = events.past(now).order_by("-start", "-pk")[:10]
     context = {
         "page": page,
         "past": past,
         "breadcrumbs": [_agenda_crumb(), (_("Organiser"), None)],
     }
-    return render(request, "events/manage.html", context)
+    return render_partial(request, "events/manage.html", context)
 
 
 @permission_required("events.manage")
@@ -542,14 +570,14 @@ def event_create(request):
         organiser_units=units,
         initial={"organiser": units.first(), "visibility": Event.Visibility.MEMBERS},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(actor=request.user, **form.service_kwargs())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("L'événement est créé."))
-            return redirect(event)
+    if request.method == "POST" and (
+        event := submit(
+            form,
+            lambda _data: services.event_create(actor=request.user, **form.service_kwargs()),
+        )
+    ):
+        messages.success(request, _("L'événement est créé."))
+        return redirect(event)
     return render(
         request,
         "events/event_form.html",
@@ -564,10 +592,9 @@ def event_create(request):
     )
 
 
-@permission_required("events.manage", fn=_managed_event)
+@managed_event
 @require_http_methods(["GET", "POST"])
-def event_update(request, pk):
-    event = request.managed_event
+def event_update(request, event):
     if event.is_cancelled:
         messages.error(request, _("Un événement annulé ne peut plus être modifié."))
         return redirect(event)
@@ -578,18 +605,18 @@ def event_update(request, pk):
         user=request.user,
         organiser_units=selectors.organiser_units_for(request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_update(
-                actor=request.user,
-                event=selectors.event_for_manager(request.user, pk),
-                **form.service_kwargs(),
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("L'événement est modifié."))
-            return redirect(event)
+    # The form's validation writes onto its instance: the service gets a fresh copy.
+    original = selectors.managed_events().get(pk=event.pk) if request.method == "POST" else event
+    if request.method == "POST" and (
+        updated := submit(
+            form,
+            lambda _data: services.event_update(
+                actor=request.user, event=original, **form.service_kwargs()
+            ),
+        )
+    ):
+        messages.success(request, _("L'événement est modifié."))
+        return redirect(updated)
     return render(
         request,
         "events/event_form.html",
@@ -598,10 +625,9 @@ def event_update(request, pk):
     )
 
 
-@permission_required("events.manage", fn=_managed_event)
+@managed_event
 @require_http_methods(["GET", "POST"])
-def event_cancel(request, pk):
-    event = request.managed_event
+def event_cancel(request, event):
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -627,19 +653,21 @@ def event_cancel(request, pk):
     )
 
 
-@permission_required("events.manage", fn=_managed_event)
+@managed_event
 @require_http_methods(["GET", "POST"])
-def event_speakers(request, pk):
+def event_speakers(request, event):
     """Put speakers on the programme of an event."""
-    event = request.managed_event
     form = EventSpeakerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.event_speaker_add(
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.event_speaker_add(
+            actor=request.user,
             event=event,
-            speaker=form.cleaned_data["speaker"],
-            part=form.cleaned_data["part"],
-            order=form.cleaned_data["order"],
-        )
+            speaker=data["speaker"],
+            part=data["part"],
+            order=data["order"],
+        ),
+    ):
         messages.success(request, _("Intervenant·e ajouté·e au programme."))
         return redirect("events:event_speakers", pk=event.pk)
     return render(
@@ -655,27 +683,27 @@ def event_speakers(request, pk):
     )
 
 
-@permission_required("events.manage", fn=_managed_event)
+@managed_event
 @require_POST
-def event_speaker_remove(request, pk, link_pk):
-    link = get_object_or_404(EventSpeaker, pk=link_pk, event=request.managed_event)
-    services.event_speaker_remove(link=link)
+def event_speaker_remove(request, event, link_pk):
+    link = get_object_or_404(EventSpeaker.objects.select_related("event"), pk=link_pk, event=event)
+    services.event_speaker_remove(actor=request.user, link=link)
     messages.success(request, _("Intervenant·e retiré·e du programme."))
-    return redirect("events:event_speakers", pk=pk)
+    return redirect("events:event_speakers", pk=event.pk)
 
 
-@permission_required("events.manage", fn=_managed_event)
+@managed_event
 @require_GET
-def attendees(request, pk):
+def attendees(request, event):
     """Check-in: searchable list of registrants (#rows partial), figures, "présent" toggle."""
-    event = request.managed_event
     q = request.GET.get("q", "").strip()[:100]
     rows = selectors.attendees(event, q)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = paginate(rows, request.GET.get("page"), per_page=50)
     log_access(
         actor=request.user,
         action="list",
-        what=f"Participants de l'événement {event.pk}",
+        code="events.attendees_list",
+        params={"event": event.pk},
         obj=event,
         row_count=len(page.object_list),
         detail={"q": q} if q else None,
@@ -687,18 +715,14 @@ def attendees(request, pk):
         "figures": selectors.event_figures(event),
         "breadcrumbs": _manage_crumbs(event, _("Participants")),
     }
-    template = "events/attendees.html"
-    if request.htmx and request.htmx.target == "attendee-rows":
-        template += "#rows"
-    return render(request, template, context)
+    return render_partial(request, "events/attendees.html", context)
 
 
-@permission_required("events.manage", fn=_managed_event)
+@managed_event
 @require_POST
-def attendee_toggle(request, pk, registration_pk):
+def attendee_toggle(request, event, registration_pk):
     """Mark present / not present; htmx swaps the row, others get the page back."""
-    event = request.managed_event
-    registration = selectors.registration_for_manager(request.user, event, registration_pk)
+    registration = selectors.registration_of_event(event, registration_pk)
     present = request.POST.get("present") == "1"
     try:
         registration = services.registration_check_in(
@@ -708,26 +732,25 @@ def attendee_toggle(request, pk, registration_pk):
         if request.htmx:
             return HttpResponse(" ".join(exc.messages), status=400)
         messages.error(request, " ".join(exc.messages))
-        return redirect("events:attendees", pk=pk)
+        return redirect("events:attendees", pk=event.pk)
     if request.htmx:
         return render(
             request, "events/attendees.html#row", {"event": event, "registration": registration}
         )
-    url = reverse("events:attendees", args=[pk])
+    url = reverse("events:attendees", args=[event.pk])
     if request.POST.get("q"):
         url += "?" + urlencode({"q": request.POST["q"][:100]})
     return redirect(url)
 
 
-@permission_required("events.manage", fn=_managed_event)
+@managed_event
 @require_http_methods(["GET", "POST"])
-def checkin_scan(request, pk, token):
+def checkin_scan(request, event, token):
     """The QR code of a registration, scanned by an organiser: a button marks them present."""
-    event = request.managed_event
     ids = read_token(token, CHECKIN)
     if ids is None or ids[1] != event.pk:
         raise Http404
-    registration = selectors.registration_for_manager(request.user, event, ids[0])
+    registration = selectors.registration_of_event(event, ids[0])
     if request.method == "POST":
         try:
             registration = services.registration_check_in(
@@ -750,26 +773,23 @@ def checkin_scan(request, pk, token):
     )
 
 
-@permission_required("events.manage", fn=_managed_event)
+@managed_event
 @require_http_methods(["GET", "POST"])
-def materials(request, pk):
+def materials(request, event):
     """Files and links kept after the event."""
-    event = request.managed_event
     form = MaterialForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.material_add(
-                actor=request.user,
-                event=event,
-                title=form.cleaned_data["title"],
-                file=form.cleaned_data.get("file"),
-                url=form.cleaned_data.get("url") or "",
-            )
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Document ajouté."))
-            return redirect("events:materials", pk=event.pk)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.material_add(
+            actor=request.user,
+            event=event,
+            title=data["title"],
+            file=data.get("file"),
+            url=data.get("url") or "",
+        ),
+    ):
+        messages.success(request, _("Document ajouté."))
+        return redirect("events:materials", pk=event.pk)
     return render(
         request,
         "events/materials.html",
@@ -783,20 +803,21 @@ def materials(request, pk):
     )
 
 
-@permission_required("events.manage", fn=_managed_event)
+@managed_event
 @require_POST
-def material_remove(request, pk, material_pk):
-    material = get_object_or_404(EventMaterial, pk=material_pk, event=request.managed_event)
-    services.material_remove(material=material)
+def material_remove(request, event, material_pk):
+    material = get_object_or_404(
+        EventMaterial.objects.select_related("event"), pk=material_pk, event=event
+    )
+    services.material_remove(actor=request.user, material=material)
     messages.success(request, _("Document retiré."))
-    return redirect("events:materials", pk=pk)
+    return redirect("events:materials", pk=event.pk)
 
 
-@permission_required("events.manage", fn=_managed_event)
+@managed_event
 @require_http_methods(["GET", "POST"])
-def invitations(request, pk):
+def invitations(request, event):
     """The invitation list of an event "sur invitation"."""
-    event = request.managed_event
     scope = Unit.objects.filter(units_q(request.user, "events.manage")).filter(
         path__startswith=event.organiser.path
     )
@@ -819,9 +840,8 @@ def invitations(request, pk):
                 % {"count": missing},
             )
         return redirect("events:invitations", pk=event.pk)
-    rows = selectors.invitations_of(event)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(
+    page = paginate(selectors.invitations_of(event), request.GET.get("page"), per_page=50)
+    response = render_partial(
         request,
         "events/invitations.html",
         {
@@ -830,17 +850,21 @@ def invitations(request, pk):
             "page": page,
             "breadcrumbs": _manage_crumbs(event, _("Invitations")),
         },
-        status=400 if form.errors else 200,
     )
+    if form.errors:
+        response.status_code = 400
+    return response
 
 
-@permission_required("events.manage", fn=_managed_event)
+@managed_event
 @require_POST
-def invitation_remove(request, pk, invitation_pk):
-    invitation = get_object_or_404(Invitation, pk=invitation_pk, event=request.managed_event)
-    services.invitation_remove(invitation=invitation)
+def invitation_remove(request, event, invitation_pk):
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("event"), pk=invitation_pk, event=event
+    )
+    services.invitation_remove(actor=request.user, invitation=invitation)
     messages.success(request, _("Invitation retirée."))
-    return redirect("events:invitations", pk=pk)
+    return redirect("events:invitations", pk=event.pk)
 
 
 # --- Speakers directory ------------------------------------------------------------------
@@ -853,13 +877,10 @@ def speaker_list(request):
     speakers = Speaker.objects.order_by("name", "pk")
     for word in q.split()[:4]:
         speakers = speakers.filter(Q(name__icontains=word) | Q(affiliation__icontains=word))
-    page = Paginator(speakers, PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "events/speaker_list.html"
-    if request.htmx and request.htmx.target == "speaker-rows":
-        template += "#rows"
-    return render(
+    page = paginate(speakers, request.GET.get("page"), per_page=PAGE_SIZE)
+    return render_partial(
         request,
-        template,
+        "events/speaker_list.html",
         {
             "page": page,
             "q": q,
@@ -875,14 +896,12 @@ def speaker_list(request):
 @require_http_methods(["GET", "POST"])
 def speaker_create(request):
     form = SpeakerForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.speaker_create(actor=request.user, **form.service_kwargs())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Intervenant·e ajouté·e à l'annuaire."))
-            return redirect("events:speaker_list")
+    if request.method == "POST" and submit(
+        form,
+        lambda _data: services.speaker_create(actor=request.user, **form.service_kwargs()),
+    ):
+        messages.success(request, _("Intervenant·e ajouté·e à l'annuaire."))
+        return redirect("events:speaker_list")
     return render(
         request,
         "events/speaker_form.html",
@@ -897,19 +916,20 @@ def speaker_create(request):
     )
 
 
-@permission_required("events.manage_speakers")
+@object_view(Speaker, "events.manage_speakers", scope=VIEW_SCOPE)
 @require_http_methods(["GET", "POST"])
-def speaker_update(request, pk):
-    speaker = get_object_or_404(Speaker, pk=pk)
+def speaker_update(request, speaker):
+    # The form's validation writes onto its instance: the service gets the stored record.
+    stored = Speaker.objects.get(pk=speaker.pk) if request.method == "POST" else speaker
     form = SpeakerForm(request.POST or None, request.FILES or None, instance=speaker)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.speaker_update(speaker=speaker, **form.service_kwargs())
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Fiche mise à jour."))
-            return redirect("events:speaker_list")
+    if request.method == "POST" and submit(
+        form,
+        lambda _data: services.speaker_update(
+            actor=request.user, speaker=stored, **form.service_kwargs()
+        ),
+    ):
+        messages.success(request, _("Fiche mise à jour."))
+        return redirect("events:speaker_list")
     return render(
         request,
         "events/speaker_form.html",
@@ -918,7 +938,7 @@ def speaker_update(request, pk):
             "speaker": speaker,
             "breadcrumbs": [
                 (_("Intervenant·es"), reverse("events:speaker_list")),
-                (speaker.name, None),
+                (stored.name, None),
             ],
         },
         status=400 if form.errors else 200,

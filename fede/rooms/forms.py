@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fede.core.forms import DateInput
 from fede.core.uploads import CheckedFileField
 
 from . import slots
@@ -19,54 +19,22 @@ from .models import BookingSeries, Equipment, OpeningHours, Room, Venue
 from .selectors import DirectoryFilters, arrondissements, booking_units_for_user
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
 class TimeInput(forms.TimeInput):
+    """A native time picker (core has date and date-time pickers only)."""
+
     input_type = "time"
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%H:%M")
 
 
-class StyledMixin:
-    """Bootstrap classes on every widget."""
-
-    def style_fields(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            classes = widget.attrs.get("class", "").split()
-            if css not in classes:
-                widget.attrs["class"] = " ".join([*classes, css])
-
-    def add_error(self, field, error):
-        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-            # Errors of a service about fields this form does not show become form errors.
-            for name in [n for n in error.error_dict if n not in self.fields and n != "__all__"]:
-                forms.Form.add_error(self, None, error.error_dict.pop(name))
-            if not error.error_dict:
-                return
-        super().add_error(field, error)
-        # Flag invalid fields for sighted users (red border) and for screen readers.
-        for name in self._errors or {}:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                classes = widget.attrs.get("class", "").split()
-                if "is-invalid" not in classes:
-                    widget.attrs["class"] = " ".join([*classes, "is-invalid"])
+def _in_grid(form: forms.BaseForm, *names: str) -> None:
+    """Fields laid out in a Bootstrap row: the row spaces them, not each field."""
+    for name in names:
+        form.fields[name].wrapper_class = "mb-0"
 
 
-class DirectoryFilterForm(StyledMixin, forms.Form):
+class DirectoryFilterForm(forms.Form):
     """Filters of the directory (GET); every field is optional."""
 
     arrondissement = forms.ModelChoiceField(
@@ -91,7 +59,7 @@ class DirectoryFilterForm(StyledMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["arrondissement"].queryset = arrondissements()
         self.fields["equipement"].queryset = Equipment.objects.order_by("name")
-        self.style_fields()
+        _in_grid(self, *self.fields)
 
     def clean(self):
         data = super().clean()
@@ -124,7 +92,7 @@ class DirectoryFilterForm(StyledMixin, forms.Form):
         )
 
 
-class BookingForm(StyledMixin, forms.Form):
+class BookingForm(forms.Form):
     """A booking request, once or repeated weekly or monthly until a date."""
 
     REPEAT_CHOICES = [("", _("Non, une seule fois")), *BookingSeries.Frequency.choices]
@@ -154,7 +122,7 @@ class BookingForm(StyledMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.room = room
         self.fields["section"].queryset = booking_units_for_user(user)
-        self.style_fields()
+        _in_grid(self, "date", "debut", "fin", "repeat", "until")
 
     def clean(self):
         data = super().clean()
@@ -180,17 +148,13 @@ class BookingForm(StyledMixin, forms.Form):
         return slots.at(self.cleaned_data["date"], self.cleaned_data["fin"])
 
 
-class BookingEditForm(StyledMixin, forms.Form):
+class BookingEditForm(forms.Form):
     purpose = BookingForm.base_fields["purpose"]
     expected_attendance = BookingForm.base_fields["expected_attendance"]
     notes = BookingForm.base_fields["notes"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style_fields()
 
-
-class RefuseForm(StyledMixin, forms.Form):
+class RefuseForm(forms.Form):
     reason = forms.CharField(
         label=_("Motif du refus"),
         max_length=1000,
@@ -198,12 +162,8 @@ class RefuseForm(StyledMixin, forms.Form):
         help_text=_("Envoyé à la personne qui a fait la demande."),
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style_fields()
 
-
-class VenueForm(StyledMixin, forms.ModelForm):
+class VenueForm(forms.ModelForm):
     class Meta:
         model = Venue
         fields = [
@@ -228,10 +188,9 @@ class VenueForm(StyledMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["arrondissement"].queryset = arrondissements()
-        self.style_fields()
 
 
-class RoomForm(StyledMixin, forms.ModelForm):
+class RoomForm(forms.ModelForm):
     """A room, its rules and its opening hours (one pair of times per weekday)."""
 
     class Meta:
@@ -278,7 +237,7 @@ class RoomForm(StyledMixin, forms.ModelForm):
                 widget=TimeInput(),
                 initial=current.closes if current else None,
             )
-        self.style_fields()
+            _in_grid(self, f"opens_{weekday}", f"closes_{weekday}")
 
     def weekday_fields(self):
         return [
@@ -303,14 +262,10 @@ class RoomForm(StyledMixin, forms.ModelForm):
         return data
 
 
-class PhotoForm(StyledMixin, forms.Form):
+class PhotoForm(forms.Form):
     image = CheckedFileField(label=_("Photo"), kinds={"image"}, max_bytes=5 * 1024 * 1024)
     caption = forms.CharField(
         label=_("Légende"),
         max_length=200,
         help_text=_("Décrit la photo pour les personnes qui ne la voient pas."),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style_fields()

@@ -19,8 +19,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from fede.core.access import is_system
 from fede.core.models import TimeStampedModel
+from fede.core.periods import overlap_q
 from fede.core.uploads import generated_upload_to
+from fede.organization.roles import units_q
 
 #: Name of the PostgreSQL exclusion constraint (see migration 0002 and services).
 NO_OVERLAP_CONSTRAINT = "rooms_booking_no_overlap_confirmed"
@@ -43,6 +46,56 @@ class Equipment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def _directory_scope(queryset, actor, capability: str, *, active: Q):
+    """Venues and rooms belong to no unit: whoever holds ``capability`` anywhere reaches
+    them. ``rooms.manage`` reaches inactive ones too; other capabilities only ``active``."""
+    if not is_system(actor) and not (actor is not None and actor.has_perm(capability)):
+        return queryset.none()
+    if capability == "rooms.manage":
+        return queryset
+    return queryset.filter(active)
+
+
+class VenueQuerySet(models.QuerySet):
+    def in_scope(self, actor, capability: str):
+        return _directory_scope(self, actor, capability, active=Q(is_active=True))
+
+
+class RoomQuerySet(models.QuerySet):
+    def in_scope(self, actor, capability: str):
+        return _directory_scope(
+            self, actor, capability, active=Q(is_active=True, venue__is_active=True)
+        )
+
+
+class RoomPhotoQuerySet(models.QuerySet):
+    def in_scope(self, actor, capability: str):
+        return _directory_scope(
+            self, actor, capability, active=Q(room__is_active=True, room__venue__is_active=True)
+        )
+
+
+def _section_scope(queryset, actor, capability: str):
+    """Rows of the sections where ``actor`` holds ``capability``.
+
+    ``rooms.view`` on a booking means seeing its details: for the sections where the
+    actor books or approves (anyone else sees only "Réservé — <section>" on the grids).
+    """
+    if is_system(actor):
+        return queryset
+    if capability == "rooms.view":
+        return queryset.filter(
+            units_q(actor, "rooms.book", field="section__")
+            | units_q(actor, "rooms.approve", field="section__")
+        )
+    return queryset.filter(units_q(actor, capability, field="section__"))
+
+
+class BookingSeriesQuerySet(models.QuerySet):
+    def in_scope(self, actor, capability: str):
+        return _section_scope(self, actor, capability)
 
 
 class Venue(TimeStampedModel):
@@ -78,6 +131,8 @@ class Venue(TimeStampedModel):
     contact_email = models.EmailField(_("e-mail du contact"), blank=True)
     contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
+
+    objects = VenueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lieu")
@@ -146,6 +201,8 @@ class Room(TimeStampedModel):
         _("jeton du calendrier"), max_length=64, unique=True, default=new_ics_token, editable=False
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = RoomQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("salle")
@@ -234,6 +291,8 @@ class RoomPhoto(TimeStampedModel):
         _("légende"), max_length=200, blank=True, help_text=_("Décrit la photo (accessibilité).")
     )
 
+    objects = RoomPhotoQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
@@ -273,6 +332,8 @@ class BookingSeries(TimeStampedModel):
         related_name="+",
     )
 
+    objects = BookingSeriesQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("série de réservations")
         verbose_name_plural = _("séries de réservations")
@@ -296,7 +357,11 @@ class BookingQuerySet(models.QuerySet):
 
     def overlapping(self, start: datetime.datetime, end: datetime.datetime):
         """Half-open intervals [start, end): back-to-back bookings do not overlap."""
-        return self.filter(start__lt=end, end__gt=start)
+        return self.filter(overlap_q(start, end))
+
+    def in_scope(self, actor, capability: str):
+        """Bookings of the sections where ``actor`` holds ``capability`` (in SQL)."""
+        return _section_scope(self, actor, capability)
 
 
 class Booking(TimeStampedModel):

@@ -25,9 +25,10 @@ register(
             "rooms.manage": _("Gérer l'annuaire des salles"),
         },
         grants={
-            **{role: {"rooms.book"} for role in BOOKERS},
-            **{role: {"rooms.approve", "rooms.manage"} for role in ROOM_MANAGERS},
-            Role.FEDERAL_SECRETARY: {"rooms.book", "rooms.approve"},
+            role: {"rooms.book"}
+            | ({"rooms.approve", "rooms.manage"} if role in ROOM_MANAGERS else set())
+            | ({"rooms.approve"} if role == Role.FEDERAL_SECRETARY else set())
+            for role in BOOKERS
         },
         menu=(Link("rooms:directory", _("Salles"), order=40, prefix_match=True),),
         home_cards=(
@@ -51,6 +52,20 @@ register(
         # A room's calendar feed for calendar apps, at an unguessable per-room address; it
         # shows "Réservé — <section>" and times only.
         public_url_names=("rooms:room_ics",),
-        actions={},
+        actions={
+            "rooms.booking_create": _("Réservation n° %(booking)s de %(room)s le %(day)s"),
+            "rooms.booking_update": _("Réservation n° %(booking)s modifiée"),
+            "rooms.booking_cancel": _("Réservation n° %(booking)s de %(room)s annulée"),
+            "rooms.booking_approve": _("Réservation n° %(booking)s de %(room)s validée"),
+            "rooms.booking_refuse": _("Réservation n° %(booking)s de %(room)s refusée"),
+            "rooms.series_create": _("Série n° %(series)s de %(room)s : %(count)s dates réservées"),
+            "rooms.series_cancel": _("Série n° %(series)s : %(count)s dates annulées"),
+            "rooms.venue_create": _("Lieu « %(venue)s » créé"),
+            "rooms.venue_update": _("Lieu « %(venue)s » modifié"),
+            "rooms.room_create": _("Salle « %(room)s » créée"),
+            "rooms.room_update": _("Salle « %(room)s » modifiée"),
+            "rooms.photo_add": _("Photo ajoutée à la salle « %(room)s »"),
+            "rooms.ics_reset": _("Nouvelle adresse du calendrier de la salle « %(room)s »"),
+        },
     )
 )

@@ -1,6 +1,7 @@
 """Reads of the rooms app: the directory, week and day grids, bookings in a user's scope.
 
-Access helpers (``booking_for_user``) answer 404 outside the scope: an officer of
+Bookings are reached through ``Booking.objects.in_scope`` (``booking_for_user``, and
+``object_view`` in the views), which answers 404 outside the scope: an officer of
 section A asking for a booking of section B gets the same answer as for a booking that
 does not exist. Grids show every booking of a room, but only as "Réservé — <section>"
 outside the viewer's scope: purpose, attendance and requester stay private.
@@ -30,9 +31,10 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from fede.core.access import get_in_scope_or_404
+from fede.core.periods import overlap_q, overlaps
 from fede.organization.models import Territory, Unit
 from fede.organization.roles import grant_paths, units_q
 from fede.organization.selectors import sections_for_user
@@ -43,33 +45,22 @@ from .models import Booking, BookingSeries, Equipment, OpeningHours, Room, RoomP
 # --- Scope -----------------------------------------------------------------------------
 
 
-def bookings_visible_to(user) -> QuerySet[Booking]:
-    """Bookings of the sections where the user books (rooms.book) or approves."""
-    return Booking.objects.filter(
-        units_q(user, "rooms.book", field="section__")
-        | units_q(user, "rooms.approve", field="section__")
+def booking_detail_queryset() -> QuerySet[Booking]:
+    """Bookings with what their page shows (the scope is applied by ``in_scope``)."""
+    return Booking.objects.select_related(
+        "room__venue", "section", "requested_by", "decided_by", "cancelled_by", "series"
     )
 
 
 def booking_for_user(user, pk) -> Booking:
     """One booking in the user's scope, with its room and section, or 404."""
-    return get_object_or_404(
-        bookings_visible_to(user).select_related(
-            "room__venue", "section", "requested_by", "decided_by", "cancelled_by", "series"
-        ),
-        pk=pk,
+    return get_in_scope_or_404(
+        booking_detail_queryset(), actor=user, capability="rooms.view", pk=pk
     )
 
 
-def series_for_user(user, pk) -> BookingSeries:
-    """One recurring booking of a section in the user's scope, or 404."""
-    return get_object_or_404(
-        BookingSeries.objects.filter(
-            units_q(user, "rooms.book", field="section__")
-            | units_q(user, "rooms.approve", field="section__")
-        ).select_related("room__venue", "section"),
-        pk=pk,
-    )
+def series_queryset() -> QuerySet[BookingSeries]:
+    return BookingSeries.objects.select_related("room__venue", "section")
 
 
 def scope_checker(user) -> Callable[[Unit], bool]:
@@ -207,30 +198,17 @@ def arrondissements() -> QuerySet[Territory]:
     return Territory.objects.filter(kind=Territory.Kind.ARRONDISSEMENT).order_by("number", "code")
 
 
-def room_for_user(user, pk) -> Room:
-    """A room of the directory (every member may see every active room), or 404."""
-    return get_object_or_404(
-        Room.objects.filter(is_active=True, venue__is_active=True)
-        .select_related("venue", "venue__arrondissement")
-        .prefetch_related(
-            "equipment",
-            "opening_hours",
-            Prefetch("photos", queryset=RoomPhoto.objects.order_by("pk")),
-        ),
-        pk=pk,
+def room_detail_queryset() -> QuerySet[Room]:
+    """Rooms with what their page shows (the scope is applied by ``in_scope``)."""
+    return Room.objects.select_related("venue", "venue__arrondissement").prefetch_related(
+        "equipment",
+        "opening_hours",
+        Prefetch("photos", queryset=RoomPhoto.objects.order_by("pk")),
     )
 
 
-def venue_for_user(user, pk) -> Venue:
-    return get_object_or_404(
-        Venue.objects.filter(is_active=True).select_related("arrondissement"), pk=pk
-    )
-
-
-def photo_for_user(user, pk) -> RoomPhoto:
-    return get_object_or_404(
-        RoomPhoto.objects.filter(room__is_active=True, room__venue__is_active=True), pk=pk
-    )
+def venue_queryset() -> QuerySet[Venue]:
+    return Venue.objects.select_related("arrondissement")
 
 
 # --- Grids -------------------------------------------------------------------------------
@@ -360,7 +338,7 @@ def room_week(room: Room, monday: datetime.date, *, can_see: Callable[[Unit], bo
                 continue
             for h in hours:
                 cell_start, cell_end = bounds[(d, h)]
-                if booking.start < cell_end and booking.end > cell_start:
+                if overlaps(booking.start, booking.end, cell_start, cell_end):
                     cell = cells[(d, h)]
                     if booking.holds_slot:
                         cell.busy = True
@@ -448,7 +426,8 @@ def venue_day(
                 or (h == hours[0] and slots.local(b.start).hour < h)
             ]
             busy = any(
-                b.holds_slot and b.start < cell_end and b.end > cell_start for b in by_room[room.pk]
+                b.holds_slot and overlaps(b.start, b.end, cell_start, cell_end)
+                for b in by_room[room.pk]
             )
             cells.append((h, starting, busy, _closed_hour(opening, day, h)))
         rows.append(DayRow(room=room, cells=cells))
@@ -461,7 +440,7 @@ def venue_day(
 def bookings_of_user_sections(user, *, upcoming: bool = True) -> QuerySet[Booking]:
     """Bookings of the sections where the user books, for "my bookings"."""
     now = timezone.now()
-    qs = Booking.objects.filter(units_q(user, "rooms.book", field="section__"))
+    qs = Booking.objects.in_scope(user, "rooms.book")
     qs = (
         qs.filter(end__gte=now).order_by("start")
         if upcoming
@@ -474,10 +453,10 @@ def pending_for_approver(user) -> QuerySet[Booking]:
     """Pending requests the user may decide, oldest slot first, flagged when the slot is
     already held by a confirmed booking."""
     taken = Booking.objects.confirmed().filter(
-        room=OuterRef("room"), start__lt=OuterRef("end"), end__gt=OuterRef("start")
+        overlap_q(OuterRef("start"), OuterRef("end")), room=OuterRef("room")
     )
     return (
-        Booking.objects.filter(units_q(user, "rooms.approve", field="section__"))
+        Booking.objects.in_scope(user, "rooms.approve")
         .filter(status=Booking.Status.PENDING)
         .annotate(slot_taken=Exists(taken))
         .select_related("room__venue", "section", "requested_by", "series")

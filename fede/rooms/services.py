@@ -24,8 +24,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from fede.core.audit import log_access
+from fede.core.access import authorize, is_system
+from fede.core.audit import audit, changed_fields
 from fede.core.mail import outbox_send
+from fede.core.periods import overlaps
 from fede.organization.models import Mandate, Unit
 from fede.organization.roles import can, roles_with
 
@@ -294,36 +296,41 @@ def _notify_requester(booking: Booking, subject: str, intro: str) -> None:
 # --- Bookings --------------------------------------------------------------------------
 
 
-def _check_may_book(user, section: Unit) -> None:
-    if user is not None and not can(user, "rooms.book", section):
-        raise PermissionDenied(_("Vous ne pouvez pas réserver pour cette section."))
+def _user(actor):
+    """The login to store as requester or decider: none for the system actor."""
+    return None if is_system(actor) else actor
 
 
-@transaction.atomic
-def booking_create(
+def _authorize_book_or_approve(actor, obj) -> None:
+    """Officers of the section (rooms.book) and federation staff (rooms.approve) on it."""
+    try:
+        authorize(actor, "rooms.book", obj)
+    except PermissionDenied:
+        authorize(actor, "rooms.approve", obj)
+
+
+def _booking_params(booking: Booking) -> dict:
+    return {
+        "booking": booking.pk,
+        "room": booking.room.name,
+        "day": slots.local(booking.start).date(),
+    }
+
+
+def _book(
     *,
+    actor,
     room: Room,
     section: Unit,
     start: datetime.datetime,
     end: datetime.datetime,
     purpose: str,
     expected_attendance: int,
-    requested_by,
-    notes: str = "",
-    series: BookingSeries | None = None,
-    notify: bool = True,
-    now: datetime.datetime | None = None,
+    notes: str,
+    series: BookingSeries | None,
+    now: datetime.datetime | None,
 ) -> Booking:
-    """Book ``room`` for ``section`` over [start, end) (aware datetimes).
-
-    Returns the booking, confirmed — or pending when the room needs approval and the
-    requester may not approve. Raises :class:`BookingError` (French messages) when a rule
-    is broken, :class:`SlotTaken` when a confirmed booking overlaps (also when another
-    request wins the race for the slot), ``PermissionDenied`` when ``requested_by`` may
-    not book for ``section`` (``None``: no user, e.g. the demo loader).
-    Approvers are mailed about a pending request after commit (unless ``notify=False``).
-    """
-    _check_may_book(requested_by, section)
+    """Check the rules and the slot, then write one booking (authorised by the caller)."""
     errors = booking_rule_errors(
         room=room,
         section=section,
@@ -339,7 +346,7 @@ def booking_create(
         raise _taken_error(conflict)
 
     needs_approval = room.requires_approval and not (
-        requested_by is not None and can(requested_by, "rooms.approve", section)
+        not is_system(actor) and can(actor, "rooms.approve", section)
     )
     booking = Booking(
         room=room,
@@ -349,7 +356,7 @@ def booking_create(
         purpose=purpose.strip(),
         expected_attendance=expected_attendance,
         notes=notes.strip(),
-        requested_by=requested_by,
+        requested_by=_user(actor),
         series=series,
         status=Booking.Status.PENDING if needs_approval else Booking.Status.CONFIRMED,
     )
@@ -357,6 +364,53 @@ def booking_create(
         booking.save()
     else:
         _save_holding_slot(booking)
+    audit(
+        actor=actor,
+        code="rooms.booking_create",
+        obj=booking,
+        params=_booking_params(booking),
+        changes={"status": [None, booking.status]},
+    )
+    return booking
+
+
+@transaction.atomic
+def booking_create(
+    *,
+    actor,
+    room: Room,
+    section: Unit,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    purpose: str,
+    expected_attendance: int,
+    notes: str = "",
+    notify: bool = True,
+    now: datetime.datetime | None = None,
+) -> Booking:
+    """Book ``room`` for ``section`` over [start, end) (aware datetimes).
+
+    Returns the booking, confirmed — or pending when the room needs approval and the
+    actor may not approve. Raises ``PermissionDenied`` when ``actor`` may not book for
+    ``section`` (rooms.book on it), :class:`BookingError` (French messages) when a rule
+    is broken, :class:`SlotTaken` when a confirmed booking overlaps (also when another
+    request wins the race for the slot). ``SYSTEM`` books with no requester (pending on
+    rooms that need approval). Approvers are mailed about a pending request after commit
+    (unless ``notify=False``).
+    """
+    authorize(actor, "rooms.book", section)
+    booking = _book(
+        actor=actor,
+        room=room,
+        section=section,
+        start=start,
+        end=end,
+        purpose=purpose,
+        expected_attendance=expected_attendance,
+        notes=notes,
+        series=None,
+        now=now,
+    )
     if notify and not booking.holds_slot:
         _notify_pending([booking])
     return booking
@@ -364,10 +418,10 @@ def booking_create(
 
 @transaction.atomic
 def booking_update(
-    *, booking: Booking, by, purpose: str, expected_attendance: int, notes: str = ""
+    *, actor, booking: Booking, purpose: str, expected_attendance: int, notes: str = ""
 ) -> Booking:
     """Change what a booking is for (not its slot: cancel and book again for that)."""
-    _check_may_book(by, booking.section)
+    authorize(actor, "rooms.book", booking)
     if not booking.is_open:
         raise BookingError({NON_FIELD_ERRORS: [_("Cette réservation n'est plus active.")]})
     if expected_attendance > booking.room.capacity:
@@ -379,10 +433,22 @@ def booking_update(
                 ]
             }
         )
-    booking.purpose = purpose.strip()
-    booking.expected_attendance = expected_attendance
-    booking.notes = notes.strip()
-    booking.save(update_fields=["purpose", "expected_attendance", "notes", "updated_at"])
+    data = {
+        "purpose": purpose.strip(),
+        "expected_attendance": expected_attendance,
+        "notes": notes.strip(),
+    }
+    changes = changed_fields(booking, data)
+    for name, value in data.items():
+        setattr(booking, name, value)
+    booking.save(update_fields=[*data, "updated_at"])
+    audit(
+        actor=actor,
+        code="rooms.booking_update",
+        obj=booking,
+        params={"booking": booking.pk},
+        changes=changes,
+    )
     return booking
 
 
@@ -395,16 +461,13 @@ def _lock(booking: Booking) -> Booking:
 
 
 @transaction.atomic
-def booking_cancel(*, booking: Booking, by, now: datetime.datetime | None = None) -> Booking:
+def booking_cancel(*, actor, booking: Booking, now: datetime.datetime | None = None) -> Booking:
     """Cancel a pending or confirmed booking: the slot is free again at once.
 
-    ``by`` must hold rooms.book on the booking's section, or rooms.approve (federation
+    ``actor`` must hold rooms.book on the booking's section, or rooms.approve (federation
     staff); the requester is told by mail when someone else cancels.
     """
-    if by is not None and not (
-        can(by, "rooms.book", booking.section) or can(by, "rooms.approve", booking.section)
-    ):
-        raise PermissionDenied
+    _authorize_book_or_approve(actor, booking)
     locked = _lock(booking)
     now = now or timezone.now()
     if not locked.is_open:
@@ -415,11 +478,19 @@ def booking_cancel(*, booking: Booking, by, now: datetime.datetime | None = None
         raise BookingError(
             {NON_FIELD_ERRORS: [_("Une réservation passée ne peut plus être annulée.")]}
         )
+    before = locked.status
     locked.status = Booking.Status.CANCELLED
-    locked.cancelled_by = by
+    locked.cancelled_by = _user(actor)
     locked.cancelled_at = now
     locked.save(update_fields=["status", "cancelled_by", "cancelled_at", "updated_at"])
-    if by is not None and locked.requested_by_id and locked.requested_by_id != by.pk:
+    audit(
+        actor=actor,
+        code="rooms.booking_cancel",
+        obj=locked,
+        params=_booking_params(locked),
+        changes={"status": [before, locked.status]},
+    )
+    if not is_system(actor) and locked.requested_by_id and locked.requested_by_id != actor.pk:
         with translation.override("fr"):
             _notify_requester(
                 locked,
@@ -431,10 +502,10 @@ def booking_cancel(*, booking: Booking, by, now: datetime.datetime | None = None
 
 
 @transaction.atomic
-def booking_approve(*, booking: Booking, by) -> Booking:
-    """Confirm a pending request; refused with SlotTaken if the slot went meanwhile."""
-    if not can(by, "rooms.approve", booking.section):
-        raise PermissionDenied
+def booking_approve(*, actor, booking: Booking) -> Booking:
+    """Confirm a pending request (rooms.approve on the booking's section); refused with
+    SlotTaken if the slot went meanwhile."""
+    authorize(actor, "rooms.approve", booking)
     locked = _lock(booking)
     if locked.status != Booking.Status.PENDING:
         raise BookingError({NON_FIELD_ERRORS: [_("Cette demande a déjà été traitée.")]})
@@ -444,10 +515,16 @@ def booking_approve(*, booking: Booking, by) -> Booking:
     if conflict is not None:
         raise _taken_error(conflict)
     locked.status = Booking.Status.CONFIRMED
-    locked.decided_by = by
+    locked.decided_by = _user(actor)
     locked.decided_at = timezone.now()
     _save_holding_slot(locked, update_fields=["status", "decided_by", "decided_at", "updated_at"])
-    log_access(actor=by, action="change", what="Réservation validée", obj=locked)
+    audit(
+        actor=actor,
+        code="rooms.booking_approve",
+        obj=locked,
+        params=_booking_params(locked),
+        changes={"status": [Booking.Status.PENDING, locked.status]},
+    )
     with translation.override("fr"):
         _notify_requester(
             locked,
@@ -458,10 +535,10 @@ def booking_approve(*, booking: Booking, by) -> Booking:
 
 
 @transaction.atomic
-def booking_refuse(*, booking: Booking, by, reason: str) -> Booking:
-    """Refuse a pending request with a reason, which is sent to the requester."""
-    if not can(by, "rooms.approve", booking.section):
-        raise PermissionDenied
+def booking_refuse(*, actor, booking: Booking, reason: str) -> Booking:
+    """Refuse a pending request (rooms.approve on the booking's section) with a reason,
+    which is sent to the requester."""
+    authorize(actor, "rooms.approve", booking)
     reason = (reason or "").strip()
     if not reason:
         raise BookingError({"reason": [_("Indiquez le motif du refus.")]})
@@ -469,13 +546,20 @@ def booking_refuse(*, booking: Booking, by, reason: str) -> Booking:
     if locked.status != Booking.Status.PENDING:
         raise BookingError({NON_FIELD_ERRORS: [_("Cette demande a déjà été traitée.")]})
     locked.status = Booking.Status.REFUSED
-    locked.decided_by = by
+    locked.decided_by = _user(actor)
     locked.decided_at = timezone.now()
     locked.refusal_reason = reason
     locked.save(
         update_fields=["status", "decided_by", "decided_at", "refusal_reason", "updated_at"]
     )
-    log_access(actor=by, action="change", what="Réservation refusée", obj=locked)
+    # The reason is free text sent to a person: the trail keeps the decision only.
+    audit(
+        actor=actor,
+        code="rooms.booking_refuse",
+        obj=locked,
+        params=_booking_params(locked),
+        changes={"status": [Booking.Status.PENDING, locked.status]},
+    )
     with translation.override("fr"):
         _notify_requester(
             locked,
@@ -559,7 +643,7 @@ def series_preview(
     room = Room.objects.select_related("venue").prefetch_related("opening_hours").get(pk=room.pk)
     taken = list(booking_conflicts(room=room, start=occurrences[0].start, end=occurrences[-1].end))
     for occ in occurrences:
-        occ.conflicts = [b for b in taken if b.start < occ.end and b.end > occ.start]
+        occ.conflicts = [b for b in taken if overlaps(b.start, b.end, occ.start, occ.end)]
         errors = booking_rule_errors(
             room=room,
             section=section,
@@ -591,7 +675,7 @@ def booking_series_create(
     until: datetime.date,
     purpose: str,
     expected_attendance: int,
-    requested_by,
+    actor,
     skip: Iterable[datetime.date] = (),
     notes: str = "",
     now: datetime.datetime | None = None,
@@ -602,12 +686,12 @@ def booking_series_create(
     reported in ``SeriesResult.skipped`` with its French reason; the others are kept.
     Raises :class:`BookingError` when no date at all could be booked.
     """
-    _check_may_book(requested_by, section)
+    authorize(actor, "rooms.book", section)
     if frequency not in BookingSeries.Frequency.values:
         raise BookingError({"frequency": [_("Choisissez une fréquence.")]})
     skip = set(skip)
     series = BookingSeries.objects.create(
-        room=room, section=section, frequency=frequency, until=until, requested_by=requested_by
+        room=room, section=section, frequency=frequency, until=until, requested_by=_user(actor)
     )
     created: list[Booking] = []
     skipped: list[tuple[datetime.date, str]] = []
@@ -615,68 +699,107 @@ def booking_series_create(
         if day in skip:
             continue
         try:
-            created.append(
-                booking_create(
-                    room=room,
-                    section=section,
-                    start=slots.at(day, start_time),
-                    end=slots.at(day, end_time),
-                    purpose=purpose,
-                    expected_attendance=expected_attendance,
-                    requested_by=requested_by,
-                    notes=notes,
-                    series=series,
-                    notify=False,
-                    now=now,
+            # A savepoint per date: a date lost to a race leaves the others usable.
+            with transaction.atomic():
+                created.append(
+                    _book(
+                        actor=actor,
+                        room=room,
+                        section=section,
+                        start=slots.at(day, start_time),
+                        end=slots.at(day, end_time),
+                        purpose=purpose,
+                        expected_attendance=expected_attendance,
+                        notes=notes,
+                        series=series,
+                        now=now,
+                    )
                 )
-            )
         except BookingError as exc:
             skipped.append((day, " ".join(exc.messages)))
     if not created:
         raise BookingError({NON_FIELD_ERRORS: [_("Aucune date de la série n'a pu être réservée.")]})
+    audit(
+        actor=actor,
+        code="rooms.series_create",
+        obj=series,
+        params={"series": series.pk, "room": room.name, "count": len(created)},
+    )
     _notify_pending([b for b in created if not b.holds_slot])
     return SeriesResult(series=series, created=created, skipped=skipped)
 
 
 @transaction.atomic
 def booking_series_cancel(
-    *, series: BookingSeries, by, now: datetime.datetime | None = None
+    *, actor, series: BookingSeries, now: datetime.datetime | None = None
 ) -> int:
-    """Cancel every remaining (future, pending or confirmed) date of a series."""
-    if by is not None and not (
-        can(by, "rooms.book", series.section) or can(by, "rooms.approve", series.section)
-    ):
-        raise PermissionDenied
+    """Cancel every remaining (future, pending or confirmed) date of a series.
+
+    Same rule as for one booking: rooms.book or rooms.approve on the series' section.
+    """
+    _authorize_book_or_approve(actor, series)
     now = now or timezone.now()
-    return (
-        Booking.objects.active()
-        .filter(series=series, start__gt=now)
-        .update(status=Booking.Status.CANCELLED, cancelled_by=by, cancelled_at=now, updated_at=now)
+    remaining = Booking.objects.active().filter(series=series, start__gt=now)
+    ids = list(remaining.values_list("pk", flat=True))
+    count = Booking.objects.filter(pk__in=ids).update(
+        status=Booking.Status.CANCELLED, cancelled_by=_user(actor), cancelled_at=now, updated_at=now
     )
+    audit(
+        actor=actor,
+        code="rooms.series_cancel",
+        obj=series,
+        params={"series": series.pk, "count": count, "bookings": ids},
+    )
+    return count
 
 
 # --- Venues and rooms (federation) -------------------------------------------------------
 
+#: Never copied into the trail: the calendar's secret address, and timestamps.
+_UNAUDITED = {"ics_token", "created_at", "updated_at"}
 
-def _check_manage(by) -> None:
-    if by is not None and not can(by, "rooms.manage"):
-        raise PermissionDenied
+
+def _changes_against_db(instance) -> dict[str, list]:
+    """``{field: [stored, new]}`` for an existing row whose instance was edited in memory
+    (a ModelForm applies its data to the instance while validating)."""
+    if instance.pk is None:
+        return {}
+    stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+    if stored is None:
+        return {}
+    return changed_fields(
+        stored,
+        {
+            f.attname: getattr(instance, f.attname)
+            for f in instance._meta.concrete_fields
+            if f.attname not in _UNAUDITED and not f.primary_key
+        },
+    )
 
 
 @transaction.atomic
-def venue_save(*, venue: Venue, by) -> Venue:
+def venue_save(*, actor, venue: Venue) -> Venue:
     """Create or update a venue (rooms.manage)."""
-    _check_manage(by)
+    authorize(actor, "rooms.manage")
+    creating = venue.pk is None
+    changes = _changes_against_db(venue)
     venue.full_clean()
     venue.save()
+    audit(
+        actor=actor,
+        code="rooms.venue_create" if creating else "rooms.venue_update",
+        obj=venue,
+        params={"venue": venue.name},
+        changes=changes,
+    )
     return venue
 
 
 @transaction.atomic
 def room_save(
     *,
+    actor,
     room: Room,
-    by,
     equipment: Iterable | None = None,
     opening_hours: dict[int, tuple[datetime.time, datetime.time]] | None = None,
 ) -> Room:
@@ -685,38 +808,71 @@ def room_save(
     ``opening_hours`` maps a weekday (0 = Monday) to (opens, closes); a weekday left out
     is closed. ``None`` leaves the hours as they are.
     """
-    _check_manage(by)
-    room.full_clean(exclude=["ics_token"])
-    room.save()
-    if equipment is not None:
-        room.equipment.set(equipment)
+    authorize(actor, "rooms.manage")
+    creating = room.pk is None
+    changes = _changes_against_db(room)
     if opening_hours is not None:
         for opens, closes in opening_hours.values():
             if closes <= opens:
                 raise BookingError(
                     {NON_FIELD_ERRORS: [_("La fermeture doit être après l'ouverture.")]}
                 )
+    room.full_clean(exclude=["ics_token"])
+    room.save()
+    if equipment is not None:
+        before = set() if creating else set(room.equipment.values_list("pk", flat=True))
+        after = {getattr(item, "pk", item) for item in equipment}
+        if before != after:
+            changes["equipment"] = [sorted(before), sorted(after)]
+        room.equipment.set(equipment)
+    if opening_hours is not None:
+        before = [
+            [o.weekday, o.opens.isoformat(), o.closes.isoformat()]
+            for o in ([] if creating else room.opening_hours.all())
+        ]
+        after = [
+            [weekday, opens.isoformat(), closes.isoformat()]
+            for weekday, (opens, closes) in sorted(opening_hours.items())
+        ]
+        if before != after:
+            changes["opening_hours"] = [before, after]
         room.opening_hours.all().delete()
         OpeningHours.objects.bulk_create(
             OpeningHours(room=room, weekday=weekday, opens=opens, closes=closes)
             for weekday, (opens, closes) in sorted(opening_hours.items())
         )
+    audit(
+        actor=actor,
+        code="rooms.room_create" if creating else "rooms.room_update",
+        obj=room,
+        params={"room": room.name},
+        changes=changes,
+    )
     return room
 
 
 @transaction.atomic
-def room_photo_add(*, room: Room, image, caption: str, by) -> RoomPhoto:
-    """Attach a photo, already checked by ``core.uploads`` in the form."""
-    _check_manage(by)
-    return RoomPhoto.objects.create(room=room, image=image, caption=caption.strip())
+def room_photo_add(*, actor, room: Room, image, caption: str) -> RoomPhoto:
+    """Attach a photo, already checked by ``core.uploads`` in the form (rooms.manage)."""
+    authorize(actor, "rooms.manage")
+    photo = RoomPhoto.objects.create(room=room, image=image, caption=caption.strip())
+    audit(
+        actor=actor,
+        code="rooms.photo_add",
+        obj=photo,
+        params={"room": room.name, "photo": photo.pk},
+    )
+    return photo
 
 
 @transaction.atomic
-def room_ics_token_reset(*, room: Room, by) -> Room:
+def room_ics_token_reset(*, actor, room: Room) -> Room:
     """Give the room's calendar feed a new secret address (the old one stops working)."""
     from .models import new_ics_token
 
-    _check_manage(by)
+    authorize(actor, "rooms.manage")
     room.ics_token = new_ics_token()
     room.save(update_fields=["ics_token", "updated_at"])
+    # The addresses themselves are secrets: the trail says only that it changed.
+    audit(actor=actor, code="rooms.ics_reset", obj=room, params={"room": room.name})
     return room

@@ -1,19 +1,18 @@
 """Views of the rooms app: parse, authorise, call one service or selector, render.
 
 Members (and officers) see the directory and the grids; officers book for the sections in
-their scope; federation staff approve, refuse and manage venues and rooms. Bookings are
-fetched through ``selectors.booking_for_user``: out of scope is a 404.
+their scope; federation staff approve, refuse and manage venues and rooms. Objects of the
+URL are fetched by ``object_view`` through their QuerySet's ``in_scope``: out of scope is a
+404. Whether a write is allowed is decided by the service (PermissionDenied: 403).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+from math import ceil
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fede.core.access import permission_required, public_view
+from fede.core.access import get_in_scope_or_404, object_view, permission_required, public_view
+from fede.core.forms import submit
 from fede.core.ics import ics_response, make_calendar, make_event
+from fede.core.lists import Page, page_number, paginate, render_partial
 from fede.core.uploads import protected_file_response
 from fede.organization.roles import can, capabilities_anywhere
 
@@ -36,7 +37,7 @@ from .forms import (
     RoomForm,
     VenueForm,
 )
-from .models import Booking, Room, Venue
+from .models import Booking, Room, RoomPhoto, Venue
 
 PAGE_SIZE = 20
 
@@ -47,6 +48,20 @@ def _caps(request):
 
 def _crumbs(*items):
     return [(_("Salles"), reverse("rooms:directory")), *items]
+
+
+def _page_of_ids(ids: list[int], page_param) -> Page:
+    """One page of a list of ids already computed in full (the directory's)."""
+    count = len(ids)
+    number = min(page_number(page_param), max(1, ceil(count / PAGE_SIZE)))
+    offset = (number - 1) * PAGE_SIZE
+    return Page(
+        object_list=ids[offset : offset + PAGE_SIZE],
+        number=number,
+        per_page=PAGE_SIZE,
+        has_next=offset + PAGE_SIZE < count,
+        count=count,
+    )
 
 
 def _week_from(request) -> datetime.date:
@@ -67,12 +82,8 @@ def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     filters = form.to_filters()
     # Page over the ids (counted in Python), then load only the page's rooms.
-    page = Paginator(selectors.directory_room_ids(filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = selectors.directory_rooms(list(page.object_list))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = _page_of_ids(selectors.directory_room_ids(filters), request.GET.get("page"))
+    page.object_list = selectors.directory_rooms(page.object_list)
     slot = filters.slot
     book_query = ""
     if slot is not None:
@@ -86,39 +97,32 @@ def directory(request):
         if filters.capacity:
             book.append(("participants", filters.capacity))
         book_query = "&".join(f"{key}={value}" for key, value in book)
-    template = "rooms/directory.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#directory"
-    return render(
+    return render_partial(
         request,
-        template,
+        "rooms/directory.html",
         {
             "form": form,
             "page": page,
             "rooms": page.object_list,
             "slot": slot,
             "filters": filters,
-            "query": query.urlencode(),
             "book_query": book_query,
             "can_book": "rooms.book" in _caps(request),
             "breadcrumbs": [(_("Salles"), None)],
         },
+        partial="directory",
     )
 
 
 @require_GET
-@permission_required("rooms.view")
-def room_detail(request, pk):
+@object_view(selectors.room_detail_queryset, "rooms.view")
+def room_detail(request, room):
     """A room: what it offers, its rules and its week grid (htmx: the grid alone)."""
-    room = selectors.room_for_user(request.user, pk)
     monday = _week_from(request)
     grid = selectors.room_week(room, monday, can_see=selectors.scope_checker(request.user))
-    template = "rooms/room_detail.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#grid"
-    return render(
+    return render_partial(
         request,
-        template,
+        "rooms/room_detail.html",
         {
             "room": room,
             "grid": grid,
@@ -130,22 +134,19 @@ def room_detail(request, pk):
                 (room.venue.name, room.venue.get_absolute_url()), (room.name, None)
             ),
         },
+        partial="grid",
     )
 
 
 @require_GET
-@permission_required("rooms.view")
-def venue_detail(request, pk):
+@object_view(selectors.venue_queryset, "rooms.view")
+def venue_detail(request, venue):
     """A venue and the week of all its rooms (htmx: the grid alone)."""
-    venue = selectors.venue_for_user(request.user, pk)
     monday = _week_from(request)
     days, rows = selectors.venue_week(venue, monday, can_see=selectors.scope_checker(request.user))
-    template = "rooms/venue_detail.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#grid"
-    return render(
+    return render_partial(
         request,
-        template,
+        "rooms/venue_detail.html",
         {
             "venue": venue,
             "days": days,
@@ -158,22 +159,19 @@ def venue_detail(request, pk):
             "today": slots.today(),
             "breadcrumbs": _crumbs((venue.name, None)),
         },
+        partial="grid",
     )
 
 
 @require_GET
-@permission_required("rooms.view")
-def venue_day(request, pk):
+@object_view(selectors.venue_queryset, "rooms.view")
+def venue_day(request, venue):
     """One day of a venue: rooms × hours (htmx: the table alone)."""
-    venue = selectors.venue_for_user(request.user, pk)
     day = slots.parse_day(request.GET.get("jour")) or slots.today()
     hours, rows = selectors.venue_day(venue, day, can_see=selectors.scope_checker(request.user))
-    template = "rooms/venue_day.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#day"
-    return render(
+    return render_partial(
         request,
-        template,
+        "rooms/venue_day.html",
         {
             "venue": venue,
             "day": day,
@@ -186,6 +184,7 @@ def venue_day(request, pk):
                 (venue.name, venue.get_absolute_url()), (slots.format_day(day), None)
             ),
         },
+        partial="day",
     )
 
 
@@ -227,10 +226,9 @@ def room_ics(request, token):
 
 
 @require_GET
-@permission_required("rooms.view")
-def room_photo(request, pk):
+@object_view(RoomPhoto, "rooms.view", arg="photo")
+def room_photo(request, photo):
     """A room photo, served only to people who may see the directory."""
-    photo = selectors.photo_for_user(request.user, pk)
     return protected_file_response(photo.image, filename=f"salle-{photo.room_id}", inline=True)
 
 
@@ -255,7 +253,9 @@ def _initial_from_query(request) -> dict:
 @permission_required("rooms.book")
 def booking_create(request, pk):
     """Request a room for a section; a repeated request goes through a preview first."""
-    room = selectors.room_for_user(request.user, pk)
+    room = get_in_scope_or_404(
+        selectors.room_detail_queryset(), actor=request.user, capability="rooms.book", pk=pk
+    )
     form = BookingForm(
         request.POST or None, user=request.user, room=room, initial=_initial_from_query(request)
     )
@@ -270,12 +270,13 @@ def booking_create(request, pk):
             (_("Réserver"), None),
         ),
     }
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if data.get("repeat"):
+    if request.method == "POST":
+        if form.is_valid() and form.cleaned_data.get("repeat"):
             return _series_step(request, room, form, context)
-        try:
-            booking = services.booking_create(
+        booking = submit(
+            form,
+            lambda data: services.booking_create(
+                actor=request.user,
                 room=room,
                 section=data["section"],
                 start=form.start,
@@ -283,11 +284,9 @@ def booking_create(request, pk):
                 purpose=data["purpose"],
                 expected_attendance=data["expected_attendance"],
                 notes=data.get("notes", ""),
-                requested_by=request.user,
-            )
-        except services.BookingError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if booking:
             if booking.holds_slot:
                 messages.success(request, _("La salle est réservée pour vous."))
             else:
@@ -323,41 +322,39 @@ def _series_step(request, room, form, context):
         skip = {occ.day for occ in occurrences} - chosen
         if not chosen:
             form.add_error(None, _("Cochez au moins une date à réserver."))
-        else:
-            try:
-                result = services.booking_series_create(
-                    room=room,
-                    section=data["section"],
-                    first=data["date"],
-                    start_time=data["debut"],
-                    end_time=data["fin"],
-                    frequency=data["repeat"],
-                    until=data["until"],
-                    purpose=data["purpose"],
-                    expected_attendance=data["expected_attendance"],
-                    notes=data.get("notes", ""),
-                    requested_by=request.user,
-                    skip=skip,
+        elif result := submit(
+            form,
+            lambda data: services.booking_series_create(
+                actor=request.user,
+                room=room,
+                section=data["section"],
+                first=data["date"],
+                start_time=data["debut"],
+                end_time=data["fin"],
+                frequency=data["repeat"],
+                until=data["until"],
+                purpose=data["purpose"],
+                expected_attendance=data["expected_attendance"],
+                notes=data.get("notes", ""),
+                skip=skip,
+            ),
+        ):
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s date réservée.",
+                    "%(count)s dates réservées.",
+                    len(result.created),
                 )
-            except services.BookingError as exc:
-                form.add_error(None, exc)
-            else:
-                messages.success(
+                % {"count": len(result.created)},
+            )
+            for day, reason in result.skipped:
+                messages.warning(
                     request,
-                    ngettext(
-                        "%(count)s date réservée.",
-                        "%(count)s dates réservées.",
-                        len(result.created),
-                    )
-                    % {"count": len(result.created)},
+                    _("%(day)s non réservé : %(reason)s")
+                    % {"day": slots.format_day(day), "reason": reason},
                 )
-                for day, reason in result.skipped:
-                    messages.warning(
-                        request,
-                        _("%(day)s non réservé : %(reason)s")
-                        % {"day": slots.format_day(day), "reason": reason},
-                    )
-                return redirect(result.created[0])
+            return redirect(result.created[0])
     context.update(
         {
             "occurrences": occurrences,
@@ -374,13 +371,10 @@ def my_bookings(request):
     """Bookings of the user's sections, upcoming or past."""
     past = request.GET.get("periode") == "passees"
     qs = selectors.bookings_of_user_sections(request.user, upcoming=not past)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    template = "rooms/my_bookings.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#rows"
-    return render(
+    page = paginate(qs, request.GET.get("page"), per_page=PAGE_SIZE)
+    return render_partial(
         request,
-        template,
+        "rooms/my_bookings.html",
         {
             "page": page,
             "bookings": page.object_list,
@@ -391,31 +385,27 @@ def my_bookings(request):
 
 
 @require_GET
-def booking_detail(request, pk):
+@object_view(selectors.booking_detail_queryset, "rooms.view")
+def booking_detail(request, booking):
     """A booking of a section in the user's scope (404 otherwise)."""
-    booking = selectors.booking_for_user(request.user, pk)
     series_bookings = []
     if booking.series_id:
         series_bookings = list(
             booking.series.bookings.select_related("room").order_by("start")[:100]
         )
+    # What to offer; the services decide again when the form is sent.
+    may_book = can(request.user, "rooms.book", booking.section)
+    may_approve = can(request.user, "rooms.approve", booking.section)
+    ongoing = booking.is_open and booking.end > timezone.now()
     return render(
         request,
         "rooms/booking_detail.html",
         {
             "booking": booking,
             "series_bookings": series_bookings,
-            "can_change": booking.is_open
-            and booking.end > timezone.now()
-            and can(request.user, "rooms.book", booking.section),
-            "can_cancel": booking.is_open
-            and booking.end > timezone.now()
-            and (
-                can(request.user, "rooms.book", booking.section)
-                or can(request.user, "rooms.approve", booking.section)
-            ),
-            "can_decide": booking.status == Booking.Status.PENDING
-            and can(request.user, "rooms.approve", booking.section),
+            "can_change": ongoing and may_book,
+            "can_cancel": ongoing and (may_book or may_approve),
+            "can_decide": booking.status == Booking.Status.PENDING and may_approve,
             "refuse_form": RefuseForm(),
             "breadcrumbs": _crumbs(
                 (booking.room.name, booking.room.get_absolute_url()),
@@ -426,11 +416,9 @@ def booking_detail(request, pk):
 
 
 @require_http_methods(["GET", "POST"])
-def booking_edit(request, pk):
+@object_view(selectors.booking_detail_queryset, "rooms.book", scope="rooms.view")
+def booking_edit(request, booking):
     """Change the purpose, attendance or notes of a booking of one's section."""
-    booking = selectors.booking_for_user(request.user, pk)
-    if not can(request.user, "rooms.book", booking.section):
-        raise Http404
     form = BookingEditForm(
         request.POST or None,
         initial={
@@ -439,14 +427,12 @@ def booking_edit(request, pk):
             "notes": booking.notes,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.booking_update(booking=booking, by=request.user, **form.cleaned_data)
-        except services.BookingError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Réservation modifiée."))
-            return redirect(booking)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.booking_update(actor=request.user, booking=booking, **data),
+    ):
+        messages.success(request, _("Réservation modifiée."))
+        return redirect(booking)
     return render(
         request,
         "rooms/booking_edit.html",
@@ -463,13 +449,11 @@ def booking_edit(request, pk):
 
 
 @require_POST
-def booking_cancel(request, pk):
+@object_view(selectors.booking_detail_queryset, "rooms.view")
+def booking_cancel(request, booking):
     """Cancel one booking (its slot is free again)."""
-    booking = selectors.booking_for_user(request.user, pk)
     try:
-        services.booking_cancel(booking=booking, by=request.user)
-    except PermissionDenied as exc:
-        raise Http404 from exc
+        services.booking_cancel(actor=request.user, booking=booking)
     except services.BookingError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -478,13 +462,10 @@ def booking_cancel(request, pk):
 
 
 @require_POST
-def series_cancel(request, pk):
+@object_view(selectors.series_queryset, "rooms.view", arg="series")
+def series_cancel(request, series):
     """Cancel every remaining date of a recurring booking."""
-    series = selectors.series_for_user(request.user, pk)
-    try:
-        count = services.booking_series_cancel(series=series, by=request.user)
-    except PermissionDenied as exc:
-        raise Http404 from exc
+    count = services.booking_series_cancel(actor=request.user, series=series)
     messages.success(
         request,
         ngettext("%(count)s date annulée.", "%(count)s dates annulées.", count) % {"count": count},
@@ -517,10 +498,10 @@ def federation(request):
     first = datetime.date(year, month, 1)
     previous = (first - datetime.timedelta(days=1)).replace(day=1)
     following = (first + datetime.timedelta(days=32)).replace(day=1)
-    pending = Paginator(selectors.pending_for_approver(request.user), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    pending = paginate(
+        selectors.pending_for_approver(request.user), request.GET.get("page"), per_page=PAGE_SIZE
     )
-    return render(
+    return render_partial(
         request,
         "rooms/federation.html",
         {
@@ -534,19 +515,15 @@ def federation(request):
             "can_manage": can(request.user, "rooms.manage"),
             "breadcrumbs": _crumbs((_("Fédération"), None)),
         },
+        partial="pending",
     )
 
 
-def _pending_for(request, pk) -> Booking:
-    return get_object_or_404(selectors.pending_for_approver(request.user), pk=pk)
-
-
 @require_POST
-@permission_required("rooms.approve")
-def booking_approve(request, pk):
-    booking = _pending_for(request, pk)
+@object_view(selectors.booking_detail_queryset, "rooms.approve", scope="rooms.view")
+def booking_approve(request, booking):
     try:
-        services.booking_approve(booking=booking, by=request.user)
+        services.booking_approve(actor=request.user, booking=booking)
     except services.BookingError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -555,22 +532,22 @@ def booking_approve(request, pk):
 
 
 @require_POST
-@permission_required("rooms.approve")
-def booking_refuse(request, pk):
-    booking = _pending_for(request, pk)
+@object_view(selectors.booking_detail_queryset, "rooms.approve", scope="rooms.view")
+def booking_refuse(request, booking):
     form = RefuseForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Indiquez le motif du refus."))
-        return redirect(booking)
-    try:
-        services.booking_refuse(
-            booking=booking, by=request.user, reason=form.cleaned_data["reason"]
-        )
-    except services.BookingError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    if submit(
+        form,
+        lambda data: services.booking_refuse(
+            actor=request.user, booking=booking, reason=data["reason"]
+        ),
+    ):
         messages.success(request, _("Demande refusée ; la section est prévenue par e-mail."))
-    return redirect("rooms:federation")
+        return redirect("rooms:federation")
+    if form.errors.get("reason"):
+        messages.error(request, _("Indiquez le motif du refus."))
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return redirect(booking)
 
 
 # --- Management (rooms.manage) -----------------------------------------------------------------
@@ -580,16 +557,17 @@ def booking_refuse(request, pk):
 @permission_required("rooms.manage")
 def manage(request):
     """Venues and their rooms, with links to edit them."""
-    venues = Paginator(
+    page = paginate(
         Venue.objects.select_related("arrondissement").prefetch_related("rooms").order_by("name"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    return render(
+        request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
+    return render_partial(
         request,
         "rooms/manage.html",
         {
-            "page": venues,
-            "venues": venues.object_list,
+            "page": page,
+            "venues": page.object_list,
             "breadcrumbs": _crumbs(
                 (_("Fédération"), reverse("rooms:federation")), (_("Lieux et salles"), None)
             ),
@@ -597,13 +575,11 @@ def manage(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
-@permission_required("rooms.manage")
-def venue_edit(request, pk=None):
-    venue = get_object_or_404(Venue, pk=pk) if pk else Venue()
+def _venue_form(request, venue: Venue):
     form = VenueForm(request.POST or None, instance=venue)
-    if request.method == "POST" and form.is_valid():
-        services.venue_save(venue=form.save(commit=False), by=request.user)
+    if request.method == "POST" and submit(
+        form, lambda data: services.venue_save(actor=request.user, venue=form.instance)
+    ):
         messages.success(request, _("Lieu enregistré."))
         return redirect("rooms:manage")
     return render(
@@ -622,22 +598,32 @@ def venue_edit(request, pk=None):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("rooms.manage")
-def room_edit(request, pk=None):
-    room = get_object_or_404(Room, pk=pk) if pk else Room()
+def venue_create(request):
+    return _venue_form(request, Venue())
+
+
+@require_http_methods(["GET", "POST"])
+@object_view(Venue, "rooms.manage")
+def venue_edit(request, venue):
+    return _venue_form(request, venue)
+
+
+def _room_form(request, room: Room):
     initial = {}
-    if not pk and (request.GET.get("lieu") or "").isdigit():
+    if room.pk is None and (request.GET.get("lieu") or "").isdigit():
         initial["venue"] = int(request.GET["lieu"])
     form = RoomForm(request.POST or None, instance=room, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        room = form.save(commit=False)
-        services.room_save(
-            room=room,
-            by=request.user,
-            equipment=form.cleaned_data["equipment"],
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.room_save(
+            actor=request.user,
+            room=form.instance,
+            equipment=data["equipment"],
             opening_hours=form.opening_hours,
-        )
+        ),
+    ):
         messages.success(request, _("Salle enregistrée."))
-        return redirect(room)
+        return redirect(form.instance)
     return render(
         request,
         "rooms/room_form.html",
@@ -654,16 +640,26 @@ def room_edit(request, pk=None):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("rooms.manage")
-def room_photos(request, pk):
-    room = get_object_or_404(Room.objects.select_related("venue"), pk=pk)
+def room_create(request):
+    return _room_form(request, Room())
+
+
+@require_http_methods(["GET", "POST"])
+@object_view(Room, "rooms.manage")
+def room_edit(request, room):
+    return _room_form(request, room)
+
+
+@require_http_methods(["GET", "POST"])
+@object_view(lambda: Room.objects.select_related("venue"), "rooms.manage")
+def room_photos(request, room):
     form = PhotoForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        services.room_photo_add(
-            room=room,
-            image=form.cleaned_data["image"],
-            caption=form.cleaned_data["caption"],
-            by=request.user,
-        )
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.room_photo_add(
+            actor=request.user, room=room, image=data["image"], caption=data["caption"]
+        ),
+    ):
         messages.success(request, _("Photo ajoutée."))
         return redirect("rooms:room_photos", pk=room.pk)
     return render(
@@ -679,9 +675,8 @@ def room_photos(request, pk):
 
 
 @require_POST
-@permission_required("rooms.manage")
-def room_ics_reset(request, pk):
-    room = get_object_or_404(Room, pk=pk)
-    services.room_ics_token_reset(room=room, by=request.user)
+@object_view(Room, "rooms.manage")
+def room_ics_reset(request, room):
+    services.room_ics_token_reset(actor=request.user, room=room)
     messages.success(request, _("Nouvelle adresse de calendrier : l'ancienne ne fonctionne plus."))
     return redirect(room)

@@ -51,3 +51,13 @@ def federal_organiser(federation, section):
     from fede.organization.models import Role
 
     return make_officer(federation, Role.FEDERAL_SECRETARY, section=section)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with empty rate-limit counters (they live in the cache)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

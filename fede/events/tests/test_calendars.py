@@ -79,7 +79,7 @@ def test_personal_feed_works_without_cookies_and_shows_my_events(client, section
     other = EventFactory(organiser=section, title="Pas inscrit")
     RegistrationFactory(event=mine, member=member)
     RegistrationFactory(event=dropped, member=member, status=Registration.Status.CANCELLED)
-    token = services.feed_token_get(member_user).token
+    token = services.feed_token_get(actor=member_user).token
     feed = vevents(parse(client.get(reverse("events:personal_feed", args=[token]))))
     assert feed[mine.ics_uid]["STATUS"] == "CONFIRMED"
     assert feed[dropped.ics_uid]["STATUS"] == "CANCELLED"  # removed from the subscribed calendar
@@ -95,7 +95,7 @@ def test_unit_feed_shows_only_what_the_token_user_may_see(
     unit_only = EventFactory(organiser=section, visibility=Event.Visibility.UNIT_MEMBERS)
     invitation = EventFactory(organiser=section, visibility=Event.Visibility.INVITATION)
     elsewhere = EventFactory(organiser=other_section, visibility=Event.Visibility.UNIT_MEMBERS)
-    token = services.feed_token_get(member_user).token
+    token = services.feed_token_get(actor=member_user).token
     feed = vevents(parse(client.get(reverse("events:unit_feed", args=[token, section.pk]))))
     assert members_event.ics_uid in feed and unit_only.ics_uid in feed
     assert invitation.ics_uid not in feed
@@ -104,25 +104,25 @@ def test_unit_feed_shows_only_what_the_token_user_may_see(
 
 
 def test_bad_or_renewed_token_is_404(client, member_user, section):
-    old = services.feed_token_get(member_user).token
+    old = services.feed_token_get(actor=member_user).token
     assert client.get(reverse("events:personal_feed", args=["inconnu"])).status_code == 404
-    services.feed_token_renew(member_user)
+    services.feed_token_renew(actor=member_user)
     assert client.get(reverse("events:personal_feed", args=[old])).status_code == 404
     member_user.is_active = False
     member_user.save()
-    new = services.feed_token_get(member_user).token
+    new = services.feed_token_get(actor=member_user).token
     assert client.get(reverse("events:personal_feed", args=[new])).status_code == 404
 
 
 def test_feeds_page_gives_the_addresses(client, member_user, section):
     client.force_login(member_user)
     response = client.get(reverse("events:feeds"))
-    token = services.feed_token_get(member_user).token
+    token = services.feed_token_get(actor=member_user).token
     content = response.content.decode()
     assert f"/evenements/flux/{token}/mes-evenements.ics" in content
     assert f"/evenements/flux/{token}/unite-{section.pk}.ics" in content
     client.post(reverse("events:feed_renew"))
-    assert services.feed_token_get(member_user).token != token
+    assert services.feed_token_get(actor=member_user).token != token
 
 
 def test_ticket_ics_works_for_members_events_without_login(client, section, member_user):

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import timezone
 
+from fede.core.access import SYSTEM
 from fede.events import services
 from fede.events.models import Event, Registration
 from fede.events.rules import UP_TO_DATE_ONLY_MESSAGE
@@ -17,6 +18,12 @@ from fede.organization.tests.factories import DuesPaymentFactory, MemberFactory,
 from .factories import EventFactory, RegistrationFactory, in_days
 
 pytestmark = pytest.mark.django_db
+
+
+def register(event, member):
+    """The member registers themself (members without an account: the system does it)."""
+    actor = member.user if member.user_id else SYSTEM
+    return services.registration_create(actor=actor, event=event, member=member)
 
 
 def members(section, count):
@@ -29,7 +36,7 @@ def test_member_registers_in_one_click_and_gets_a_confirmation_mail(
     """A member gets a seat and an e-mail with the QR code and the event's .ics."""
     event = EventFactory(organiser=section, capacity=10)
     with django_capture_on_commit_callbacks(execute=True):
-        registration = services.registration_create(event=event, member=member_user.member)
+        registration = register(event, member_user.member)
     assert registration.status == Registration.Status.CONFIRMED
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -43,8 +50,8 @@ def test_member_registers_in_one_click_and_gets_a_confirmation_mail(
 def test_registering_twice_is_harmless(section, member_user):
     """A double click gives one registration, not two."""
     event = EventFactory(organiser=section)
-    first = services.registration_create(event=event, member=member_user.member)
-    second = services.registration_create(event=event, member=member_user.member)
+    first = register(event, member_user.member)
+    second = register(event, member_user.member)
     assert first.pk == second.pk
     assert Registration.objects.filter(event=event).count() == 1
 
@@ -52,9 +59,9 @@ def test_registering_twice_is_harmless(section, member_user):
 def test_full_event_puts_newcomers_on_the_waiting_list(section):
     event = EventFactory(organiser=section, capacity=2)
     a, b, c = members(section, 3)
-    assert services.registration_create(event=event, member=a).status == "confirmed"
-    assert services.registration_create(event=event, member=b).status == "confirmed"
-    assert services.registration_create(event=event, member=c).status == "waiting"
+    assert register(event, a).status == "confirmed"
+    assert register(event, b).status == "confirmed"
+    assert register(event, c).status == "waiting"
 
 
 def test_cancelling_a_seat_promotes_the_first_waiting_and_mails_them(
@@ -63,13 +70,13 @@ def test_cancelling_a_seat_promotes_the_first_waiting_and_mails_them(
     """The freed seat goes to the first person waiting, who gets « Une place s'est libérée »."""
     event = EventFactory(organiser=section, capacity=1)
     holder, first_waiting, second_waiting = members(section, 3)
-    seat = services.registration_create(event=event, member=holder)
-    services.registration_create(event=event, member=first_waiting)
-    services.registration_create(event=event, member=second_waiting)
+    seat = register(event, holder)
+    register(event, first_waiting)
+    register(event, second_waiting)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_cancel(registration=seat)
+        services.registration_cancel(actor=SYSTEM, registration=seat)
 
     statuses = dict(Registration.objects.filter(event=event).values_list("member_id", "status"))
     assert statuses == {
@@ -88,14 +95,14 @@ def test_promotion_is_in_the_same_transaction_as_the_cancellation(section):
 
     event = EventFactory(organiser=section, capacity=1)
     holder, waiting = members(section, 2)
-    seat = services.registration_create(event=event, member=holder)
-    services.registration_create(event=event, member=waiting)
+    seat = register(event, holder)
+    register(event, waiting)
 
     class Boom(Exception):
         pass
 
     with pytest.raises(Boom), transaction.atomic():
-        services.registration_cancel(registration=seat)
+        services.registration_cancel(actor=SYSTEM, registration=seat)
         raise Boom
     assert Registration.objects.get(member=waiting).status == "waiting"
     assert Registration.objects.get(member=holder).status == "confirmed"
@@ -105,7 +112,7 @@ def test_raising_the_capacity_promotes_people_waiting(section, organiser):
     event = EventFactory(organiser=section, capacity=1)
     a, b, c = members(section, 3)
     for m in (a, b, c):
-        services.registration_create(event=event, member=m)
+        register(event, m)
     services.event_update(actor=organiser, event=event, capacity=2)
     assert Registration.objects.get(member=b).status == "confirmed"
     assert Registration.objects.get(member=c).status == "waiting"
@@ -114,14 +121,14 @@ def test_raising_the_capacity_promotes_people_waiting(section, organiser):
 def test_up_to_date_only_refuses_a_lapsed_member_with_a_clear_message(section, lapsed_user):
     event = EventFactory(organiser=section, visibility=Event.Visibility.UP_TO_DATE)
     with pytest.raises(ValidationError) as exc:
-        services.registration_create(event=event, member=lapsed_user.member)
+        register(event, lapsed_user.member)
     assert exc.value.messages == [str(UP_TO_DATE_ONLY_MESSAGE)]
     assert not Registration.objects.exists()
 
 
 def test_up_to_date_member_may_register_for_an_up_to_date_only_event(section, member_user):
     event = EventFactory(organiser=section, visibility=Event.Visibility.UP_TO_DATE)
-    registration = services.registration_create(event=event, member=member_user.member)
+    registration = register(event, member_user.member)
     assert registration.status == "confirmed"
 
 
@@ -129,18 +136,18 @@ def test_unit_members_only_refuses_members_of_other_sections(section, other_sect
     event = EventFactory(organiser=section, visibility=Event.Visibility.UNIT_MEMBERS)
     outsider = MemberFactory(section=other_section)
     with pytest.raises(ValidationError, match="unités organisatrices"):
-        services.registration_create(event=event, member=outsider)
+        register(event, outsider)
     event.co_organisers.add(other_section)
-    assert services.registration_create(event=event, member=outsider).status == "confirmed"
+    assert register(event, outsider).status == "confirmed"
 
 
 def test_invitation_only_needs_an_invitation(section, organiser):
     event = EventFactory(organiser=section, visibility=Event.Visibility.INVITATION)
     guest, other = members(section, 2)
     services.invitation_add(actor=organiser, event=event, members=[guest])
-    assert services.registration_create(event=event, member=guest).status == "confirmed"
+    assert register(event, guest).status == "confirmed"
     with pytest.raises(ValidationError, match="sur invitation"):
-        services.registration_create(event=event, member=other)
+        register(event, other)
 
 
 def test_registration_window_is_enforced(section, member_user):
@@ -149,12 +156,12 @@ def test_registration_window_is_enforced(section, member_user):
         registration_opens=timezone.now() + datetime.timedelta(days=1),
     )
     with pytest.raises(ValidationError, match="ouvrent le"):
-        services.registration_create(event=event, member=member_user.member)
+        register(event, member_user.member)
     event.registration_opens = None
     event.registration_closes = timezone.now() - datetime.timedelta(minutes=1)
     event.save()
     with pytest.raises(ValidationError, match="closes"):
-        services.registration_create(event=event, member=member_user.member)
+        register(event, member_user.member)
 
 
 def test_guest_registration_counts_only_once_confirmed(section, django_capture_on_commit_callbacks):
@@ -162,15 +169,15 @@ def test_guest_registration_counts_only_once_confirmed(section, django_capture_o
     event = EventFactory(organiser=section, visibility=Event.Visibility.PUBLIC, capacity=1)
     with django_capture_on_commit_callbacks(execute=True):
         pending = services.registration_create_guest(
-            event=event, name="Lou Invitée", email="Lou@Example.org"
+            actor=None, event=event, name="Lou Invitée", email="Lou@Example.org"
         )
     assert pending.status == "pending"
     assert "Confirmez votre inscription" in mail.outbox[0].subject
     assert "/confirmer/" in mail.outbox[0].body
     # Meanwhile a member takes the only seat: the guest will wait.
-    services.registration_create(event=event, member=MemberFactory(section=section))
+    register(event, MemberFactory(section=section))
     with django_capture_on_commit_callbacks(execute=True):
-        confirmed = services.registration_confirm_guest(registration=pending)
+        confirmed = services.registration_confirm_guest(actor=None, registration=pending)
     assert confirmed.status == "waiting"
     assert "Liste d'attente" in mail.outbox[-1].subject
 
@@ -180,8 +187,12 @@ def test_guest_asking_twice_gets_one_registration_and_one_mail(
 ):
     event = EventFactory(organiser=section, visibility=Event.Visibility.PUBLIC)
     with django_capture_on_commit_callbacks(execute=True):
-        services.registration_create_guest(event=event, name="Lou", email="lou@example.org")
-        services.registration_create_guest(event=event, name="Lou", email="LOU@example.org")
+        services.registration_create_guest(
+            actor=None, event=event, name="Lou", email="lou@example.org"
+        )
+        services.registration_create_guest(
+            actor=None, event=event, name="Lou", email="LOU@example.org"
+        )
     assert Registration.objects.filter(event=event).count() == 1
     assert len(mail.outbox) == 1
 
@@ -189,14 +200,16 @@ def test_guest_asking_twice_gets_one_registration_and_one_mail(
 def test_guests_cannot_register_for_members_only_events(section):
     event = EventFactory(organiser=section, visibility=Event.Visibility.MEMBERS)
     with pytest.raises(ValidationError, match="réservé aux adhérent"):
-        services.registration_create_guest(event=event, name="Lou", email="lou@example.org")
+        services.registration_create_guest(
+            actor=None, event=event, name="Lou", email="lou@example.org"
+        )
 
 
 def test_check_in_marks_only_confirmed_registrations(section, organiser):
     event = EventFactory(organiser=section, capacity=1)
     a, b = members(section, 2)
-    seat = services.registration_create(event=event, member=a)
-    waiting = services.registration_create(event=event, member=b)
+    seat = register(event, a)
+    waiting = register(event, b)
     seat = services.registration_check_in(actor=organiser, registration=seat, present=True)
     assert seat.attended and seat.checked_in_by == organiser
     with pytest.raises(ValidationError):
@@ -244,7 +257,7 @@ def test_significant_changes_raise_the_sequence_and_mail_registrants(
 ):
     event = EventFactory(organiser=section)
     uid = event.uid
-    services.registration_create(event=event, member=member_user.member)
+    register(event, member_user.member)
     mail.outbox.clear()
     event = services.event_update(actor=organiser, event=event, capacity=50)
     assert event.sequence == 0  # capacity is not a calendar matter
@@ -266,8 +279,8 @@ def test_cancelling_an_event_mails_registrants_and_keeps_it(
 ):
     event = EventFactory(organiser=section, capacity=1)
     a, b = members(section, 2)
-    services.registration_create(event=event, member=a)
-    services.registration_create(event=event, member=b)
+    register(event, a)
+    register(event, b)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         event = services.event_cancel(actor=organiser, event=event, reason="Grève des transports")
@@ -288,8 +301,8 @@ def test_reminders_are_sent_once(section, django_capture_on_commit_callbacks):
     RegistrationFactory(event=tomorrow, member=b, status=Registration.Status.WAITING)
     RegistrationFactory(event=next_week, member=a)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.reminders_send() == 1
-        assert services.reminders_send() == 0
+        assert services.reminders_send(actor=SYSTEM) == 1
+        assert services.reminders_send(actor=SYSTEM) == 0
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [a.email]
     assert mail.outbox[0].subject.startswith("[Fédé] Rappel")
@@ -310,10 +323,10 @@ def test_reminder_command_runs_the_same_job(section, capsys, django_capture_on_c
 def test_a_cancelled_member_registers_again_at_the_end_of_the_queue(section):
     event = EventFactory(organiser=section, capacity=1)
     a, b = members(section, 2)
-    seat = services.registration_create(event=event, member=a)
-    services.registration_create(event=event, member=b)
-    services.registration_cancel(registration=seat)
-    again = services.registration_create(event=event, member=a)
+    seat = register(event, a)
+    register(event, b)
+    services.registration_cancel(actor=SYSTEM, registration=seat)
+    again = register(event, a)
     assert again.pk == seat.pk
     assert again.status == "waiting"
 
@@ -329,21 +342,21 @@ def test_concurrent_registrations_never_exceed_capacity(federation):
     section = make_section(federation)
     event = EventFactory(organiser=section, capacity=5)
     for m in members(section, 2):
-        services.registration_create(event=event, member=m)
+        register(event, m)
     contenders = members(section, 12)
     barrier = threading.Barrier(len(contenders))
     errors: list[BaseException] = []
 
-    def register(member):
+    def contend(member):
         try:
             barrier.wait()
-            services.registration_create(event=event, member=member)
+            register(event, member)
         except BaseException as exc:  # noqa: BLE001 — reported below
             errors.append(exc)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=register, args=(m,)) for m in contenders]
+    threads = [threading.Thread(target=contend, args=(m,)) for m in contenders]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -359,9 +372,9 @@ def test_member_without_dues_is_up_to_date_after_paying(section):
     user = make_member_user(section)
     event = EventFactory(organiser=section, visibility=Event.Visibility.UP_TO_DATE)
     with pytest.raises(ValidationError):
-        services.registration_create(event=event, member=user.member)
+        register(event, user.member)
     DuesPaymentFactory(member=user.member)
-    assert services.registration_create(event=event, member=user.member).status == "confirmed"
+    assert register(event, user.member).status == "confirmed"
 
 
 def test_reminder_task_sends_the_reminders(section, django_capture_on_commit_callbacks):
@@ -380,7 +393,7 @@ def test_former_member_is_treated_as_the_public(section):
     event = EventFactory(organiser=section, visibility=Event.Visibility.MEMBERS)
     former = MemberFactory(section=section, status="resigned")
     with pytest.raises(ValidationError, match="réservé aux adhérent"):
-        services.registration_create(event=event, member=former)
+        register(event, former)
 
 
 class BrokenMailBackend:
@@ -399,6 +412,6 @@ def test_registration_succeeds_when_the_mail_server_is_down(
     settings.EMAIL_BACKEND = f"{__name__}.BrokenMailBackend"
     event = EventFactory(organiser=section)
     with django_capture_on_commit_callbacks(execute=True):
-        registration = services.registration_create(event=event, member=member_user.member)
+        registration = register(event, member_user.member)
     registration.refresh_from_db()
     assert registration.status == "confirmed"

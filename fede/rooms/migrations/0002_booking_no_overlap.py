@@ -9,19 +9,10 @@ nothing outside PostgreSQL.
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations
 
+from fede.core.migration_ops import PostgreSQLOnly
+
 CONSTRAINT = "rooms_booking_no_overlap_confirmed"
 
-
-class PostgreSQLOnly(migrations.RunSQL):
-    """RunSQL that is a no-op on every database but PostgreSQL."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class BtreeGist(BtreeGistExtension):

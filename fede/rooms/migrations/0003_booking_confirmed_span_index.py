@@ -9,19 +9,10 @@ like 0002.
 
 from django.db import migrations
 
+from fede.core.migration_ops import PostgreSQLOnly
+
 INDEX = "rooms_booking_confirmed_span"
 
-
-class PostgreSQLOnly(migrations.RunSQL):
-    """RunSQL that is a no-op on every database but PostgreSQL."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

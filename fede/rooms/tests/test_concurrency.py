@@ -47,7 +47,7 @@ def test_twenty_concurrent_requests_for_one_slot_confirm_exactly_one():
                 end=end,
                 purpose="Réunion publique",
                 expected_attendance=30,
-                requested_by=user,
+                actor=user,
             )
             result = "confirmed"
         except services.SlotTaken as exc:

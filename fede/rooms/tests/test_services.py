@@ -18,7 +18,7 @@ def book(room, section, user, start, end, **kwargs):
     kwargs.setdefault("purpose", "Réunion de section")
     kwargs.setdefault("expected_attendance", 20)
     return services.booking_create(
-        room=room, section=section, start=start, end=end, requested_by=user, **kwargs
+        room=room, section=section, start=start, end=end, actor=user, **kwargs
     )
 
 
@@ -59,7 +59,7 @@ def test_cancelled_booking_frees_the_slot(room, section_a, section_b, officer_a,
     """Once cancelled, the slot can be booked by another section."""
     day = next_weekday(3)
     first = book(room, section_a, officer_a, *slot(day, "19:00", "21:00"))
-    services.booking_cancel(booking=first, by=officer_a)
+    services.booking_cancel(booking=first, actor=officer_a)
     second = book(room, section_b, officer_b, *slot(day, "19:00", "21:00"))
     assert second.status == Booking.Status.CONFIRMED
     first.refresh_from_db()
@@ -194,7 +194,7 @@ def test_approval_confirms_and_mails_the_requester_after_commit(
     booking = book(room, section_a, officer_a, *slot(day, "19:00", "21:00"))
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.booking_approve(booking=booking, by=staff)
+        services.booking_approve(booking=booking, actor=staff)
     assert mail.outbox == []  # nothing sent before the commit
     for callback in callbacks:
         callback()
@@ -214,10 +214,10 @@ def test_refusal_needs_a_reason_and_sends_it(
     room.save()
     booking = book(room, section_a, officer_a, *slot(next_weekday(3), "19:00", "21:00"))
     with pytest.raises(services.BookingError):
-        services.booking_refuse(booking=booking, by=staff, reason="  ")
+        services.booking_refuse(booking=booking, actor=staff, reason="  ")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.booking_refuse(booking=booking, by=staff, reason="Salle en travaux ce jour-là.")
+        services.booking_refuse(booking=booking, actor=staff, reason="Salle en travaux ce jour-là.")
     booking.refresh_from_db()
     assert booking.status == Booking.Status.REFUSED
     assert booking.refusal_reason == "Salle en travaux ce jour-là."
@@ -232,9 +232,9 @@ def test_approving_a_request_whose_slot_was_taken_is_refused(
     start, end = slot(next_weekday(3), "19:00", "21:00")
     first = book(room, section_a, officer_a, start, end)
     second = book(room, section_b, officer_b, start, end)
-    services.booking_approve(booking=first, by=staff)
+    services.booking_approve(booking=first, actor=staff)
     with pytest.raises(services.SlotTaken):
-        services.booking_approve(booking=second, by=staff)
+        services.booking_approve(booking=second, actor=staff)
     second.refresh_from_db()
     assert second.status == Booking.Status.PENDING
 
@@ -244,13 +244,13 @@ def test_section_officer_cannot_approve(room, section_a, officer_a):
     room.save()
     booking = book(room, section_a, officer_a, *slot(next_weekday(3), "19:00", "21:00"))
     with pytest.raises(PermissionDenied):
-        services.booking_approve(booking=booking, by=officer_a)
+        services.booking_approve(booking=booking, actor=officer_a)
 
 
 def test_officer_of_another_section_cannot_cancel(room, section_a, officer_a, officer_b):
     booking = book(room, section_a, officer_a, *slot(next_weekday(3), "19:00", "21:00"))
     with pytest.raises(PermissionDenied):
-        services.booking_cancel(booking=booking, by=officer_b)
+        services.booking_cancel(booking=booking, actor=officer_b)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
 
@@ -260,7 +260,7 @@ def test_federation_cancelling_tells_the_requester(
 ):
     booking = book(room, section_a, officer_a, *slot(next_weekday(3), "19:00", "21:00"))
     with django_capture_on_commit_callbacks(execute=True):
-        services.booking_cancel(booking=booking, by=staff)
+        services.booking_cancel(booking=booking, actor=staff)
     assert mail.outbox[-1].to == [officer_a.email]
     assert mail.outbox[-1].subject == "Réservation annulée : Salle Jaurès"
 
@@ -270,18 +270,22 @@ def test_a_past_booking_cannot_be_cancelled(room, section_a, officer_a):
         room, section_a, *slot(slots.today() - datetime.timedelta(days=2), "19:00", "21:00")
     )
     with pytest.raises(services.BookingError):
-        services.booking_cancel(booking=past, by=officer_a)
+        services.booking_cancel(booking=past, actor=officer_a)
 
 
 def test_update_changes_purpose_but_checks_capacity(room, section_a, officer_a, officer_b):
     booking = book(room, section_a, officer_a, *slot(next_weekday(3), "19:00", "21:00"))
-    services.booking_update(booking=booking, by=officer_a, purpose="AG", expected_attendance=35)
+    services.booking_update(booking=booking, actor=officer_a, purpose="AG", expected_attendance=35)
     booking.refresh_from_db()
     assert (booking.purpose, booking.expected_attendance) == ("AG", 35)
     with pytest.raises(services.BookingError):
-        services.booking_update(booking=booking, by=officer_a, purpose="AG", expected_attendance=99)
+        services.booking_update(
+            booking=booking, actor=officer_a, purpose="AG", expected_attendance=99
+        )
     with pytest.raises(PermissionDenied):
-        services.booking_update(booking=booking, by=officer_b, purpose="x", expected_attendance=2)
+        services.booking_update(
+            booking=booking, actor=officer_b, purpose="x", expected_attendance=2
+        )
 
 
 # --- Recurring bookings ------------------------------------------------------------------
@@ -331,7 +335,7 @@ def test_series_with_conflicts_skips_them_and_makes_one_row_per_date(
         until=first + datetime.timedelta(weeks=4),
         purpose="Permanence",
         expected_attendance=15,
-        requested_by=officer_a,
+        actor=officer_a,
         skip={unticked},
     )
     days = sorted(slots.local(b.start).date() for b in result.created)
@@ -340,10 +344,10 @@ def test_series_with_conflicts_skips_them_and_makes_one_row_per_date(
     assert "déjà réservé" in result.skipped[0][1]
     assert Booking.objects.filter(series=result.series).count() == 3
     # One occurrence alone:
-    services.booking_cancel(booking=result.created[1], by=officer_a)
+    services.booking_cancel(booking=result.created[1], actor=officer_a)
     assert Booking.objects.filter(series=result.series, status="confirmed").count() == 2
     # Then the rest of the series:
-    assert services.booking_series_cancel(series=result.series, by=officer_a) == 2
+    assert services.booking_series_cancel(series=result.series, actor=officer_a) == 2
     assert not Booking.objects.filter(series=result.series, status="confirmed").exists()
 
 
@@ -374,7 +378,7 @@ def test_weekly_series_across_summer_time_stays_at_19_local(room, section_a, off
         until=datetime.date(2027, 11, 11),
         purpose="Conseil de section",
         expected_attendance=10,
-        requested_by=officer_a,
+        actor=officer_a,
         now=now,
     )
     utc_hours = [b.start.astimezone(datetime.UTC).hour for b in result.created]
@@ -395,7 +399,7 @@ def test_series_where_nothing_can_be_booked_writes_nothing(room, section_a, offi
             until=first + datetime.timedelta(weeks=2),
             purpose="x",
             expected_attendance=400,
-            requested_by=officer_a,
+            actor=officer_a,
         )
     assert not BookingSeries.objects.exists() and not Booking.objects.exists()
 
@@ -406,7 +410,7 @@ def test_series_where_nothing_can_be_booked_writes_nothing(room, section_a, offi
 def test_room_save_replaces_opening_hours(room, staff, officer_a):
     services.room_save(
         room=room,
-        by=staff,
+        actor=staff,
         opening_hours={
             0: (datetime.time(9), datetime.time(18)),
             2: (datetime.time(14), datetime.time(22)),
@@ -414,12 +418,12 @@ def test_room_save_replaces_opening_hours(room, staff, officer_a):
     )
     assert sorted(room.opening_hours.values_list("weekday", flat=True)) == [0, 2]
     with pytest.raises(PermissionDenied):
-        services.room_save(room=room, by=officer_a)
+        services.room_save(room=room, actor=officer_a)
 
 
 def test_ics_token_reset_changes_the_address(room, staff):
     old = room.ics_token
-    services.room_ics_token_reset(room=room, by=staff)
+    services.room_ics_token_reset(room=room, actor=staff)
     room.refresh_from_db()
     assert room.ics_token != old and len(room.ics_token) >= 32
 
@@ -443,7 +447,7 @@ def test_decision_mail_waits_in_the_outbox_when_the_server_is_down(
     room.save()
     booking = book(room, section_a, officer_a, *slot(next_weekday(3), "19:00", "21:00"))
     with django_capture_on_commit_callbacks(execute=True):
-        services.booking_approve(booking=booking, by=staff)
+        services.booking_approve(booking=booking, actor=staff)
     booking.refresh_from_db()
     assert booking.status == Booking.Status.CONFIRMED
     queued = OutgoingMail.objects.get(to=[officer_a.email])

@@ -391,7 +391,7 @@ def test_series_cancel_out_of_scope_is_404(client, officer_a, officer_b, section
         until=first + datetime.timedelta(weeks=2),
         purpose="B",
         expected_attendance=5,
-        requested_by=officer_b,
+        actor=officer_b,
     )
     assert (
         login(client, officer_a)
@@ -616,3 +616,67 @@ def test_federal_secretary_picks_federation_or_section(client, federation, secti
         .content.decode()
     )
     assert federation.name in html and other.name in html
+
+
+# --- History restore and partials ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "directory",
+        "my_bookings",
+        "federation",
+        "manage",
+        "room_detail",
+        "venue_detail",
+        "venue_day",
+    ],
+)
+def test_list_pages_answer_a_history_restore_with_the_full_page(client, staff, room, name):
+    """Back after filtering: htmx asks for the page again and must get all of it."""
+    args = {"room_detail": [room.pk], "venue_detail": [room.venue_id], "venue_day": [room.venue_id]}
+    url = reverse(f"rooms:{name}", args=args.get(name, []))
+    login(client, staff)
+    partial = client.get(url, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200 and "<html" not in partial.content.decode()
+    assert "HX-Request" in partial["Vary"]
+    restored = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert restored.status_code == 200 and "<html" in restored.content.decode()
+
+
+def test_list_pages_use_the_core_pager(client, staff, section_a):
+    for i in range(21):
+        VenueFactory(name=f"Lieu {i:02d}")
+    html = login(client, staff).get(reverse("rooms:manage"), {"page": 2}).content.decode()
+    assert "Page 2 sur 2" in html and "Lieu 20" in html
+
+
+def test_approver_of_another_federation_gets_404_on_a_paris_request(
+    client, officer_a, section_a, room
+):
+    lyon = make_federation_for_test()
+    other = make_officer(lyon, Role.FEDERAL_STAFF, section=make_section(lyon))
+    booking = make_booking(
+        room, section_a, *slot(next_weekday(3), "19:00", "21:00"), status="pending"
+    )
+    login(client, other)
+    for name in ("booking_approve", "booking_refuse", "booking_cancel"):
+        response = client.post(reverse(f"rooms:{name}", args=[booking.pk]), {"reason": "Non"})
+        assert response.status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == "pending"
+
+
+def test_non_manager_cannot_reach_room_management(client, officer_a, room):
+    """Rooms belong to no section: without rooms.manage the room is out of reach (404)."""
+    login(client, officer_a)
+    assert client.get(reverse("rooms:room_edit", args=[room.pk])).status_code == 404
+    assert client.post(reverse("rooms:room_ics_reset", args=[room.pk])).status_code == 404
+    assert client.get(reverse("rooms:venue_create")).status_code == 403
+
+
+def make_federation_for_test():
+    from fede.organization.tests.factories import make_federation
+
+    return make_federation(name="Fédération du Rhône", code="FED69")

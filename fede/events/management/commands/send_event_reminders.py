@@ -5,6 +5,7 @@ Safe to run as often as wanted: each registration is reminded once (``reminded_a
 
 from django.core.management.base import BaseCommand
 
+from fede.core.access import SYSTEM
 from fede.events.services import reminders_send
 
 
@@ -12,5 +13,5 @@ class Command(BaseCommand):
     help = "Envoie les rappels des événements du lendemain (une seule fois par inscription)."
 
     def handle(self, *args, **options):
-        sent = reminders_send()
+        sent = reminders_send(actor=SYSTEM)
         self.stdout.write(self.style.SUCCESS(f"{sent} rappel(s) envoyé(s)."))
