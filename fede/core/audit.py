@@ -133,7 +133,9 @@ def redact(objects: Iterable[models.Model]) -> int:
         total += AuditEntry.objects.filter(object_type=label, object_id=pk).update(
             changes={}, params={}
         )
-        total += AccessLog.objects.filter(object_type=label, object_id=pk).update(
-            params={}, detail={}, what=""
-        )
+        entries = AccessLog.objects.filter(object_type=label, object_id=pk)
+        total += entries.update(params={}, what="")
+        # The anonymisation's own entry keeps its detail: a digest of the membership number
+        # (no personal data) that stops an old file from bringing the person back.
+        entries.exclude(action=AccessLog.Action.ANONYMISE).update(detail={})
     return total

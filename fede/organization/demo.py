@@ -25,6 +25,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from fede.core.access import SYSTEM
+
 from .models import DuesPayment, Mandate, Member, Role, Territory, Transfer, Unit
 from .services import unit_create
 from .territories import (
@@ -341,7 +343,7 @@ def _units(arrondissements: dict[int, Territory], rnd: random.Random) -> dict[st
 
     def ensure(code: str, **fields) -> Unit:
         if code not in units:
-            units[code] = unit_create(code=code, **fields)
+            units[code] = unit_create(actor=SYSTEM, code=code, **fields)
         return units[code]
 
     national = ensure("NAT", name="Direction nationale", kind=Unit.Kind.NATIONAL)

@@ -6,72 +6,27 @@ whatever is posted for them and keeps the current value).
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fede.core.forms import DateInput, valid_data
 from fede.core.models import AccessLog
 
+from .fields import MEMBER_FORM_FIELDS
 from .models import DuesPayment, Member, Role, Territory, Unit
 from .roles import can
 from .selectors import MEMBER_SORTS, members_visible_to, sections_for_user, units_visible_to
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget; invalid fields are flagged for screen readers too."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.style_fields()
-
-    def style_fields(self) -> None:
-        """Give each widget its Bootstrap class (call again after adding fields)."""
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            classes = widget.attrs.get("class", "").split()
-            if css not in classes:
-                widget.attrs["class"] = " ".join([*classes, css])
-
-    def valid_data(self) -> dict:
-        """The fields that validated (a wrong filter does not drop the others)."""
-        self.is_valid()
-        return getattr(self, "cleaned_data", {})
-
-    def add_error(self, field, error):
-        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-            # Errors of a service about fields this form does not show become form errors.
-            unknown = [name for name in error.error_dict if name not in self.fields]
-            for name in unknown:
-                super().add_error(None, error.error_dict.pop(name))
-            if not error.error_dict:
-                return
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-
+from .services import FEDERATION_STATUSES
 
 # --- Member list ---------------------------------------------------------------------------
 
 
-class MemberFilterForm(StyledForm):
+class MemberFilterForm(forms.Form):
     """The search, filters and sort of a member list (GET)."""
 
     q = forms.CharField(
@@ -105,7 +60,7 @@ class MemberFilterForm(StyledForm):
 
     def filters(self) -> dict:
         """Validated filters, with defaults for anything missing or wrong."""
-        data = self.valid_data()
+        data = valid_data(self)
         sort = data.get("sort") or "name"
         return {
             "q": (data.get("q") or "").strip(),
@@ -118,26 +73,8 @@ class MemberFilterForm(StyledForm):
 
 # --- Member file ---------------------------------------------------------------------------
 
-MEMBER_FORM_FIELDS = [
-    "membership_number",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "address",
-    "postal_code",
-    "city",
-    "birth_date",
-    "joined_on",
-    "status",
-    "consent_share_contact",
-    "consent_newsletter",
-]
-# Statuses only the federation sets (an exclusion, a death).
-FEDERATION_STATUSES = (Member.Status.EXCLUDED, Member.Status.DECEASED)
 
-
-class MemberForm(StyledForm):
+class MemberForm(forms.Form):
     """Add or edit a member. ``section`` appears only when adding without a fixed section;
     the login (``user``) is never set here; the section changes only by a transfer."""
 
@@ -182,7 +119,6 @@ class MemberForm(StyledForm):
             number = self.fields["membership_number"]
             number.disabled = True
             number.help_text = _("Seule la fédération peut modifier le numéro d'adhérent·e.")
-        self.style_fields()
 
     def clean_membership_number(self):
         number = self.cleaned_data["membership_number"].strip()
@@ -202,7 +138,7 @@ class MemberForm(StyledForm):
         }
 
 
-class DuesForm(StyledForm):
+class DuesForm(forms.Form):
     year = forms.IntegerField(label=_("Année de cotisation"), min_value=1900, max_value=2999)
     amount = forms.DecimalField(label=_("Montant (€)"), min_value=0, max_digits=8, decimal_places=2)
     paid_on = forms.DateField(label=_("Payée le"), widget=DateInput())
@@ -223,7 +159,7 @@ class DuesForm(StyledForm):
         super().__init__(*args, **kwargs)
 
 
-class TransferRequestForm(StyledForm):
+class TransferRequestForm(forms.Form):
     to_unit = forms.ModelChoiceField(
         label=_("Section d'accueil"), queryset=Unit.objects.none(), empty_label=_("— choisir —")
     )
@@ -241,7 +177,7 @@ class TransferRequestForm(StyledForm):
         )
 
 
-class TransferDecisionForm(StyledForm):
+class TransferDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Décision"),
         choices=[("approve", _("Valider le transfert")), ("refuse", _("Refuser"))],
@@ -256,7 +192,7 @@ class TransferDecisionForm(StyledForm):
     )
 
 
-class ResignationForm(StyledForm):
+class ResignationForm(forms.Form):
     left_on = forms.DateField(label=_("Date de la démission"), widget=DateInput())
     confirm = forms.BooleanField(
         label=_(
@@ -290,7 +226,7 @@ SECTION_ALL_FIELDS = [
 ]
 
 
-class SectionForm(StyledForm):
+class SectionForm(forms.Form):
     """Create or edit a section. A section's own officers edit only its presentation and
     contact; the federation (sections.manage) edits everything."""
 
@@ -327,7 +263,6 @@ class SectionForm(StyledForm):
             fields["section_kind"].required = True
             fields["section_kind"].choices = Unit.SectionKind.choices
         self.fields.update(fields)
-        self.style_fields()
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()
@@ -348,7 +283,7 @@ class SectionForm(StyledForm):
         return {name: value for name, value in self.cleaned_data.items() if name != "parent"}
 
 
-class MergeForm(StyledForm):
+class MergeForm(forms.Form):
     target = forms.ModelChoiceField(
         label=_("Fusionner dans la section"),
         queryset=Unit.objects.none(),
@@ -368,11 +303,11 @@ class MergeForm(StyledForm):
         )
 
 
-class CloseForm(StyledForm):
+class CloseForm(forms.Form):
     confirm = forms.BooleanField(label=_("Je confirme la fermeture de la section."))
 
 
-class SectionFilterForm(StyledForm):
+class SectionFilterForm(forms.Form):
     q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
     kind = forms.ChoiceField(
         label=_("Type"),
@@ -397,7 +332,7 @@ class SectionFilterForm(StyledForm):
     )
 
     def filters(self) -> dict:
-        data = self.valid_data()
+        data = valid_data(self)
         return {
             "q": (data.get("q") or "").strip(),
             "kind": data.get("kind") or "",
@@ -409,7 +344,7 @@ class SectionFilterForm(StyledForm):
 # --- Offices -------------------------------------------------------------------------------
 
 
-class MandateForm(StyledForm):
+class MandateForm(forms.Form):
     membership_number = forms.CharField(
         label=_("Numéro d'adhérent·e"),
         max_length=20,
@@ -461,7 +396,7 @@ class MandateForm(StyledForm):
         return data
 
 
-class MandateEndForm(StyledForm):
+class MandateEndForm(forms.Form):
     end = forms.DateField(label=_("Fin de la responsabilité le"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
@@ -469,7 +404,7 @@ class MandateEndForm(StyledForm):
         super().__init__(*args, **kwargs)
 
 
-class MandateFilterForm(StyledForm):
+class MandateFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Rechercher"),
         required=False,
@@ -481,7 +416,7 @@ class MandateFilterForm(StyledForm):
     )
 
     def filters(self) -> dict:
-        data = self.valid_data()
+        data = valid_data(self)
         return {"q": (data.get("q") or "").strip(), "role": data.get("role") or ""}
 
     @staticmethod
@@ -497,7 +432,7 @@ class MandateFilterForm(StyledForm):
 # --- Access log ----------------------------------------------------------------------------
 
 
-class AccessLogFilterForm(StyledForm):
+class AccessLogFilterForm(forms.Form):
     actor = forms.CharField(label=_("Auteur (e-mail)"), required=False, max_length=200)
     action = forms.ChoiceField(
         label=_("Action"),
@@ -508,10 +443,43 @@ class AccessLogFilterForm(StyledForm):
     date_to = forms.DateField(label=_("Au"), required=False, widget=DateInput())
 
     def filters(self) -> dict:
-        data = self.valid_data()
+        data = valid_data(self)
         return {
             "actor": (data.get("actor") or "").strip(),
             "action": data.get("action") or "",
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+        }
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the "journal des modifications" (same style as the access log's)."""
+
+    actor = forms.CharField(label=_("Auteur (e-mail)"), required=False, max_length=200)
+    code = forms.ChoiceField(label=_("Action"), required=False, choices=())
+    date_from = forms.DateField(label=_("Du"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("Au"), required=False, widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        from fede.core import registry
+
+        super().__init__(*args, **kwargs)
+        blanks = defaultdict(lambda: "…")
+        codes = sorted(
+            (
+                (code, str(text) % blanks)
+                for app in registry.apps()
+                for code, text in app.actions.items()
+            ),
+            key=lambda item: item[1],
+        )
+        self.fields["code"].choices = [("", _("Toutes")), *codes]
+
+    def filters(self) -> dict:
+        data = valid_data(self)
+        return {
+            "actor": (data.get("actor") or "").strip(),
+            "code": data.get("code") or "",
             "date_from": data.get("date_from"),
             "date_to": data.get("date_to"),
         }

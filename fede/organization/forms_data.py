@@ -9,13 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from fede.core.uploads import CheckedFileField
 
-from .forms import StyledForm
-
 # Member files are bigger than the usual attachments: 50 MB is about 400,000 rows of CSV.
 IMPORT_MAX_BYTES = getattr(settings, "FEDE_IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 
 
-class MemberImportForm(StyledForm):
+class MemberImportForm(forms.Form):
     file = CheckedFileField(
         label=_("Fichier des adhérents"),
         kinds={"csv", "spreadsheet"},
@@ -35,7 +33,7 @@ class MemberImportForm(StyledForm):
         return uploaded
 
 
-class ConsentsForm(StyledForm):
+class ConsentsForm(forms.Form):
     share_contact = forms.BooleanField(
         label=_(
             "J'accepte que les responsables de ma section voient mon e-mail, mon téléphone "
@@ -49,7 +47,7 @@ class ConsentsForm(StyledForm):
     )
 
 
-class ErasureRequestForm(StyledForm):
+class ErasureRequestForm(forms.Form):
     confirm = forms.BooleanField(
         label=_(
             "Je demande l'effacement de mes données et je comprends que je ne serai plus "
@@ -60,7 +58,7 @@ class ErasureRequestForm(StyledForm):
     )
 
 
-class AnonymiseForm(StyledForm):
+class AnonymiseForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("Je confirme l'anonymisation définitive de cette fiche"),
         required=True,

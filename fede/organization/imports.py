@@ -53,12 +53,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django_tasks import task
 
-from fede.core.audit import log_access
+from fede.core.access import authorize
+from fede.core.audit import audit, log_access
 from fede.core.models import TaskProgress
 from fede.core.tasks import progress_finish, progress_guard, progress_start, progress_update
 
+from .fields import MEMBER_IMPORT_FIELDS
 from .models import Member, Transfer, Unit
-from .roles import units_q
+from .roles import reach, units_q
 
 BATCH_SIZE = 2000
 # The report keeps this many bad rows; beyond that it only counts them.
@@ -67,24 +69,8 @@ IMPORT_DIR = "private/imports"
 # Uploaded files left behind (dry run never confirmed) are removed after this delay.
 IMPORT_FILE_RETENTION = datetime.timedelta(days=2)
 
-# Canonical column → model field.
-FIELDS = {
-    "numero_adherent": "membership_number",
-    "nom": "last_name",
-    "prenom": "first_name",
-    "email": "email",
-    "telephone": "phone",
-    "adresse": "address",
-    "code_postal": "postal_code",
-    "ville": "city",
-    "date_naissance": "birth_date",
-    "date_adhesion": "joined_on",
-    "date_depart": "left_on",
-    "statut": "status",
-    "section": "section_id",
-    "consentement_contact": "consent_share_contact",
-    "consentement_lettre": "consent_newsletter",
-}
+# Canonical column → model field (declared once, in fields.py).
+FIELDS = MEMBER_IMPORT_FIELDS
 REQUIRED = ("numero_adherent", "nom", "prenom", "date_adhesion", "section")
 
 # Accepted spellings of each column, once normalised (lower case, no accents, "_").
@@ -866,6 +852,7 @@ def import_members(
     The file is read once. While checking, what each batch will write is kept in a
     temporary file; only when the whole file is correct is it replayed, batch by batch.
     """
+    authorize(actor, "members.import")
     report = ImportReport(dry_run=dry_run)
     ctx = _Context.build(actor)
     if progress_id:
@@ -919,18 +906,24 @@ def import_members(
                 progress_update(
                     progress_id, done=report.total + min(report.total, (number + 1) * BATCH_SIZE)
                 )
+    counts = {
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "rows": report.total,
+        "moved": report.moved,
+    }
+    scope = reach(actor, "members.import")
     log_access(
         actor=actor,
         action="import",
-        what=gettext("Import du fichier des adhérents"),
+        code="organization.member_import",
+        params=counts,
+        scope=scope,
         row_count=report.created + report.updated,
-        detail={
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "rows": report.total,
-        },
+        detail=counts,
     )
+    audit(actor=actor, code="organization.member_import", params=counts, scope=scope)
     return report
 
 
@@ -1124,6 +1117,7 @@ def member_import_start(
     *, actor, stored_name: str, original_name: str, dry_run: bool
 ) -> TaskProgress:
     """Create the progress of a dry run or import and enqueue its task after commit."""
+    authorize(actor, "members.import")
     label = (
         gettext("Vérification du fichier d'adhérents")
         if dry_run
@@ -1146,6 +1140,7 @@ def member_import_confirm(*, dry_run_progress: TaskProgress, actor) -> TaskProgr
     Raises ``ValidationError`` (French message) when the dry run found errors or its file
     is gone.
     """
+    authorize(actor, "members.import")
     locked = TaskProgress.objects.select_for_update().get(pk=dry_run_progress.pk)
     result = dict(locked.result or {})
     if result.get("import_progress"):

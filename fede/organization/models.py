@@ -14,6 +14,13 @@ from django.utils.translation import gettext_lazy as _
 from fede.core.models import TimeStampedModel
 
 
+def _scope_q(actor, capability: str, field: str = "") -> Q:
+    """Units (through ``field``) where ``actor`` holds ``capability`` (see roles.py)."""
+    from .roles import units_q  # roles builds on these models
+
+    return units_q(actor, capability, field=field)
+
+
 class Territory(models.Model):
     """A piece of the map: arrondissement, polling station, neighbourhood."""
 
@@ -69,6 +76,10 @@ class UnitQuerySet(models.QuerySet):
     def subtree_of(self, unit: Unit):
         """The unit and every unit below it."""
         return self.filter(path__startswith=unit.path)
+
+    def in_scope(self, actor, capability: str):
+        """Units on whose subtree ``actor`` holds ``capability`` (in SQL)."""
+        return self.filter(_scope_q(actor, capability))
 
 
 class Unit(TimeStampedModel):
@@ -218,6 +229,10 @@ class MemberQuerySet(models.QuerySet):
     def with_up_to_date(self, on: datetime.date | None = None):
         return self.annotate(is_up_to_date=up_to_date_q(on))
 
+    def in_scope(self, actor, capability: str):
+        """Members whose section lies where ``actor`` holds ``capability`` (in SQL)."""
+        return self.filter(_scope_q(actor, capability, "section__"))
+
 
 class Member(TimeStampedModel):
     """A person in the member file (fichier des adhérents). Many never log in."""
@@ -333,6 +348,14 @@ class DuesPayment(TimeStampedModel):
         return f"{self.member_id} {self.year} {self.amount} €"
 
 
+class TransferQuerySet(models.QuerySet):
+    def in_scope(self, actor, capability: str):
+        """Transfers leaving or entering a unit where ``actor`` holds ``capability``."""
+        return self.filter(
+            _scope_q(actor, capability, "from_unit__") | _scope_q(actor, capability, "to_unit__")
+        )
+
+
 class Transfer(TimeStampedModel):
     """A member's move from one section to another, requested then decided."""
 
@@ -374,6 +397,8 @@ class Transfer(TimeStampedModel):
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
     decision_note = models.TextField(_("note de décision"), blank=True)
 
+    objects = TransferQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("transfert")
         verbose_name_plural = _("transferts")
@@ -414,6 +439,10 @@ class MandateQuerySet(models.QuerySet):
     def current(self, on: datetime.date | None = None):
         on = on or timezone.localdate()
         return self.filter(Q(start__lte=on), Q(end__isnull=True) | Q(end__gte=on))
+
+    def in_scope(self, actor, capability: str):
+        """Offices held on units where ``actor`` holds ``capability`` (in SQL)."""
+        return self.filter(_scope_q(actor, capability, "unit__"))
 
 
 class Mandate(TimeStampedModel):

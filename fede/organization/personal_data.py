@@ -23,7 +23,9 @@ What anonymisation does (documented in ``docs/registre-des-traitements.md``):
   and of the section remain right; joined/left dates, status and section stay for the
   same reason; free-text reasons of transfers are emptied.
 
-Each anonymisation is written to the access log (action "anonymise").
+Each anonymisation is written to the audit trail and to the access log (action
+"anonymise"); the earlier entries about the person keep ids only
+(:func:`fede.core.audit.redact`).
 """
 
 from __future__ import annotations
@@ -34,13 +36,14 @@ import hmac
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
 from django_tasks import task
 
-from fede.core.audit import log_access
+from fede.core.access import SYSTEM, authorize, is_system
+from fede.core.audit import audit, changed_fields, log_access, redact
 from fede.core.models import AccessLog
 
 from .models import DuesPayment, Mandate, Member, Transfer
@@ -202,31 +205,55 @@ def former_members_due(*, on: datetime.date | None = None) -> QuerySet[Member]:
 # --- Writes ------------------------------------------------------------------------------
 
 
+def _authorize_own(actor, member: Member) -> None:
+    """Only the person themself (or the system) acts on their own record here."""
+    if is_system(actor):
+        return
+    if not getattr(actor, "is_authenticated", False) or member.user_id != actor.pk:
+        raise PermissionDenied("own record")
+
+
 @transaction.atomic
-def member_consents_update(*, member: Member, share_contact: bool, newsletter: bool) -> Member:
-    """Change a member's consents (only what changed is written)."""
-    changed = []
-    if member.consent_share_contact != share_contact:
+def member_consents_update(
+    *, actor, member: Member, share_contact: bool, newsletter: bool
+) -> Member:
+    """Change one's own consents (only what changed is written)."""
+    _authorize_own(actor, member)
+    changes = changed_fields(
+        member, {"consent_share_contact": share_contact, "consent_newsletter": newsletter}
+    )
+    if changes:
         member.consent_share_contact = share_contact
-        changed.append("consent_share_contact")
-    if member.consent_newsletter != newsletter:
         member.consent_newsletter = newsletter
-        changed.append("consent_newsletter")
-    if changed:
-        member.save(update_fields=[*changed, "updated_at"])
+        member.save(update_fields=[*changes, "updated_at"])
+        audit(
+            actor=actor,
+            code="organization.member_consents_update",
+            obj=member,
+            params={"member": member.pk},
+            changes=changes,
+        )
     return member
 
 
 @transaction.atomic
-def member_erasure_request(*, member: Member) -> bool:
-    """Record a member's request for erasure. Returns False if one was already pending.
+def member_erasure_request(*, actor, member: Member) -> bool:
+    """Record one's own request for erasure. Returns False if one was already pending.
 
     Asking twice is harmless: the first date is kept.
     """
+    _authorize_own(actor, member)
     updated = Member.objects.filter(
         pk=member.pk, erasure_requested_at__isnull=True, anonymised_at__isnull=True
     ).update(erasure_requested_at=timezone.now(), updated_at=timezone.now())
     member.refresh_from_db(fields=["erasure_requested_at", "updated_at"])
+    if updated:
+        audit(
+            actor=actor,
+            code="organization.member_erasure_request",
+            obj=member,
+            params={"member": member.pk},
+        )
     return bool(updated)
 
 
@@ -247,9 +274,13 @@ def _user_scrub(user) -> None:
 
 
 @transaction.atomic
-def member_anonymise(*, member: Member, actor=None, reason: str = "erasure_request") -> bool:
-    """Anonymise a member (see the module docstring). Returns False if already done."""
-    member = Member.objects.select_for_update().get(pk=member.pk)
+def member_anonymise(*, actor, member: Member, reason: str = "erasure_request") -> bool:
+    """Anonymise a member (see the module docstring). Returns False if already done.
+
+    Needs ``personal_data.process`` on the member's section.
+    """
+    member = Member.objects.select_for_update().select_related("section").get(pk=member.pk)
+    authorize(actor, "personal_data.process", member)
     if member.anonymised_at is not None:
         return False
     today = timezone.localdate()
@@ -277,10 +308,16 @@ def member_anonymise(*, member: Member, actor=None, reason: str = "erasure_reque
         mandate.save(update_fields=["end", "updated_at"])
     if user is not None:
         _user_scrub(user)
+    # The earlier trails about the person keep ids only; the entries below (written
+    # after) hold no name, and the access log keeps the digest that refuses re-imports.
+    redact([member])
+    params = {"member": member.pk, "reason": reason}
+    audit(actor=actor, code="organization.member_anonymise", obj=member, params=params)
     log_access(
         actor=actor,
         action=AccessLog.Action.ANONYMISE,
-        what=gettext("Anonymisation d'un·e adhérent·e"),
+        code="organization.member_anonymise",
+        params=params,
         obj=member,
         row_count=1,
         detail={"reason": reason, "number_digest": digest},
@@ -289,16 +326,16 @@ def member_anonymise(*, member: Member, actor=None, reason: str = "erasure_reque
 
 
 def former_members_anonymise(
-    *, actor=None, dry_run: bool = False, on: datetime.date | None = None
+    *, actor, dry_run: bool = False, on: datetime.date | None = None
 ) -> int:
-    """Anonymise every former member due (in ``actor``'s scope if given); return how many.
+    """Anonymise every former member due in ``actor``'s scope (everyone for ``SYSTEM``);
+    return how many.
 
     Each member is anonymised in its own transaction (and logged), so a long run can be
     interrupted and started again.
     """
-    due = former_members_due(on=on)
-    if actor is not None:
-        due = due.filter(units_q(actor, "personal_data.process", field="section__"))
+    authorize(actor, "personal_data.process")
+    due = former_members_due(on=on).in_scope(actor, "personal_data.process")
     if dry_run:
         return due.count()
     count = 0
@@ -311,4 +348,4 @@ def former_members_anonymise(
 @task()
 def anonymise_former_members_task() -> int:
     """The retention rule as a background task (for the task worker's schedule)."""
-    return former_members_anonymise()
+    return former_members_anonymise(actor=SYSTEM)

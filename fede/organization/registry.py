@@ -52,10 +52,16 @@ register(
         },
         grants={
             Role.SECTION_SECRETARY: SECTION_OFFICER,
-            Role.SECTION_TREASURER: {"section.view", "members.view", "members.export", "dues.record"},
+            Role.SECTION_TREASURER: {
+                "section.view",
+                "members.view",
+                "members.export",
+                "dues.record",
+            },
             Role.SECTION_BUREAU: {"section.view"},
             Role.FIRST_SECRETARY: FEDERATION_MANAGER,
-            Role.FEDERAL_STAFF: FEDERATION_MANAGER,
+            # The federation's staff also resend the mail the server gave up on (core's).
+            Role.FEDERAL_STAFF: FEDERATION_MANAGER | {"outbox.manage"},
             Role.FEDERAL_SECRETARY: {"section.view", "members.view", "federation.view"},
             Role.FEDERAL_TREASURER: {
                 "section.view",
@@ -121,6 +127,58 @@ register(
                 order=10,
             ),
         ),
-        actions={},
+        actions={
+            # Audit trail (writes). Parameters: ids, unit names, codes, counts.
+            "organization.unit_create": _("Création de l'unité %(unit)s"),
+            "organization.unit_update": _("Modification de l'unité %(unit)s"),
+            "organization.unit_merge": _(
+                "Fusion de %(source)s dans %(target)s (%(count)s adhérent·es)"
+            ),
+            "organization.unit_close": _("Fermeture de la section %(unit)s"),
+            "organization.member_create": _("Ajout de l'adhérent·e #%(member)s à %(section)s"),
+            "organization.member_update": _("Modification de la fiche de l'adhérent·e #%(member)s"),
+            "organization.member_resign": _("Démission de l'adhérent·e #%(member)s"),
+            "organization.dues_record": _(
+                "Cotisation %(year)s de l'adhérent·e #%(member)s (%(amount)s €)"
+            ),
+            "organization.mandate_appoint": _(
+                "Nomination de l'adhérent·e #%(member)s : %(role)s, %(unit)s"
+            ),
+            "organization.mandate_end": _(
+                "Fin de responsabilité de l'adhérent·e #%(member)s : %(role)s, %(unit)s"
+            ),
+            "organization.transfer_request": _(
+                "Demande de transfert de l'adhérent·e #%(member)s de %(from)s vers %(to)s"
+            ),
+            "organization.transfer_approve": _(
+                "Transfert validé de l'adhérent·e #%(member)s de %(from)s vers %(to)s"
+            ),
+            "organization.transfer_refuse": _(
+                "Transfert refusé de l'adhérent·e #%(member)s de %(from)s vers %(to)s"
+            ),
+            "organization.transfer_cancel": _(
+                "Demande de transfert retirée (adhérent·e #%(member)s, %(from)s)"
+            ),
+            "organization.member_consents_update": _(
+                "Consentements modifiés par l'adhérent·e #%(member)s"
+            ),
+            "organization.member_erasure_request": _(
+                "Demande d'effacement de l'adhérent·e #%(member)s"
+            ),
+            "organization.member_anonymise": _("Anonymisation de l'adhérent·e #%(member)s"),
+            "organization.member_import": _(
+                "Import du fichier des adhérents : %(created)s créé·es, %(updated)s modifié·es, "
+                "%(unchanged)s inchangé·es"
+            ),
+            # Access log (reads).
+            "organization.member_view": _("Fiche de l'adhérent·e #%(member)s"),
+            "organization.member_list": _("Liste des adhérent·es — %(unit)s"),
+            "organization.member_list_scope": _("Liste des adhérent·es de tout mon périmètre"),
+            "organization.member_export": _("Export des adhérent·es (%(format)s) — %(unit)s"),
+            "organization.member_export_scope": _(
+                "Export des adhérent·es de tout mon périmètre (%(format)s)"
+            ),
+            "organization.mandate_search": _("Recherche d'adhérent·es pour une nomination"),
+        },
     )
 )

@@ -9,10 +9,12 @@ and :func:`grant_paths`.
 from __future__ import annotations
 
 from functools import cache
+from types import SimpleNamespace
 
 from django.utils import timezone
 
 from fede.core import registry
+from fede.core.access import is_system
 
 from .models import Mandate, Unit
 
@@ -68,7 +70,7 @@ def forget_grants(user) -> None:
 
 def grant_paths(user, capability: str) -> list[str]:
     """Paths of the units on whose subtree the user holds ``capability``."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if is_system(user) or (getattr(user, "is_superuser", False) and user.is_active):
         return [""]  # the empty prefix matches every path
     paths = sorted({path for path, caps in _grants(user) if capability in caps})
     # Keep only the top-most paths: a grant on a federation covers its sections.
@@ -77,6 +79,23 @@ def grant_paths(user, capability: str) -> list[str]:
         if not any(path.startswith(k) for k in kept):
             kept.append(path)
     return kept
+
+
+def common_path(paths: list[str]) -> str:
+    """The path of the deepest unit above every one of ``paths`` ("" for the root)."""
+    if not paths or "" in paths:
+        return ""
+    common = paths[0]
+    for path in paths[1:]:
+        while not path.startswith(common):
+            common = common[: common.rstrip(".").rfind(".") + 1]
+    return common
+
+
+def reach(user, capability: str) -> SimpleNamespace:
+    """Where the user holds ``capability``, as a trail scope (an object with a ``path``):
+    for the access log of a read over the user's whole scope."""
+    return SimpleNamespace(path=common_path(grant_paths(user, capability)))
 
 
 def can(user, capability: str, unit: Unit | None = None) -> bool:
@@ -89,7 +108,7 @@ def can(user, capability: str, unit: Unit | None = None) -> bool:
 
 def capabilities_anywhere(user) -> frozenset[str]:
     """Every capability the user holds on at least one unit (for navigation)."""
-    if getattr(user, "is_superuser", False) and user.is_active:
+    if is_system(user) or (getattr(user, "is_superuser", False) and user.is_active):
         return all_capabilities()
     result: set[str] = set()
     for _path, caps in _grants(user):

@@ -1,7 +1,8 @@
 """rules predicates over the role → capability mapping (see roles.py).
 
-Every capability is also a ``rules`` permission of the same name, so views declare
-``permission_required("members.view", fn=...)`` and templates use ``{% has_perm %}``.
+Every capability is also a ``rules`` permission of the same name, so that
+``user.has_perm("members.view", obj)`` (and :func:`fede.core.access.authorize`) and the
+``{% has_perm %}`` template tag answer from the same mapping.
 The object may be a Unit or anything with a ``permission_unit`` attribute (Member,
 Transfer, Booking, Event…); with no object the question is "anywhere?".
 """

@@ -21,32 +21,31 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Concat
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from fede.core.access import get_in_scope_or_404
+
 from .models import DuesPayment, Mandate, Member, Transfer, Unit, up_to_date_q
-from .roles import can, grant_paths, units_q
+from .roles import can, grant_paths
 
 
 def members_visible_to(user, capability: str = "members.view") -> QuerySet[Member]:
     """Members whose section lies in a subtree where the user holds ``capability``."""
-    return Member.objects.filter(units_q(user, capability, field="section__"))
+    return Member.objects.in_scope(user, capability)
 
 
 def member_for_user(user, pk, capability: str = "members.view") -> Member:
     """One member in the user's scope, or 404."""
-    return get_object_or_404(
-        members_visible_to(user, capability).select_related("section", "user"), pk=pk
+    return get_in_scope_or_404(
+        Member.objects.select_related("section", "user"),
+        actor=user,
+        capability=capability,
+        pk=pk,
     )
 
 
 def units_visible_to(user, capability: str = "section.view") -> QuerySet[Unit]:
-    return Unit.objects.filter(units_q(user, capability))
-
-
-def unit_for_user(user, pk, capability: str = "section.view") -> Unit:
-    """One unit in the user's scope, or 404."""
-    return get_object_or_404(units_visible_to(user, capability), pk=pk)
+    return Unit.objects.in_scope(user, capability)
 
 
 def sections_for_user(user, capability: str = "section.view") -> QuerySet[Unit]:
@@ -219,15 +218,9 @@ def open_transfers() -> QuerySet[Transfer]:
 
 def transfers_visible_to(user, capability: str = "transfers.approve") -> QuerySet[Transfer]:
     """Transfers leaving or entering a unit where the user holds ``capability``."""
-    return Transfer.objects.filter(
-        units_q(user, capability, field="from_unit__")
-        | units_q(user, capability, field="to_unit__")
-    ).select_related("member", "from_unit", "to_unit", "requested_by", "decided_by")
-
-
-def transfer_for_user(user, pk, capability: str = "transfers.approve") -> Transfer:
-    """One transfer in the user's scope, or 404."""
-    return get_object_or_404(transfers_visible_to(user, capability), pk=pk)
+    return Transfer.objects.in_scope(user, capability).select_related(
+        "member", "from_unit", "to_unit", "requested_by", "decided_by"
+    )
 
 
 def member_history(member: Member) -> dict[str, list]:
@@ -245,14 +238,7 @@ def member_history(member: Member) -> dict[str, list]:
 
 def mandates_visible_to(user, capability: str = "mandates.manage") -> QuerySet[Mandate]:
     """Offices held on units where the user holds ``capability``."""
-    return Mandate.objects.filter(units_q(user, capability, field="unit__")).select_related(
-        "member", "unit"
-    )
-
-
-def mandate_for_user(user, pk, capability: str = "mandates.manage") -> Mandate:
-    """One office in the user's scope, or 404."""
-    return get_object_or_404(mandates_visible_to(user, capability), pk=pk)
+    return Mandate.objects.in_scope(user, capability).select_related("member", "unit")
 
 
 def contact_visible(user, member: Member) -> bool:

@@ -1,18 +1,34 @@
-"""Every write of the organisation goes through these functions."""
+"""Every write of the organisation goes through these functions.
+
+Each takes the acting user as ``actor`` (``SYSTEM`` for scripts, imports and the demo),
+checks the capability it needs on the unit concerned, writes, then records an audit
+entry (action codes declared in ``registry.py``). Parameters of the trail hold ids, unit
+names and codes, never a person's name.
+"""
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from fede.core.access import authorize
+from fede.core.audit import audit, changed_fields
+
+from .fields import MEMBER_UPDATABLE_FIELDS
 from .models import DuesPayment, Mandate, Member, Role, Territory, Transfer, Unit
-from .roles import forget_grants
+from .roles import can, forget_grants, grant_paths
+
+
+def _user(actor):
+    """The login to store in a ``recorded_by``-like column (none for the system)."""
+    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _path_for(unit: Unit) -> tuple[str, int]:
@@ -24,6 +40,7 @@ def _path_for(unit: Unit) -> tuple[str, int]:
 @transaction.atomic
 def unit_create(
     *,
+    actor,
     name: str,
     code: str,
     kind: str,
@@ -32,7 +49,15 @@ def unit_create(
     territory: Territory | None = None,
     **fields,
 ) -> Unit:
-    """Create a unit in the tree (its materialised path is set here)."""
+    """Create a unit in the tree (its materialised path is set here).
+
+    Needs ``sections.manage`` on the parent; a root unit only the system (or a superuser)
+    creates.
+    """
+    if parent is not None:
+        authorize(actor, "sections.manage", parent)
+    elif "" not in grant_paths(actor, "sections.manage"):
+        raise PermissionDenied("sections.manage")
     if kind == Unit.Kind.SECTION and not section_kind:
         section_kind = Unit.SectionKind.TERRITORIAL
     unit = Unit(
@@ -48,12 +73,14 @@ def unit_create(
     unit.save()
     unit.path, unit.depth = _path_for(unit)
     unit.save(update_fields=["path", "depth"])
+    audit(actor=actor, code="organization.unit_create", obj=unit, params={"unit": unit.name})
     return unit
 
 
 @transaction.atomic
 def member_create(
     *,
+    actor,
     section: Unit,
     membership_number: str,
     first_name: str,
@@ -61,7 +88,8 @@ def member_create(
     joined_on: datetime.date,
     **fields,
 ) -> Member:
-    """Add a person to the member file."""
+    """Add a person to the member file (``members.add`` on the section)."""
+    authorize(actor, "members.add", section)
     if not section.is_section or not section.is_active:
         raise ValidationError({"section": _("Choisissez une section active.")})
     member = Member(
@@ -74,19 +102,26 @@ def member_create(
     )
     member.full_clean()
     member.save()
+    audit(
+        actor=actor,
+        code="organization.member_create",
+        obj=member,
+        params={"member": member.pk, "section": section.name},
+    )
     return member
 
 
 def dues_record(
     *,
+    actor,
     member: Member,
     year: int,
     amount: Decimal,
     paid_on: datetime.date,
     method: str,
-    recorded_by=None,
 ) -> DuesPayment:
     """Record one year of dues. A second payment for the same year is refused."""
+    authorize(actor, "dues.record", member)
     if paid_on > timezone.localdate():
         raise ValidationError({"paid_on": _("La date de paiement ne peut pas être future.")})
     if amount <= 0:
@@ -99,11 +134,17 @@ def dues_record(
                 amount=amount,
                 paid_on=paid_on,
                 method=method,
-                recorded_by=recorded_by,
+                recorded_by=_user(actor),
             )
             if member.status == Member.Status.LAPSED and year >= paid_on.year - 1:
                 member.status = Member.Status.ACTIVE
                 member.save(update_fields=["status", "updated_at"])
+            audit(
+                actor=actor,
+                code="organization.dues_record",
+                obj=member,
+                params={"member": member.pk, "year": year, "amount": amount},
+            )
     except IntegrityError:
         raise ValidationError(
             {
@@ -117,6 +158,7 @@ def dues_record(
 @transaction.atomic
 def mandate_appoint(
     *,
+    actor,
     member: Member,
     role: str,
     unit: Unit,
@@ -124,7 +166,13 @@ def mandate_appoint(
     end: datetime.date | None = None,
     portfolio: str = "",
 ) -> Mandate:
-    """Appoint a member to an office on a unit."""
+    """Appoint a member to an office on a unit.
+
+    An office grants access to member data: the actor needs ``mandates.manage`` on the
+    unit and on the member's section.
+    """
+    authorize(actor, "mandates.manage", unit)
+    authorize(actor, "mandates.manage", member)
     if role not in Role.values:
         raise ValidationError({"role": _("Responsabilité inconnue.")})
     mandate = Mandate(
@@ -139,51 +187,43 @@ def mandate_appoint(
     mandate.save()
     if member.user_id:
         forget_grants(member.user)
+    audit(
+        actor=actor,
+        code="organization.mandate_appoint",
+        obj=mandate,
+        params={"member": member.pk, "role": role, "unit": unit.name},
+        changes={"start": [None, mandate.start], "end": [None, mandate.end]},
+    )
     return mandate
 
 
 @transaction.atomic
-def mandate_end(*, mandate: Mandate, end: datetime.date | None = None) -> Mandate:
+def mandate_end(*, actor, mandate: Mandate, end: datetime.date | None = None) -> Mandate:
     """End an office (from today by default)."""
+    authorize(actor, "mandates.manage", mandate)
     end = end or timezone.localdate()
     if end < mandate.start:
         raise ValidationError({"end": _("La fin ne peut précéder le début.")})
+    changes = changed_fields(mandate, {"end": end})
     mandate.end = end
     mandate.save(update_fields=["end", "updated_at"])
     if mandate.member.user_id:
         forget_grants(mandate.member.user)
+    audit(
+        actor=actor,
+        code="organization.mandate_end",
+        obj=mandate,
+        params={"member": mandate.member_id, "role": mandate.role, "unit": mandate.unit.name},
+        changes=changes,
+    )
     return mandate
 
 
 # --- Member file, transfers and sections (screens of officers and of the federation) -------
 
-# Fields of a member's file that the edit screens may change; the section changes only
-# through a transfer, the login only through the accounts app.
-MEMBER_UPDATABLE_FIELDS = frozenset(
-    {
-        "membership_number",
-        "first_name",
-        "last_name",
-        "email",
-        "phone",
-        "address",
-        "postal_code",
-        "city",
-        "birth_date",
-        "joined_on",
-        "status",
-        "left_on",
-        "consent_share_contact",
-        "consent_newsletter",
-    }
-)
 _GONE = (Member.Status.RESIGNED, Member.Status.EXCLUDED, Member.Status.DECEASED)
-
-
-def _log_change(actor, member: Member, what: str, **detail) -> None:
-    from fede.core.audit import log_access
-
-    log_access(actor=actor, action="change", what=what, obj=member, detail=detail)
+# Statuses only the federation sets (an exclusion, a death).
+FEDERATION_STATUSES = (Member.Status.EXCLUDED, Member.Status.DECEASED)
 
 
 def _end_offices(mandates, *, on: datetime.date) -> int:
@@ -219,31 +259,51 @@ def _cancel_open_transfers(*, note: str, decided_by=None, **filters) -> int:
 
 
 @transaction.atomic
-def member_update(*, member: Member, changed_by=None, **fields) -> Member:
-    """Change a member's file. Leaving statuses get a departure date; coming back clears it."""
+def member_update(*, actor, member: Member, **fields) -> Member:
+    """Change a member's file. Leaving statuses get a departure date; coming back clears it.
+
+    Needs ``members.change`` on the member's section; the membership number and the
+    statuses only the federation sets (exclusion, death) need ``federation.view`` there.
+    """
+    authorize(actor, "members.change", member)
     unknown = set(fields) - MEMBER_UPDATABLE_FIELDS
     if unknown:
         raise TypeError(f"member_update cannot set {sorted(unknown)}")
-    changed = sorted(name for name, value in fields.items() if getattr(member, name) != value)
+    changes = changed_fields(member, fields)
+    federal_only = "membership_number" in changes or (
+        "status" in changes and fields["status"] in FEDERATION_STATUSES
+    )
+    if federal_only and not can(actor, "federation.view", member.section):
+        raise PermissionDenied("federation.view")
+    left_before = member.left_on
     for name, value in fields.items():
         setattr(member, name, value)
     if member.status in _GONE and not member.left_on:
         member.left_on = timezone.localdate()
     if member.status == Member.Status.ACTIVE:
         member.left_on = None
+    if member.left_on != left_before:
+        changes["left_on"] = changed_fields(
+            SimpleNamespace(left_on=left_before), {"left_on": member.left_on}
+        )["left_on"]
     member.full_clean(exclude=["user"])
     member.save()
-    if changed:
-        _log_change(changed_by, member, _("Fiche de %(name)s") % {"name": member}, fields=changed)
+    if changes:
+        audit(
+            actor=actor,
+            code="organization.member_update",
+            obj=member,
+            params={"member": member.pk},
+            changes=changes,
+        )
     return member
 
 
 @transaction.atomic
-def member_resign(
-    *, member: Member, left_on: datetime.date | None = None, recorded_by=None
-) -> Member:
+def member_resign(*, actor, member: Member, left_on: datetime.date | None = None) -> Member:
     """Record a resignation: status "resigned", departure date, offices ended, open
     transfer request cancelled."""
+    authorize(actor, "members.change", member)
     today = timezone.localdate()
     left_on = left_on or today
     if member.status in _GONE:
@@ -254,22 +314,29 @@ def member_resign(
         raise ValidationError(
             {"left_on": _("La date de départ ne peut précéder la date d'adhésion.")}
         )
+    changes = changed_fields(member, {"status": Member.Status.RESIGNED, "left_on": left_on})
     member.status = Member.Status.RESIGNED
     member.left_on = left_on
     member.save(update_fields=["status", "left_on", "updated_at"])
-    _end_current_offices(member=member, on=left_on)
-    _cancel_open_transfers(note=_("Démission"), decided_by=recorded_by, member=member)
-    _log_change(
-        recorded_by, member, _("Démission de %(name)s") % {"name": member}, left_on=str(left_on)
+    offices = _end_current_offices(member=member, on=left_on)
+    _cancel_open_transfers(note=_("Démission"), decided_by=_user(actor), member=member)
+    audit(
+        actor=actor,
+        code="organization.member_resign",
+        obj=member,
+        params={"member": member.pk, "offices": offices},
+        changes=changes,
     )
     return member
 
 
 @transaction.atomic
-def transfer_request(
-    *, member: Member, to_unit: Unit, reason: str = "", requested_by=None
-) -> Transfer:
-    """Ask for a member's move to another section; the federation decides."""
+def transfer_request(*, actor, member: Member, to_unit: Unit, reason: str = "") -> Transfer:
+    """Ask for a member's move to another section; the federation decides.
+
+    Needs ``transfers.request`` on the section the member leaves.
+    """
+    authorize(actor, "transfers.request", member.section)
     if not to_unit.is_section or not to_unit.is_active:
         raise ValidationError({"to_unit": _("Choisissez une section active.")})
     if to_unit.pk == member.section_id:
@@ -288,21 +355,31 @@ def transfer_request(
                 from_unit=member.section,
                 to_unit=to_unit,
                 reason=reason,
-                requested_by=requested_by,
+                requested_by=_user(actor),
             )
     except IntegrityError:  # two requests at once: the unique constraint keeps one
         raise duplicate from None
+    audit(
+        actor=actor,
+        code="organization.transfer_request",
+        obj=transfer,
+        params={"member": member.pk, "from": member.section.name, "to": to_unit.name},
+    )
     return transfer
 
 
 @transaction.atomic
-def transfer_decide(*, transfer: Transfer, approve: bool, decided_by, note: str = "") -> Transfer:
-    """Approve (the member moves) or refuse a transfer request, with a note."""
+def transfer_decide(*, actor, transfer: Transfer, approve: bool, note: str = "") -> Transfer:
+    """Approve (the member moves) or refuse a transfer request, with a note.
+
+    Needs ``transfers.approve`` on the receiving section.
+    """
     transfer = (
         Transfer.objects.select_for_update()
         .select_related("from_unit", "to_unit")
         .get(pk=transfer.pk)
     )
+    authorize(actor, "transfers.approve", transfer.to_unit)
     if transfer.status != Transfer.Status.REQUESTED:
         raise ValidationError(_("Cette demande a déjà été traitée."))
     member = Member.objects.select_for_update().get(pk=transfer.member_id)
@@ -316,25 +393,44 @@ def transfer_decide(*, transfer: Transfer, approve: bool, decided_by, note: str 
         # An office of the section being left does not follow the member.
         _end_current_offices(member=member, on=timezone.localdate(), unit=transfer.from_unit)
     transfer.status = Transfer.Status.APPROVED if approve else Transfer.Status.REFUSED
-    transfer.decided_by = decided_by
+    transfer.decided_by = _user(actor)
     transfer.decided_at = timezone.now()
     transfer.decision_note = note
     transfer.save(
         update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"]
     )
     transfer.member = member
+    audit(
+        actor=actor,
+        code="organization.transfer_approve" if approve else "organization.transfer_refuse",
+        obj=transfer,
+        params={
+            "member": member.pk,
+            "from": transfer.from_unit.name,
+            "to": transfer.to_unit.name,
+        },
+        changes={"status": [Transfer.Status.REQUESTED, transfer.status]},
+    )
     return transfer
 
 
 @transaction.atomic
-def transfer_cancel(*, transfer: Transfer, cancelled_by=None) -> Transfer:
-    """Withdraw a request that is still open."""
+def transfer_cancel(*, actor, transfer: Transfer) -> Transfer:
+    """Withdraw a request that is still open (``transfers.request`` on the section left)."""
+    authorize(actor, "transfers.request", transfer.from_unit)
     updated = _cancel_open_transfers(
-        note=_("Demande retirée"), decided_by=cancelled_by, pk=transfer.pk
+        note=_("Demande retirée"), decided_by=_user(actor), pk=transfer.pk
     )
     if not updated:
         raise ValidationError(_("Cette demande a déjà été traitée."))
     transfer.refresh_from_db()
+    audit(
+        actor=actor,
+        code="organization.transfer_cancel",
+        obj=transfer,
+        params={"member": transfer.member_id, "from": transfer.from_unit.name},
+        changes={"status": [Transfer.Status.REQUESTED, transfer.status]},
+    )
     return transfer
 
 
@@ -354,25 +450,44 @@ UNIT_UPDATABLE_FIELDS = UNIT_SECTION_FIELDS | {
 
 
 @transaction.atomic
-def unit_update(*, unit: Unit, changed_by=None, **fields) -> Unit:
-    """Change a unit's description (its place in the tree changes only by merging)."""
+def unit_update(*, actor, unit: Unit, **fields) -> Unit:
+    """Change a unit's description (its place in the tree changes only by merging).
+
+    A section's officers (``section.edit``) change its presentation and contact; the
+    other fields need ``sections.manage``.
+    """
+    authorize(actor, "section.edit", unit)
     unknown = set(fields) - UNIT_UPDATABLE_FIELDS
     if unknown:
         raise TypeError(f"unit_update cannot set {sorted(unknown)}")
+    changes = changed_fields(unit, fields)
+    if set(changes) - UNIT_SECTION_FIELDS:
+        authorize(actor, "sections.manage", unit)
     for name, value in fields.items():
         setattr(unit, name, value)
     if unit.is_section and not unit.section_kind:
         unit.section_kind = Unit.SectionKind.TERRITORIAL
     unit.full_clean(exclude=["path"])
     unit.save()
+    if changes:
+        audit(
+            actor=actor,
+            code="organization.unit_update",
+            obj=unit,
+            params={"unit": unit.name},
+            changes=changes,
+        )
     return unit
 
 
 @transaction.atomic
-def unit_merge(*, source: Unit, target: Unit, merged_by=None, reason: str = "") -> int:
+def unit_merge(*, actor, source: Unit, target: Unit, reason: str = "") -> int:
     """Merge section ``source`` into ``target``: every member moves with a Transfer record,
     open requests follow, offices of the source end, the source is closed. Returns the
-    number of members moved."""
+    number of members moved. Needs ``sections.manage`` on both sections."""
+    authorize(actor, "sections.manage", source)
+    authorize(actor, "sections.manage", target)
+    merged_by = _user(actor)
     if source.pk == target.pk:
         raise ValidationError({"target": _("Choisissez une autre section.")})
     source, target = (
@@ -423,12 +538,21 @@ def unit_merge(*, source: Unit, target: Unit, merged_by=None, reason: str = "") 
     source.closed_on = today
     source.merged_into = target
     source.save(update_fields=["is_active", "closed_on", "merged_into", "updated_at"])
+    audit(
+        actor=actor,
+        code="organization.unit_merge",
+        obj=source,
+        params={"source": source.name, "target": target.name, "count": len(member_ids)},
+        changes={"merged_into": [None, target.pk], "is_active": [True, False]},
+    )
     return len(member_ids)
 
 
 @transaction.atomic
-def unit_close(*, unit: Unit, closed_by=None, closed_on: datetime.date | None = None) -> Unit:
+def unit_close(*, actor, unit: Unit, closed_on: datetime.date | None = None) -> Unit:
     """Close a section that no longer has active members (its history stays)."""
+    authorize(actor, "sections.manage", unit)
+    closed_by = _user(actor)
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     if not unit.is_active:
         raise ValidationError(_("Cette section est déjà fermée."))
@@ -453,4 +577,11 @@ def unit_close(*, unit: Unit, closed_by=None, closed_on: datetime.date | None = 
     unit.is_active = False
     unit.closed_on = closed_on
     unit.save(update_fields=["is_active", "closed_on", "updated_at"])
+    audit(
+        actor=actor,
+        code="organization.unit_close",
+        obj=unit,
+        params={"unit": unit.name},
+        changes={"is_active": [True, False], "closed_on": [None, closed_on]},
+    )
     return unit

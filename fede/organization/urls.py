@@ -52,6 +52,7 @@ urlpatterns = [
     path("federation/responsabilites/nommer/", views.mandate_create, name="mandate_create"),
     path("federation/responsabilites/<int:pk>/fin/", views.mandate_end, name="mandate_end"),
     path("federation/journal/", views.access_log, name="access_log"),
+    path("federation/modifications/", views.audit_log, name="audit_log"),
 ]
 
 # Member import and personal data (views_data.py).

@@ -1,35 +1,38 @@
 """Screens of section officers and of the federation.
 
-Each view declares its permission (a capability, see roles.py) and fetches the objects it
-works on through the access helpers of selectors.py, which answer 404 outside the user's
-scope. Writes go through services.py; GET never changes anything but the access log.
+Each view carries one decorator of :mod:`fede.core.access`: ``permission_required`` (a
+capability anywhere) or ``object_view`` (the URL's object fetched in the user's scope,
+404 outside it, then checked for the capability, 403). Writes go through services.py,
+which check the capability on the units concerned; GET never changes anything but the
+access log.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
-from math import ceil
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fede.core.access import permission_required
+from fede.core.access import authorize, object_view, permission_required
 from fede.core.audit import log_access
 from fede.core.exports import stream_csv, stream_xlsx
-from fede.core.models import AccessLog
+from fede.core.forms import submit
+from fede.core.lists import paginate, render_partial, with_row_urls
+from fede.core.models import AccessLog, AuditEntry
 
 from . import selectors, services
+from .fields import MEMBER_EXPORT_COLUMNS, export_header, is_contact
 from .forms import (
     AccessLogFilterForm,
+    AuditFilterForm,
     CloseForm,
     DuesForm,
     MandateEndForm,
@@ -45,134 +48,21 @@ from .forms import (
     TransferRequestForm,
 )
 from .models import Mandate, Member, Transfer, Unit
-from .roles import can, roles_with
-
-PER_PAGE = 50
+from .roles import can, grant_paths, reach, roles_with
 
 
-# --- Helpers -------------------------------------------------------------------------------
+def _members():
+    return Member.objects.select_related("section", "user")
 
 
-@dataclass
-class Page:
-    """One page of rows. ``count`` is None when the total is not computed (large scopes)."""
-
-    object_list: list
-    number: int
-    per_page: int
-    has_next: bool
-    count: int | None = None
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def num_pages(self) -> int | None:
-        if self.count is None:
-            return None
-        return max(1, ceil(self.count / self.per_page))
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
-
-    @property
-    def end_index(self) -> int:
-        return (self.number - 1) * self.per_page + len(self.object_list)
-
-    def __iter__(self):
-        return iter(self.object_list)
-
-    def __len__(self):
-        return len(self.object_list)
+def _mandates():
+    return Mandate.objects.select_related("member", "unit")
 
 
-def paginate(
-    queryset, page_param, *, per_page: int = PER_PAGE, count: bool = True, annotate=None
-) -> Page:
-    """LIMIT/OFFSET paging. Without ``count``, one extra row tells whether a next page
-    exists, so no COUNT runs over a large table.
-
-    ``annotate`` (a function QuerySet → QuerySet) adds per-row figures to the rows of the
-    page only: the page is picked by a subquery (``pk IN (… LIMIT n)``) and the figures are
-    computed for those rows, still in one query.
-    """
-    try:
-        number = max(1, int(page_param or 1))
-    except (TypeError, ValueError):
-        number = 1
-    total = None
-    if count:
-        total = queryset.count()
-        number = min(number, max(1, ceil(total / per_page)))
-    offset = (number - 1) * per_page
-    window = queryset[offset : offset + per_page + 1]
-    if annotate is not None:
-        model = queryset.model
-        ordering = queryset.query.order_by or model._meta.ordering
-        window = annotate(model._default_manager.filter(pk__in=window.values("pk"))).order_by(
-            *ordering
-        )
-    rows = list(window)
-    return Page(
-        object_list=rows[:per_page],
-        number=number,
-        per_page=per_page,
-        has_next=len(rows) > per_page,
-        count=total,
+def _transfers():
+    return Transfer.objects.select_related(
+        "member", "from_unit", "to_unit", "requested_by", "decided_by"
     )
-
-
-_PK_MARK = 987654321
-
-
-def _with_row_urls(rows, url_name: str, attr: str = "row_url"):
-    """Give each row its ``url_name`` link (``row.<attr>``) from one ``reverse``: a list
-    page then resolves the URL once instead of once per row."""
-    pattern = reverse(url_name, args=[_PK_MARK])
-    mark = str(_PK_MARK)
-    for row in rows:
-        setattr(row, attr, pattern.replace(mark, str(row.pk)))
-    return rows
-
-
-def render_list(request, template: str, context: dict, partial: str = "rows"):
-    """Render the full page, or only its ``partial`` for an htmx request (not for a
-    history restore, which needs the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.history_restore_request:
-        template = f"{template}#{partial}"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
-def _in_scope(fetch, *, capability: str):
-    """``fn`` for permission_required: the object of the URL fetched by an access helper
-    within ``capability``'s scope (404 outside), kept on the request for the view body."""
-
-    def fn(request, pk, *args, **kwargs):
-        objects = request.__dict__.setdefault("_org_objects", {})
-        key = (fetch.__name__, capability, int(pk))
-        if key not in objects:
-            objects[key] = fetch(request.user, pk, capability)
-        return objects[key]
-
-    return fn
-
-
-def _unit(capability: str):
-    return _in_scope(selectors.unit_for_user, capability=capability)
-
-
-def _transfer(capability: str):
-    return _in_scope(selectors.transfer_for_user, capability=capability)
-
-
-_member = _in_scope(selectors.member_for_user, capability="members.view")
-_mandate = _in_scope(selectors.mandate_for_user, capability="mandates.manage")
 
 
 def _section_crumbs(unit: Unit, *extra) -> list:
@@ -221,11 +111,10 @@ def my_sections(request):
     )
 
 
-@permission_required("section.view", fn=_unit("section.view"))
+@object_view(Unit, "section.view")
 @require_GET
-def section_dashboard(request, pk):
+def section_dashboard(request, unit):
     """A section at a glance: figures, officers, pending transfers, links."""
-    unit = _unit("section.view")(request, pk)
     user = request.user
     can_see_members = can(user, "members.view", unit)
     figures = selectors.section_figures(unit)
@@ -251,20 +140,17 @@ def section_dashboard(request, pk):
     return render(request, "organization/section_dashboard.html", context)
 
 
-@permission_required("section.edit", fn=_unit("section.view"))
+@object_view(Unit, "section.edit", scope="section.view")
 @require_http_methods(["GET", "POST"])
-def section_edit(request, pk):
+def section_edit(request, unit):
     """Edit a section: its officers change presentation and contact; the federation all."""
-    unit = _unit("section.view")(request, pk)
     form = SectionForm(request.POST or None, user=request.user, unit=unit)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_update(unit=unit, changed_by=request.user, **form.changes())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("La section a été mise à jour."))
-            return redirect(unit)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.unit_update(actor=request.user, unit=unit, **form.changes()),
+    ):
+        messages.success(request, _("La section a été mise à jour."))
+        return redirect(unit)
     return render(
         request,
         "organization/section_form.html",
@@ -296,13 +182,15 @@ def _member_list(request, unit: Unit | None):
         annotate=lambda rows: selectors.member_rows(user, rows),
     )
     status_labels = {value: str(label) for value, label in Member.Status.choices}
-    for member in _with_row_urls(page.object_list, "organization:member_detail"):
+    for member in with_row_urls(page.object_list, "organization:member_detail"):
         member.status_label = status_labels.get(member.status, member.status)
     log_access(
         actor=user,
         action=AccessLog.Action.LIST,
-        what=_("Liste des adhérent·es — %(scope)s") % {"scope": unit or _("mon périmètre")},
+        code="organization.member_list" if unit else "organization.member_list_scope",
+        params={"unit": unit.name} if unit else {},
         obj=unit,
+        scope=unit if unit is not None else reach(user, "members.view"),
         row_count=len(page),
         detail={k: v for k, v in filters.items() if v} | {"page": page.number},
     )
@@ -322,7 +210,7 @@ def _member_list(request, unit: Unit | None):
         can_export = can(user, "members.export")
         can_add = can(user, "members.add")
         breadcrumbs = [(_("Adhérent·es"), None)]
-    return render_list(
+    return render_partial(
         request,
         "organization/member_list.html",
         {
@@ -349,11 +237,11 @@ def member_list(request):
     return _member_list(request, None)
 
 
-@permission_required("members.view", fn=_unit("members.view"))
+@object_view(Unit, "members.view")
 @require_GET
-def section_member_list(request, pk):
+def section_member_list(request, unit):
     """The members of one section (or of a unit's subtree)."""
-    return _member_list(request, _unit("members.view")(request, pk))
+    return _member_list(request, unit)
 
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -370,68 +258,32 @@ def _member_export(request, unit: Unit | None, fmt: str):
     log_access(
         actor=user,
         action=AccessLog.Action.EXPORT,
-        what=_("Export des adhérent·es — %(scope)s") % {"scope": unit or _("mon périmètre")},
+        code="organization.member_export" if unit else "organization.member_export_scope",
+        params={"unit": unit.name, "format": fmt} if unit else {"format": fmt},
         obj=unit,
+        scope=unit if unit is not None else reach(user, "members.export"),
         row_count=row_count,
         detail={k: v for k, v in filters.items() if v} | {"format": fmt},
     )
-    header = [
-        _("Numéro"),
-        _("Nom"),
-        _("Prénom"),
-        _("Section (code)"),
-        _("Section"),
-        _("Statut"),
-        _("Adhésion le"),
-        _("Départ le"),
-        _("À jour de cotisation"),
-        _("Dernière cotisation"),
-        _("E-mail"),
-        _("Téléphone"),
-        _("Adresse"),
-        _("Code postal"),
-        _("Ville"),
-        _("Lettre d'information"),
-    ]
+    header = [export_header(name) for name in MEMBER_EXPORT_COLUMNS]
     status_labels = dict(Member.Status.choices)
-    columns = (
-        "membership_number",
-        "last_name",
-        "first_name",
-        "section__code",
-        "section__name",
-        "status",
-        "joined_on",
-        "left_on",
-        "is_up_to_date",
-        "last_dues_year",
-        "show_contact",
-        "email",
-        "phone",
-        "address",
-        "postal_code",
-        "city",
-        "consent_newsletter",
-    )
+    # ``show_contact`` (after the exported columns) says whether the contact details of
+    # the row may be read: otherwise they are exported empty.
+    columns = (*MEMBER_EXPORT_COLUMNS, "show_contact")
+    contact = [is_contact(name) for name in MEMBER_EXPORT_COLUMNS]
+    status_at = MEMBER_EXPORT_COLUMNS.index("status")
+    up_at = MEMBER_EXPORT_COLUMNS.index("is_up_to_date")
 
     def rows():
         for row in members.values_list(*columns).iterator(chunk_size=2000):
-            (number, last, first, code, name, status, joined, left, up, last_year, show) = row[:11]
-            contact = row[11:16] if show else ("", "", "", "", "")
-            yield (
-                number,
-                last,
-                first,
-                code,
-                name,
-                str(status_labels.get(status, status)),
-                joined,
-                left,
-                bool(up),
-                last_year,
-                *contact,
-                row[16],
-            )
+            show = row[-1]
+            values = [
+                "" if hidden and not show else value
+                for value, hidden in zip(row[:-1], contact, strict=True)
+            ]
+            values[status_at] = str(status_labels.get(values[status_at], values[status_at]))
+            values[up_at] = bool(values[up_at])
+            yield values
 
     stamp = timezone.localdate().isoformat()
     scope = unit.code if unit is not None else "perimetre"
@@ -448,26 +300,26 @@ def member_export(request, fmt):
     return _member_export(request, None, fmt)
 
 
-@permission_required("members.export", fn=_unit("members.view"))
+@object_view(Unit, "members.export", scope="members.view")
 @require_GET
-def section_member_export(request, pk, fmt):
+def section_member_export(request, unit, fmt):
     """CSV or XLSX of a section's current member list (same filters), logged."""
-    return _member_export(request, _unit("members.view")(request, pk), fmt)
+    return _member_export(request, unit, fmt)
 
 
 # --- One member ----------------------------------------------------------------------------
 
 
-@permission_required("members.view", fn=_member)
+@object_view(_members, "members.view")
 @require_GET
-def member_detail(request, pk):
+def member_detail(request, member):
     """A member's file, with their dues, transfers and offices, and the actions allowed."""
-    member = _member(request, pk)
     user = request.user
     log_access(
         actor=user,
         action=AccessLog.Action.VIEW,
-        what=_("Fiche de %(name)s") % {"name": member},
+        code="organization.member_view",
+        params={"member": member.pk},
         obj=member,
     )
     history = selectors.member_history(member)
@@ -496,11 +348,10 @@ def member_add(request):
     return _member_add(request, None)
 
 
-@permission_required("members.add", fn=_unit("members.view"))
+@object_view(Unit, "members.add", scope="members.view")
 @require_http_methods(["GET", "POST"])
-def section_member_add(request, pk):
+def section_member_add(request, unit):
     """Add a member to this section (the section cannot be changed on the form)."""
-    unit = _unit("members.view")(request, pk)
     if not unit.is_section or not unit.is_active:
         raise Http404
     return _member_add(request, unit)
@@ -508,17 +359,18 @@ def section_member_add(request, pk):
 
 def _member_add(request, section: Unit | None):
     form = MemberForm(request.POST or None, user=request.user, section=section)
-    if request.method == "POST" and form.is_valid():
-        target = section or form.cleaned_data["section"]
-        try:
-            member = services.member_create(section=target, **form.changes())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, _("%(name)s a été ajouté·e au fichier.") % {"name": member.full_name}
-            )
-            return redirect(member)
+    if request.method == "POST" and (
+        member := submit(
+            form,
+            lambda data: services.member_create(
+                actor=request.user, section=section or data["section"], **form.changes()
+            ),
+        )
+    ):
+        messages.success(
+            request, _("%(name)s a été ajouté·e au fichier.") % {"name": member.full_name}
+        )
+        return redirect(member)
     crumbs = (
         _section_crumbs(section, (_("Nouvel·le adhérent·e"), None))
         if section
@@ -536,20 +388,17 @@ def _member_add(request, section: Unit | None):
     )
 
 
-@permission_required("members.change", fn=_member)
+@object_view(_members, "members.change", scope="members.view")
 @require_http_methods(["GET", "POST"])
-def member_edit(request, pk):
+def member_edit(request, member):
     """Edit a member's file (not their section: that is a transfer)."""
-    member = _member(request, pk)
     form = MemberForm(request.POST or None, user=request.user, member=member)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(member=member, changed_by=request.user, **form.changes())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("La fiche a été mise à jour."))
-            return redirect(member)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.member_update(actor=request.user, member=member, **form.changes()),
+    ):
+        messages.success(request, _("La fiche a été mise à jour."))
+        return redirect(member)
     return render(
         request,
         "organization/member_form.html",
@@ -563,26 +412,23 @@ def member_edit(request, pk):
     )
 
 
-@permission_required("dues.record", fn=_member)
+@object_view(_members, "dues.record", scope="members.view")
 @require_http_methods(["GET", "POST"])
-def dues_record(request, pk):
+def dues_record(request, member):
     """Record one year of dues; a second payment for the same year is refused."""
-    member = _member(request, pk)
     form = DuesForm(request.POST or None, member=member)
-    if request.method == "POST" and form.is_valid():
-        try:
-            payment = services.dues_record(
-                member=member, recorded_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Cotisation %(year)s enregistrée pour %(name)s.")
-                % {"year": payment.year, "name": member.full_name},
-            )
-            return redirect(member)
+    if request.method == "POST" and (
+        payment := submit(
+            form,
+            lambda data: services.dues_record(actor=request.user, member=member, **data),
+        )
+    ):
+        messages.success(
+            request,
+            _("Cotisation %(year)s enregistrée pour %(name)s.")
+            % {"year": payment.year, "name": member.full_name},
+        )
+        return redirect(member)
     return render(
         request,
         "organization/dues_form.html",
@@ -595,28 +441,22 @@ def dues_record(request, pk):
     )
 
 
-@permission_required("transfers.request", fn=_member)
+@object_view(_members, "transfers.request", scope="members.view")
 @require_http_methods(["GET", "POST"])
-def transfer_request(request, pk):
+def transfer_request(request, member):
     """Ask for a member's move to another section; the federation decides."""
-    member = _member(request, pk)
     form = TransferRequestForm(request.POST or None, member=member)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.transfer_request(
-                member=member,
-                to_unit=form.cleaned_data["to_unit"],
-                reason=form.cleaned_data["reason"],
-                requested_by=request.user,
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Demande de transfert enregistrée : la fédération va l'examiner."),
-            )
-            return redirect(member)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.transfer_request(
+            actor=request.user, member=member, to_unit=data["to_unit"], reason=data["reason"]
+        ),
+    ):
+        messages.success(
+            request,
+            _("Demande de transfert enregistrée : la fédération va l'examiner."),
+        )
+        return redirect(member)
     return render(
         request,
         "organization/transfer_request.html",
@@ -628,24 +468,19 @@ def transfer_request(request, pk):
     )
 
 
-@permission_required("members.change", fn=_member)
+@object_view(_members, "members.change", scope="members.view")
 @require_http_methods(["GET", "POST"])
-def member_resign(request, pk):
+def member_resign(request, member):
     """Record a resignation, after a confirmation step."""
-    member = _member(request, pk)
     form = ResignationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_resign(
-                member=member, left_on=form.cleaned_data["left_on"], recorded_by=request.user
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request, _("La démission de %(name)s est enregistrée.") % {"name": member}
-            )
-            return redirect(member)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.member_resign(
+            actor=request.user, member=member, left_on=data["left_on"]
+        ),
+    ):
+        messages.success(request, _("La démission de %(name)s est enregistrée.") % {"name": member})
+        return redirect(member)
     return render(
         request,
         "organization/member_resign.html",
@@ -670,7 +505,7 @@ def transfer_list(request):
         transfers = transfers.filter(status=state)
     order = ("created_at",) if state == Transfer.Status.REQUESTED else ("-created_at",)
     page = paginate(transfers.order_by(*order, "pk"), request.GET.get("page"))
-    return render_list(
+    return render_partial(
         request,
         "organization/federation/transfers.html",
         {
@@ -682,36 +517,37 @@ def transfer_list(request):
     )
 
 
-@permission_required("transfers.approve", fn=_transfer("transfers.approve"))
+@object_view(_transfers, "transfers.approve")
 @require_http_methods(["GET", "POST"])
-def transfer_decide(request, pk):
-    """Approve (the member moves) or refuse a transfer request, with a note."""
-    transfer = _transfer("transfers.approve")(request, pk)
-    if not can(request.user, "transfers.approve", transfer.to_unit):
-        raise PermissionDenied
+def transfer_decide(request, transfer):
+    """Approve (the member moves) or refuse a transfer request, with a note.
+
+    The request is found in the scope of either section; the decision belongs to the
+    receiving section's federation (checked by the service on POST, and here before
+    showing the form).
+    """
+    if request.method == "GET":
+        authorize(request.user, "transfers.approve", transfer.to_unit)
     form = TransferDecisionForm(request.POST or None)
     is_open = transfer.status == Transfer.Status.REQUESTED
-    if request.method == "POST" and form.is_valid():
-        approve = form.cleaned_data["decision"] == "approve"
-        try:
-            services.transfer_decide(
-                transfer=transfer,
-                approve=approve,
-                decided_by=request.user,
-                note=form.cleaned_data["note"],
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.transfer_decide(
+            actor=request.user,
+            transfer=transfer,
+            approve=data["decision"] == "approve",
+            note=data["note"],
+        ),
+    ):
+        if form.cleaned_data["decision"] == "approve":
+            messages.success(
+                request,
+                _("Transfert validé : %(name)s rejoint %(section)s.")
+                % {"name": transfer.member, "section": transfer.to_unit},
             )
-        except ValidationError as error:
-            form.add_error(None, error)
         else:
-            if approve:
-                messages.success(
-                    request,
-                    _("Transfert validé : %(name)s rejoint %(section)s.")
-                    % {"name": transfer.member, "section": transfer.to_unit},
-                )
-            else:
-                messages.info(request, _("Demande de transfert refusée."))
-            return redirect("organization:transfer_list")
+            messages.info(request, _("Demande de transfert refusée."))
+        return redirect("organization:transfer_list")
     return render(
         request,
         "organization/transfer_decide.html",
@@ -727,13 +563,12 @@ def transfer_decide(request, pk):
     )
 
 
-@permission_required("transfers.request", fn=_transfer("transfers.request"))
+@object_view(_transfers, "transfers.request")
 @require_POST
-def transfer_cancel(request, pk):
+def transfer_cancel(request, transfer):
     """Withdraw an open request (by the officers of the section it leaves)."""
-    transfer = _transfer("transfers.request")(request, pk)
     try:
-        services.transfer_cancel(transfer=transfer, cancelled_by=request.user)
+        services.transfer_cancel(actor=request.user, transfer=transfer)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -765,7 +600,7 @@ def _percent(part: int, whole: int) -> int:
 
 def _decorate(units) -> list:
     sectors = {value: str(label) for value, label in Unit.Sector.choices}
-    for unit in _with_row_urls(units, "organization:section_dashboard"):
+    for unit in with_row_urls(units, "organization:section_dashboard"):
         unit.up_to_date_percent = _percent(unit.up_to_date_count, unit.members_count)
         unit.sector_label = sectors.get(unit.sector, unit.sector)
     return units
@@ -798,7 +633,7 @@ def federation_sections(request):
             units.order_by(*order), request.GET.get("page"), annotate=_with_figures_and_place
         )
     _decorate(page.object_list)
-    return render_list(
+    return render_partial(
         request,
         "organization/federation/sections.html",
         {
@@ -878,17 +713,19 @@ def federation_no_premises(request):
 def section_create(request):
     """Create a section under a unit the user manages."""
     form = SectionForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        parent = form.cleaned_data["parent"]
-        if not can(request.user, "sections.manage", parent):
-            raise PermissionDenied
-        try:
-            unit = services.unit_create(parent=parent, kind=Unit.Kind.SECTION, **form.changes())
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("La section « %(name)s » est créée.") % {"name": unit})
-            return redirect(unit)
+    if request.method == "POST" and (
+        unit := submit(
+            form,
+            lambda data: services.unit_create(
+                actor=request.user,
+                parent=data["parent"],
+                kind=Unit.Kind.SECTION,
+                **form.changes(),
+            ),
+        )
+    ):
+        messages.success(request, _("La section « %(name)s » est créée.") % {"name": unit})
+        return redirect(unit)
     return render(
         request,
         "organization/section_form.html",
@@ -900,33 +737,32 @@ def section_create(request):
     )
 
 
-@permission_required("sections.manage", fn=_unit("section.view"))
+@object_view(Unit, "sections.manage", scope="section.view")
 @require_http_methods(["GET", "POST"])
-def section_merge(request, pk):
+def section_merge(request, unit):
     """Merge a section into another: members move with a transfer record, source closes."""
-    unit = _unit("section.view")(request, pk)
     if not unit.is_section or not unit.is_active:
         raise Http404
     form = MergeForm(request.POST or None, user=request.user, source=unit)
     members = unit.members.count()
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and (
+        result := submit(
+            form,
+            # Wrapped in a list: merging an empty section moves 0 members, still a success.
+            lambda data: [
+                services.unit_merge(
+                    actor=request.user, source=unit, target=data["target"], reason=data["reason"]
+                )
+            ],
+        )
+    ):
         target = form.cleaned_data["target"]
-        try:
-            moved = services.unit_merge(
-                source=unit,
-                target=target,
-                merged_by=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("Fusion faite : %(count)s adhérent·es ont rejoint %(target)s.")
-                % {"count": moved, "target": target},
-            )
-            return redirect(target)
+        messages.success(
+            request,
+            _("Fusion faite : %(count)s adhérent·es ont rejoint %(target)s.")
+            % {"count": result[0], "target": target},
+        )
+        return redirect(target)
     return render(
         request,
         "organization/section_merge.html",
@@ -939,23 +775,19 @@ def section_merge(request, pk):
     )
 
 
-@permission_required("sections.manage", fn=_unit("section.view"))
+@object_view(Unit, "sections.manage", scope="section.view")
 @require_http_methods(["GET", "POST"])
-def section_close(request, pk):
+def section_close(request, unit):
     """Close a section; refused while it still has active members."""
-    unit = _unit("section.view")(request, pk)
     if not unit.is_section or not unit.is_active:
         raise Http404
     form = CloseForm(request.POST or None)
     active = unit.members.filter(status=Member.Status.ACTIVE).count()
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_close(unit=unit, closed_by=request.user)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("La section « %(name)s » est fermée.") % {"name": unit})
-            return redirect("organization:federation_sections")
+    if request.method == "POST" and submit(
+        form, lambda data: services.unit_close(actor=request.user, unit=unit)
+    ):
+        messages.success(request, _("La section « %(name)s » est fermée.") % {"name": unit})
+        return redirect("organization:federation_sections")
     return render(
         request,
         "organization/section_close.html",
@@ -986,7 +818,7 @@ def mandate_list(request):
         mandates.order_by("unit__path", "role", "member__last_name", "pk"),
         request.GET.get("page"),
     )
-    return render_list(
+    return render_partial(
         request,
         "organization/federation/mandates.html",
         {
@@ -1023,33 +855,31 @@ def mandate_create(request):
         log_access(
             actor=request.user,
             action=AccessLog.Action.LIST,
-            what=_("Recherche d'adhérent·es pour une nomination"),
+            code="organization.mandate_search",
+            scope=reach(request.user, "mandates.manage"),
             row_count=len(results),
             detail={"q": q},
         )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if not can(request.user, "mandates.manage", data["unit"]):
-            raise PermissionDenied
-        try:
-            mandate = services.mandate_appoint(
+    if request.method == "POST" and (
+        mandate := submit(
+            form,
+            lambda data: services.mandate_appoint(
+                actor=request.user,
                 member=data["member"],
                 role=data["role"],
                 unit=data["unit"],
                 start=data["start"],
                 end=data["end"],
                 portfolio=data["portfolio"],
-            )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(
-                request,
-                _("%(name)s est nommé·e : %(office)s.")
-                % {"name": mandate.member, "office": mandate},
-            )
-            return redirect("organization:mandate_list")
-    return render_list(
+            ),
+        )
+    ):
+        messages.success(
+            request,
+            _("%(name)s est nommé·e : %(office)s.") % {"name": mandate.member, "office": mandate},
+        )
+        return redirect("organization:mandate_list")
+    return render_partial(
         request,
         "organization/federation/mandate_form.html",
         {
@@ -1065,20 +895,17 @@ def mandate_create(request):
     )
 
 
-@permission_required("mandates.manage", fn=_mandate)
+@object_view(_mandates, "mandates.manage")
 @require_http_methods(["GET", "POST"])
-def mandate_end(request, pk):
+def mandate_end(request, mandate):
     """End an office (today by default)."""
-    mandate = _mandate(request, pk)
     form = MandateEndForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.mandate_end(mandate=mandate, end=form.cleaned_data["end"])
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("La responsabilité a pris fin."))
-            return redirect("organization:mandate_list")
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.mandate_end(actor=request.user, mandate=mandate, end=data["end"]),
+    ):
+        messages.success(request, _("La responsabilité a pris fin."))
+        return redirect("organization:mandate_list")
     return render(
         request,
         "organization/federation/mandate_end.html",
@@ -1100,31 +927,59 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-@permission_required("accesslog.view")
-@require_GET
-def access_log(request):
-    """Who read or exported which member data, when, and how many rows."""
-    form = AccessLogFilterForm(request.GET or None)
-    filters = form.filters()
-    entries = AccessLog.objects.select_related("actor")
-    if filters["actor"]:
-        entries = entries.filter(actor__email__icontains=filters["actor"])
-    if filters["action"]:
-        entries = entries.filter(action=filters["action"])
-    # Whole days in Paris time, as a range on the indexed timestamp.
+def _dated(entries, filters):
+    """Whole days in Paris time, as a range on the indexed timestamp."""
     if filters["date_from"]:
         entries = entries.filter(created_at__gte=_start_of(filters["date_from"]))
     if filters["date_to"]:
         entries = entries.filter(
             created_at__lt=_start_of(filters["date_to"] + datetime.timedelta(days=1))
         )
+    if filters["actor"]:
+        entries = entries.filter(actor__email__icontains=filters["actor"])
+    return entries
+
+
+@permission_required("accesslog.view")
+@require_GET
+def access_log(request):
+    """Who read or exported which member data, when, and how many rows: the entries of
+    the units where the reader holds ``accesslog.view``."""
+    form = AccessLogFilterForm(request.GET or None)
+    filters = form.filters()
+    paths = grant_paths(request.user, "accesslog.view")
+    entries = _dated(AccessLog.objects.within(paths).select_related("actor"), filters)
+    if filters["action"]:
+        entries = entries.filter(action=filters["action"])
     page = paginate(entries.order_by("-created_at", "-id"), request.GET.get("page"), count=False)
-    return render_list(
+    return render_partial(
         request,
         "organization/federation/access_log.html",
         {
             "form": form,
             "page": page,
             "breadcrumbs": _federation_crumbs((_("Journal d'accès"), None)),
+        },
+    )
+
+
+@permission_required("accesslog.view")
+@require_GET
+def audit_log(request):
+    """Who changed what, when ("journal des modifications"), in the reader's scope."""
+    form = AuditFilterForm(request.GET or None)
+    filters = form.filters()
+    paths = grant_paths(request.user, "accesslog.view")
+    entries = _dated(AuditEntry.objects.within(paths).select_related("actor"), filters)
+    if filters["code"]:
+        entries = entries.filter(code=filters["code"])
+    page = paginate(entries.order_by("-created_at", "-id"), request.GET.get("page"), count=False)
+    return render_partial(
+        request,
+        "organization/federation/audit_log.html",
+        {
+            "form": form,
+            "page": page,
+            "breadcrumbs": _federation_crumbs((_("Journal des modifications"), None)),
         },
     )

@@ -16,7 +16,6 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,12 +24,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fede.core.access import permission_required
+from fede.core.access import login_view, object_view, permission_required
+from fede.core.lists import Page, page_number, paginate, render_partial
 from fede.core.models import TaskProgress
 
 from . import imports, personal_data, selectors
 from .forms_data import AnonymiseForm, ConsentsForm, ErasureRequestForm, MemberImportForm
-from .roles import units_q
+from .models import Member
 
 ERRORS_PER_PAGE = 100
 REQUESTS_PER_PAGE = 50
@@ -42,6 +42,20 @@ def _import_crumbs(*extra) -> list:
         (_("Importer"), reverse("organization:member_import") if extra else None),
         *extra,
     ]
+
+
+def _list_page(items: list, page_param, per_page: int) -> Page:
+    """One page of a Python list, for the core pager."""
+    count = len(items)
+    number = min(page_number(page_param), max(1, -(-count // per_page)))
+    start = (number - 1) * per_page
+    return Page(
+        object_list=items[start : start + per_page],
+        number=number,
+        per_page=per_page,
+        has_next=start + per_page < count,
+        count=count,
+    )
 
 
 def _import_progress(request, pk) -> TaskProgress:
@@ -90,13 +104,13 @@ def member_import_report(request, pk):
         return redirect(progress)
     result = progress.result or {}
     report = imports.ImportReport.from_dict(result.get("report") or {})
-    page = Paginator(report.errors, ERRORS_PER_PAGE).get_page(request.GET.get("page"))
+    page = _list_page(report.errors, request.GET.get("page"), ERRORS_PER_PAGE)
     confirmed = None
     if result.get("import_progress"):
         confirmed = TaskProgress.objects.filter(
             pk=result["import_progress"], owner=request.user
         ).first()
-    return render(
+    return render_partial(
         request,
         "organization/data/import_report.html",
         {
@@ -137,6 +151,7 @@ def _own_member(request):
     return member
 
 
+@login_view
 @never_cache
 @require_GET
 def my_data(request):
@@ -154,6 +169,7 @@ def my_data(request):
     return render(request, "organization/data/my_data.html", context)
 
 
+@login_view
 @never_cache
 @require_GET
 def my_data_export(request):
@@ -170,6 +186,7 @@ def my_data_export(request):
     return response
 
 
+@login_view
 @require_POST
 def my_consents(request):
     """Change one's own consents."""
@@ -177,6 +194,7 @@ def my_consents(request):
     form = ConsentsForm(request.POST)
     if form.is_valid():
         personal_data.member_consents_update(
+            actor=request.user,
             member=member,
             share_contact=form.cleaned_data["share_contact"],
             newsletter=form.cleaned_data["newsletter"],
@@ -185,13 +203,14 @@ def my_consents(request):
     return redirect("organization:my_data")
 
 
+@login_view
 @require_http_methods(["GET", "POST"])
 def my_erasure(request):
     """Ask for erasure, after a confirmation step."""
     member = _own_member(request)
     form = ErasureRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if personal_data.member_erasure_request(member=member):
+        if personal_data.member_erasure_request(actor=request.user, member=member):
             messages.success(
                 request,
                 _(
@@ -231,11 +250,9 @@ def _federation_crumbs(*extra) -> list:
 def erasure_requests(request):
     """Pending erasure requests in the user's scope, oldest first."""
     requests = personal_data.erasure_requests_for(request.user)
-    page = Paginator(requests, REQUESTS_PER_PAGE).get_page(request.GET.get("page"))
-    due = personal_data.former_members_due().filter(
-        units_q(request.user, "personal_data.process", field="section__")
-    )
-    return render(
+    page = paginate(requests, request.GET.get("page"), per_page=REQUESTS_PER_PAGE)
+    due = personal_data.former_members_due().in_scope(request.user, "personal_data.process")
+    return render_partial(
         request,
         "organization/data/erasure_requests.html",
         {
@@ -247,11 +264,14 @@ def erasure_requests(request):
     )
 
 
-@permission_required("personal_data.process")
+@object_view(
+    lambda: Member.objects.select_related("section", "user"),
+    "personal_data.process",
+    scope="members.view",
+)
 @require_http_methods(["GET", "POST"])
-def erasure_process(request, pk):
+def erasure_process(request, member):
     """Anonymise the member who asked for erasure (confirmation step first)."""
-    member = selectors.member_for_user(request.user, pk, "personal_data.process")
     if member.erasure_requested_at is None or member.anonymised_at is not None:
         raise Http404
     form = AnonymiseForm(request.POST if request.method == "POST" else None)

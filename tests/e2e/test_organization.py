@@ -12,6 +12,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from fede.core.access import SYSTEM
 from fede.core.models import AccessLog
 from fede.organization import services
 from fede.organization.models import DuesPayment, Role, Transfer, Unit
@@ -137,7 +138,9 @@ def test_federation_staff_reviews_sections_and_approves_a_transfer(
     EmailAddress.objects.create(user=staff, email=STAFF_EMAIL, primary=True, verified=True)
     mover = MemberFactory(section=s11, first_name="Jean", last_name="Allemane")
     MemberFactory.create_batch(5, section=s11)
-    transfer = services.transfer_request(member=mover, to_unit=s15, reason="Déménagement")
+    transfer = services.transfer_request(
+        actor=SYSTEM, member=mover, to_unit=s15, reason="Déménagement"
+    )
 
     login(page, live_server, STAFF_EMAIL, PASSWORD, totp_secret=TOTP_TEST_SECRET)
     for path in [

@@ -15,24 +15,14 @@ does nothing outside PostgreSQL.
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from fede.core.migration_ops import PostgreSQLOnly
+
 COLUMNS = {
     "last_name": "organization_member_last_name_trgm",
     "first_name": "organization_member_first_name_trgm",
     "email": "organization_member_email_trgm",
     "membership_number": "organization_member_number_trgm",
 }
-
-
-class PostgreSQLOnly(migrations.RunSQL):
-    """RunSQL that is a no-op on every database but PostgreSQL."""
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Trigram(TrigramExtension):

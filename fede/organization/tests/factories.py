@@ -7,6 +7,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from fede.core.access import SYSTEM
 from fede.organization import services
 from fede.organization.models import DuesPayment, Member, Role, Territory, Unit
 
@@ -66,6 +67,7 @@ def make_unit(*, name=None, code=None, kind=Unit.Kind.SECTION, parent=None, **fi
     make_unit.counter += 1
     n = make_unit.counter
     return services.unit_create(
+        actor=SYSTEM,
         name=name or f"Section {n}",
         code=code or f"U{n:05d}",
         kind=kind,
@@ -136,6 +138,7 @@ def make_officer(
         home = Unit.objects.filter(kind=Unit.Kind.SECTION).first() or make_section(unit)
     member = MemberFactory(section=home, user=user, email=user.email)
     services.mandate_appoint(
+        actor=SYSTEM,
         member=member,
         role=role,
         unit=unit,

@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -241,14 +242,16 @@ def test_a_member_of_a_section_outside_the_scope_cannot_be_overwritten(paris, el
 
 
 def test_a_section_officer_without_import_right_imports_nothing(paris, tmp_path):
+    """Without ``members.import`` anywhere, the import is refused before reading a row."""
     _fed, s11, _s15, _staff = paris
     secretary = make_officer(s11, Role.SECTION_SECRETARY)
     path = write(tmp_path, csv_bytes([row("75100001")]))
 
-    report = import_members(path, actor=secretary, dry_run=False)
+    with pytest.raises(PermissionDenied):
+        import_members(path, actor=secretary, dry_run=False)
 
-    assert report.errors[0].message == "section hors de votre périmètre"
     assert not Member.objects.filter(membership_number="75100001").exists()
+    assert not AccessLog.objects.filter(action=AccessLog.Action.IMPORT).exists()
 
 
 def test_backslashes_tabs_and_line_breaks_are_kept(paris, tmp_path):

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from fede.core.access import SYSTEM
 from fede.core.models import AccessLog
 from fede.organization.models import DuesPayment, Mandate, Member, Role, Transfer
 from fede.organization.personal_data import (
@@ -75,6 +76,7 @@ def member_user(paris):
         member=member, from_unit=s15, to_unit=s11, status="approved", reason="Déménagement"
     )
     mandate_appoint(
+        actor=SYSTEM,
         member=member,
         role=Role.SECTION_BUREAU,
         unit=s11,
@@ -305,7 +307,7 @@ def test_processing_needs_the_confirmation_box(client, paris, member_user):
 
 
 def test_an_anonymised_member_can_no_longer_log_in(client, paris, member_user):
-    member_anonymise(member=member_user.member)
+    member_anonymise(actor=SYSTEM, member=member_user.member)
 
     assert not client.login(email=member_user.email, password="correct horse battery")
 
@@ -363,7 +365,7 @@ def test_former_members_command_dry_run_then_anonymises(former_members):
     assert all(m.last_name != "Anonyme" for m in Member.objects.filter(pk__in=[k.pk for k in kept]))
     logs = AccessLog.objects.filter(action=AccessLog.Action.ANONYMISE)
     assert logs.count() == 3 and {log.detail["reason"] for log in logs} == {"retention"}
-    assert former_members_anonymise() == 0
+    assert former_members_anonymise(actor=SYSTEM) == 0
 
 
 def test_retention_is_also_a_task(former_members):
@@ -376,4 +378,4 @@ def test_retention_is_also_a_task(former_members):
 def test_retention_period_is_configurable(former_members, settings):
     settings.FEDE_ANONYMISE_AFTER_YEARS = 10
 
-    assert former_members_anonymise(dry_run=True) == 0
+    assert former_members_anonymise(actor=SYSTEM, dry_run=True) == 0

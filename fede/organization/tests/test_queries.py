@@ -7,6 +7,7 @@ the MFA check); the pins below count them.
 import pytest
 from django.urls import reverse
 
+from fede.core.access import SYSTEM
 from fede.organization import services
 from fede.organization.models import Member, Unit
 
@@ -45,8 +46,10 @@ def crowded(paris):
         5, section=paris.s11, status=Member.Status.LAPSED, joined_on=screens.days_ago(900)
     )
     for member in Member.objects.filter(section=paris.s15)[:3]:
-        services.transfer_request(member=member, to_unit=paris.s11, reason="Déménagement")
-    services.transfer_request(member=lapsed[0], to_unit=paris.s15)
+        services.transfer_request(
+            actor=SYSTEM, member=member, to_unit=paris.s11, reason="Déménagement"
+        )
+    services.transfer_request(actor=SYSTEM, member=lapsed[0], to_unit=paris.s15)
     assert Member.objects.count() > 260
     return sections
 

@@ -6,6 +6,7 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
+from fede.core.access import SYSTEM
 from fede.organization import services
 from fede.organization.models import Member, Role
 from fede.organization.roles import can, needs_mfa
@@ -68,7 +69,9 @@ def test_ended_mandate_grants_nothing(paris):
     _, s11, _ = paris
     secretary = make_officer(s11, Role.SECTION_SECRETARY)
     mandate = secretary.member.mandates.get()
-    services.mandate_end(mandate=mandate, end=timezone.localdate() - datetime.timedelta(days=1))
+    services.mandate_end(
+        actor=SYSTEM, mandate=mandate, end=timezone.localdate() - datetime.timedelta(days=1)
+    )
     secretary.refresh_from_db()
     assert not can(secretary, "members.view", s11)
     assert members_visible_to(secretary).count() == 0

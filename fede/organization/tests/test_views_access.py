@@ -8,6 +8,7 @@ are sent to the login page.
 import pytest
 from django.urls import reverse
 
+from fede.core.access import SYSTEM
 from fede.core.models import AccessLog
 from fede.organization import services
 from fede.organization.models import DuesPayment, Member, Transfer
@@ -30,7 +31,9 @@ SECTION_VIEW = OFFICERS_11 | FEDERAL
 
 def _objects(paris):
     member = MemberFactory(section=paris.s11, last_name="Cible")
-    transfer = services.transfer_request(member=member, to_unit=paris.s15, reason="Test")
+    transfer = services.transfer_request(
+        actor=SYSTEM, member=member, to_unit=paris.s15, reason="Test"
+    )
     mandate = paris.user("secretary").member.mandates.get()
     return {"member": member, "transfer": transfer, "mandate": mandate, "s11": paris.s11}
 
@@ -235,7 +238,7 @@ def test_search_never_reaches_another_section(client, paris):
 def test_transfer_decision_needs_the_federation(client, paris):
     """A section secretary cannot approve a transfer, even by posting: 404, nothing moves."""
     member = MemberFactory(section=paris.s11)
-    transfer = services.transfer_request(member=member, to_unit=paris.s15)
+    transfer = services.transfer_request(actor=SYSTEM, member=member, to_unit=paris.s15)
     url = reverse("organization:transfer_decide", args=[transfer.pk])
     response = screens.login(client, paris.user("secretary")).post(url, {"decision": "approve"})
     assert response.status_code == 404
@@ -247,7 +250,7 @@ def test_get_changes_nothing(client, paris):
     """Opening the confirmation pages (merge, close, resign, decide, end office) writes
     nothing."""
     member = MemberFactory(section=paris.s11)
-    transfer = services.transfer_request(member=member, to_unit=paris.s15)
+    transfer = services.transfer_request(actor=SYSTEM, member=member, to_unit=paris.s15)
     mandate = paris.user("secretary").member.mandates.get()
     client = screens.login(client, paris.user("staff"))
     for url in [

@@ -263,8 +263,22 @@ def test_appointment_grants_access(client, paris):
 def test_access_log_filters(client, paris):
     """The access log filters by author, action and date."""
     secretary = paris.user("secretary")
-    log_access(actor=secretary, action="export", what="Export A", row_count=12)
-    log_access(actor=paris.user("treasurer"), action="list", what="Liste B", row_count=3)
+    log_access(
+        actor=secretary,
+        action="export",
+        code="organization.member_export",
+        params={"unit": "Export A", "format": "csv"},
+        scope=paris.s11,
+        row_count=12,
+    )
+    log_access(
+        actor=paris.user("treasurer"),
+        action="list",
+        code="organization.member_list",
+        params={"unit": "Liste B"},
+        scope=paris.s11,
+        row_count=3,
+    )
     client = screens.login(client, paris.user("staff"))
     url = reverse("organization:access_log")
     content = client.get(url, {"actor": secretary.email}).content.decode()

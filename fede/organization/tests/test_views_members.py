@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from fede.core.access import SYSTEM
 from fede.core.models import AccessLog
 from fede.organization import services
 from fede.organization.models import DuesPayment, Member, Transfer
@@ -160,9 +161,11 @@ def test_member_page_shows_history_and_actions(client, paris):
     secretary = paris.user("secretary")
     member = secretary.member
     screens.paid(member, year=YEAR - 1, amount=Decimal("24.00"))
-    transfer = services.transfer_request(member=member, to_unit=paris.s15, reason="Travail")
+    transfer = services.transfer_request(
+        actor=SYSTEM, member=member, to_unit=paris.s15, reason="Travail"
+    )
     services.transfer_decide(
-        transfer=transfer, approve=False, decided_by=paris.user("staff"), note="Attendre"
+        transfer=transfer, approve=False, actor=paris.user("staff"), note="Attendre"
     )
     response = screens.login(client, paris.user("secretary")).get(member.get_absolute_url())
     content = response.content.decode()
@@ -352,7 +355,7 @@ def test_transfer_request_seen_by_receiving_section_and_approved(client, paris):
 def test_second_transfer_request_is_refused(client, paris):
     """While a request is open, another one is refused with a message."""
     member = MemberFactory(section=paris.s11)
-    services.transfer_request(member=member, to_unit=paris.s15)
+    services.transfer_request(actor=SYSTEM, member=member, to_unit=paris.s15)
     response = screens.login(client, paris.user("secretary")).post(
         reverse("organization:transfer_request", args=[member.pk]),
         {"to_unit": paris.s15.pk, "reason": "Encore"},
@@ -364,7 +367,7 @@ def test_second_transfer_request_is_refused(client, paris):
 def test_transfer_refused_with_a_note(client, paris):
     """The federation refuses; the member stays and the note is kept."""
     member = MemberFactory(section=paris.s11)
-    transfer = services.transfer_request(member=member, to_unit=paris.s15)
+    transfer = services.transfer_request(actor=SYSTEM, member=member, to_unit=paris.s15)
     client = screens.login(client, paris.user("first_secretary"))
     url = reverse("organization:transfer_decide", args=[transfer.pk])
     client.post(url, {"decision": "refuse", "note": "Motif insuffisant"})
@@ -378,7 +381,7 @@ def test_transfer_refused_with_a_note(client, paris):
 def test_requesting_section_withdraws_its_request(client, paris):
     """The secretary who asked can withdraw the open request (POST only)."""
     member = MemberFactory(section=paris.s11)
-    transfer = services.transfer_request(member=member, to_unit=paris.s15)
+    transfer = services.transfer_request(actor=SYSTEM, member=member, to_unit=paris.s15)
     client = screens.login(client, paris.user("secretary"))
     url = reverse("organization:transfer_cancel", args=[transfer.pk])
     assert client.get(url).status_code == 405

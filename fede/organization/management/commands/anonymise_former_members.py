@@ -8,6 +8,7 @@ task worker's schedule (or cron), e.g. once a night; running it again is harmles
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from fede.core.access import SYSTEM
 from fede.organization.personal_data import former_members_anonymise
 
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run=False, **options):
-        count = former_members_anonymise(dry_run=dry_run)
+        count = former_members_anonymise(actor=SYSTEM, dry_run=dry_run)
         years = settings.FEDE_ANONYMISE_AFTER_YEARS
         if dry_run:
             self.stdout.write(
