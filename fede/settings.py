@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "fede.organization",
     "fede.rooms",
     "fede.events",
+    "fede.kits",
+    "fede.consultations",
+    "fede.ballots",
+    "fede.convention",
     "fede.demo",
 ]
 

@@ -2,8 +2,9 @@
 
 Each app that has demo data provides ``fede/<app>/demo.py`` with a function
 ``load(*, stdout, open_data=None) -> list[tuple[str, str, str]]`` returning the demo
-accounts it created as (role, e-mail, password). This command calls them in layer order;
-running it twice duplicates nothing.
+accounts it created as (role, e-mail, password). This command finds them itself and calls
+them in the order of ``INSTALLED_APPS`` (the layer order); running it twice duplicates
+nothing.
 """
 
 from importlib import import_module
@@ -12,11 +13,20 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-DEMO_MODULES = [
-    "fede.organization.demo",
-    "fede.rooms.demo",
-    "fede.events.demo",
-]
+
+def demo_modules() -> list[str]:
+    """``fede.<app>.demo`` of every installed app of the project that has one."""
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    names = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("fede.") and config.name != "fede.demo":
+            name = f"{config.name}.demo"
+            if find_spec(name) is not None:
+                names.append(name)
+    return names
 
 
 class Command(BaseCommand):
@@ -32,11 +42,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, open_data=None, **options):
         accounts: list[tuple[str, str, str]] = []
-        for name in DEMO_MODULES:
-            try:
-                module = import_module(name)
-            except ModuleNotFoundError:
-                continue
+        for name in demo_modules():
+            module = import_module(name)
             with transaction.atomic():
                 accounts += module.load(stdout=self.stdout, open_data=open_data) or []
         self.stdout.write("")

@@ -1,0 +1,5 @@
+"""What the ballots app declares to core (see fede.core.registry)."""
+
+from fede.core.registry import AppDeclaration, register
+
+register(AppDeclaration(label="ballots"))

@@ -1,0 +1,1 @@
+"""Views of the app (thin: parse, call one service, render)."""

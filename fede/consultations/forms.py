@@ -1,0 +1,1 @@
+"""Forms of the app: they parse and validate; services write."""
