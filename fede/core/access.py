@@ -96,15 +96,8 @@ def authorize(actor, capability: str, obj: Any = None) -> None:
         raise PermissionDenied(capability)
 
 
-def permission_required(capability: str, fn=None):
+def permission_required(capability: str):
     """The user must hold ``capability`` somewhere (403 otherwise)."""
-    if fn is not None:  # MIGRATION SHIM: removed once every app uses object_view
-        from rules.contrib.views import permission_required as _rules
-
-        def legacy(view):
-            return _mark(_rules(capability, fn=fn, raise_exception=True)(view), OBJECT)
-
-        return legacy
 
     def decorator(view):
         @functools.wraps(view)
