@@ -1,5 +1,70 @@
-"""What the kits app declares to core (see fede.core.registry)."""
+"""What the kits app declares to core: capabilities and grants, menu, home card, action
+codes of its trail and the personal data it holds (tasks assigned, comments, feedback)."""
 
-from fede.core.registry import AppDeclaration, register
+from django.utils.translation import gettext_lazy as _
 
-register(AppDeclaration(label="kits"))
+from fede.core.registry import AppDeclaration, HomeCard, Link, register
+from fede.organization.models import Role
+
+AUTHORS = (Role.FIRST_SECRETARY, Role.FEDERAL_STAFF, Role.FEDERAL_SECRETARY)
+RUNNERS = (Role.SECTION_SECRETARY, Role.SECTION_BUREAU, Role.SECTION_TREASURER, *AUTHORS)
+
+
+def personal_data(user, member) -> dict:
+    from .selectors import personal_data_of
+
+    return personal_data_of(user)
+
+
+register(
+    AppDeclaration(
+        label="kits",
+        capabilities={
+            "kits.author": _("Rédiger et publier les kits de la fédération"),
+            "kits.run": _("Dérouler un kit pour sa section"),
+        },
+        grants={
+            role: {"kits.run"} | ({"kits.author"} if role in AUTHORS else set()) for role in RUNNERS
+        },
+        menu=(Link("kits:my_tasks", _("Mes tâches"), order=65, prefix_match=False),),
+        home_cards=(
+            HomeCard(
+                title=_("Kits de la fédération"),
+                text=_(
+                    "Des fiches pas à pas pour les tâches matérielles d'une section : réunion "
+                    "publique, tractage, assemblée générale… à dérouler comme une liste datée."
+                ),
+                links=(
+                    Link("kits:my_tasks", _("Mes tâches")),
+                    Link("kits:library", _("Bibliothèque des kits"), capability="kits.run"),
+                    Link("kits:boards", _("Tâches de ma section"), capability="kits.run"),
+                    Link("kits:federation", _("Suivi fédéral"), capability="kits.author"),
+                ),
+                order=30,
+            ),
+        ),
+        actions={
+            "kits.kit_create": _("Kit « %(title)s » créé"),
+            "kits.version_draft": _(
+                "Nouvelle version %(number)s du kit « %(title)s » en brouillon"
+            ),
+            "kits.version_update": _("Version %(number)s du kit « %(title)s » modifiée"),
+            "kits.version_publish": _("Version %(number)s du kit « %(title)s » publiée"),
+            "kits.step_save": _("Étape « %(step)s » du kit « %(title)s » enregistrée"),
+            "kits.step_delete": _("Étape « %(step)s » du kit « %(title)s » supprimée"),
+            "kits.template_save": _("Modèle « %(template)s » du kit « %(title)s » enregistré"),
+            "kits.template_delete": _("Modèle « %(template)s » du kit « %(title)s » supprimé"),
+            "kits.run_start": _("Kit « %(title)s » lancé pour le %(date)s (%(tasks)s tâches)"),
+            "kits.run_complete": _("Déroulé n° %(run)s terminé"),
+            "kits.run_cancel": _("Déroulé n° %(run)s abandonné"),
+            "kits.task_update": _("Tâche n° %(task)s du déroulé n° %(run)s mise à jour"),
+            "kits.task_item": _("Point coché dans la tâche n° %(task)s"),
+            "kits.task_comment": _("Commentaire sur la tâche n° %(task)s"),
+            "kits.feedback_save": _("Retour sur le kit « %(title)s » (note %(rating)s/5)"),
+            "kits.load": _(
+                "Bibliothèque de kits chargée : %(created)s créés, %(updated)s mis à jour"
+            ),
+        },
+        personal_data=personal_data,
+    )
+)
