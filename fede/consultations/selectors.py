@@ -1,0 +1,383 @@
+"""Reads of the consultations app, always through ``in_scope``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fede.organization.roles import can
+
+from .models import (
+    Chapter,
+    Comment,
+    Consultation,
+    Paragraph,
+    ParagraphSupport,
+    Report,
+    Rewording,
+    RewordingSupport,
+    Version,
+    _member_of,
+    audience_q,
+)
+
+#: What the member pages need of a contribution's author: first name and section only.
+AUTHOR_FIELDS = ("author__first_name", "author__section__name")
+
+
+def consultations_for(user):
+    """Consultations the user may read, newest first, with their organising unit."""
+    return (
+        Consultation.objects.in_scope(user, "consultations.view")
+        .select_related("unit", "section")
+        .order_by("-opens_at", "-pk")
+    )
+
+
+def current_version(consultation: Consultation) -> Version | None:
+    return consultation.versions.order_by("-number").first()
+
+
+def version_chapters(version: Version) -> list[Chapter]:
+    """Chapters with their paragraphs (two queries)."""
+    return list(
+        version.chapters.prefetch_related(
+            Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position"))
+        )
+    )
+
+
+@dataclass
+class Participation:
+    """Whether the user may contribute now, and what to tell them otherwise."""
+
+    allowed: bool
+    message: str = ""
+    member: object = None
+
+
+def participation(user, consultation: Consultation, now=None) -> Participation:
+    """What the page offers (the services decide again when a form is sent)."""
+    now = now or timezone.now()
+    member = _member_of(user)
+    if consultation.status == Consultation.Status.DRAFT:
+        return Participation(False, _("Brouillon : la consultation n'est pas encore publiée."))
+    if now < consultation.opens_at:
+        return Participation(
+            False,
+            _("La consultation ouvrira le %(date)s.")
+            % {"date": timezone.localtime(consultation.opens_at).strftime("%d/%m/%Y")},
+        )
+    if now >= consultation.closes_at:
+        return Participation(
+            False, _("La consultation est close : les contributions sont terminées.")
+        )
+    if not getattr(user, "is_authenticated", False):
+        return Participation(False, _("Connectez-vous pour commenter, soutenir ou proposer."))
+    if member is None or member.status != "active":
+        return Participation(False, _("Seul·es les adhérent·es peuvent participer."))
+    if not Consultation.objects.filter(audience_q(user), pk=consultation.pk).exists():
+        return Participation(False, _("Cette consultation n'est pas ouverte à votre section."))
+    return Participation(True, member=member)
+
+
+def supported_paragraphs(member, version: Version) -> set[int]:
+    if member is None:
+        return set()
+    return set(
+        ParagraphSupport.objects.filter(
+            member=member, paragraph__chapter__version=version
+        ).values_list("paragraph_id", flat=True)
+    )
+
+
+def paragraph_queryset():
+    return Paragraph.objects.select_related("chapter__version__consultation__unit", "previous")
+
+
+def top_comments(paragraph: Paragraph):
+    """Comments of a paragraph (not replies), oldest first, replies and authors loaded."""
+    replies = Comment.objects.filter(parent__isnull=False).select_related("author__section")
+    return (
+        Comment.objects.filter(paragraph=paragraph, parent__isnull=True)
+        .select_related("author__section")
+        .prefetch_related(Prefetch("replies", queryset=replies.order_by("created_at", "pk")))
+        .order_by("created_at", "pk")
+    )
+
+
+def rewordings_of(paragraph: Paragraph):
+    return (
+        Rewording.objects.filter(paragraph=paragraph)
+        .select_related("author__section")
+        .order_by("hidden_at", "-support_count", "created_at", "pk")
+    )
+
+
+def supported_rewordings(member, paragraph: Paragraph) -> set[int]:
+    if member is None:
+        return set()
+    return set(
+        RewordingSupport.objects.filter(member=member, rewording__paragraph=paragraph).values_list(
+            "rewording_id", flat=True
+        )
+    )
+
+
+def reported_comments(user):
+    """Comments with open reports in the moderator's scope, most reported first."""
+    from django.db.models import Count
+
+    return (
+        Comment.objects.in_scope(user, "consultations.moderate")
+        .annotate(open_reports=Count("reports", filter=Q(reports__resolved_at__isnull=True)))
+        .filter(open_reports__gt=0)
+        .select_related("author__section", "paragraph__chapter__version__consultation")
+        .order_by("-open_reports", "created_at", "pk")
+    )
+
+
+def report_reasons(comment_ids) -> dict[int, list[str]]:
+    reasons: dict[int, list[str]] = {}
+    for comment_id, reason in Report.objects.filter(
+        comment_id__in=comment_ids, resolved_at__isnull=True
+    ).values_list("comment_id", "reason"):
+        if reason:
+            reasons.setdefault(comment_id, []).append(reason)
+    return reasons
+
+
+def may_manage(user, consultation) -> bool:
+    """For showing the authors' buttons; the services decide again."""
+    return can(user, "consultations.manage", consultation.unit)
+
+
+def may_moderate(user, consultation) -> bool:
+    return can(user, "consultations.moderate", consultation.unit)
+
+
+# --- Versions -------------------------------------------------------------------------------
+
+
+@dataclass
+class ParagraphChange:
+    paragraph: Paragraph | None
+    previous: Paragraph | None
+    change: str  # same, changed, new, removed
+    reasons: list  # answered contributions of the previous paragraph (accepted/considered)
+
+
+def version_changes(version: Version) -> list[tuple[str, list[ParagraphChange]]]:
+    """Chapter by chapter, each paragraph with what it comes from and the answers that
+    explain the change; paragraphs of the previous version that disappeared come last."""
+    previous = (
+        Version.objects.filter(consultation_id=version.consultation_id, number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+    chapters = version_chapters(version)
+    answered = {}
+    removed: list[ParagraphChange] = []
+    if previous is not None:
+        kept = {p.previous_id for c in chapters for p in c.paragraphs.all() if p.previous_id}
+        old = Paragraph.objects.filter(chapter__version=previous).select_related("chapter")
+        old_by_pk = {p.pk: p for p in old}
+        for rewording in Rewording.objects.filter(
+            paragraph__in=old_by_pk.keys(),
+            hidden_at__isnull=True,
+            answer__in=["accepted", "considered"],
+        ).order_by("-support_count", "pk"):
+            answered.setdefault(rewording.paragraph_id, []).append(rewording)
+        for comment in Comment.objects.filter(
+            paragraph__in=old_by_pk.keys(),
+            hidden_at__isnull=True,
+            answer__in=["accepted", "considered"],
+        ).order_by("pk"):
+            answered.setdefault(comment.paragraph_id, []).append(comment)
+        removed = [
+            ParagraphChange(None, p, "removed", answered.get(p.pk, []))
+            for pk, p in sorted(
+                old_by_pk.items(), key=lambda i: (i[1].chapter.position, i[1].position)
+            )
+            if pk not in kept
+        ]
+    else:
+        old_by_pk = {}
+    result = []
+    for chapter in chapters:
+        rows = []
+        for p in chapter.paragraphs.all():
+            change = p.change if previous is not None else "same"
+            rows.append(
+                ParagraphChange(
+                    p, old_by_pk.get(p.previous_id), change, answered.get(p.previous_id, [])
+                )
+            )
+        result.append((chapter.title, rows))
+    if removed:
+        result.append((_("Paragraphes retirés"), removed))
+    return result
+
+
+# --- Synthesis and export -------------------------------------------------------------------
+
+
+def synthesis(version: Version):
+    """Per chapter and paragraph: counts and the three most supported visible rewordings."""
+    chapters = version_chapters(version)
+    top: dict[int, list[Rewording]] = {}
+    for rewording in (
+        Rewording.objects.filter(paragraph__chapter__version=version, hidden_at__isnull=True)
+        .select_related("author__section")
+        .order_by("paragraph_id", "-support_count", "created_at", "pk")
+    ):
+        rows = top.setdefault(rewording.paragraph_id, [])
+        if len(rows) < 3:
+            rows.append(rewording)
+    totals = {"supports": 0, "comments": 0, "rewordings": 0, "paragraphs": 0}
+    for chapter in chapters:
+        for p in chapter.paragraphs.all():
+            p.top_rewordings = top.get(p.pk, [])
+            totals["supports"] += p.support_count
+            totals["comments"] += p.comment_count
+            totals["rewordings"] += p.rewording_count
+            totals["paragraphs"] += 1
+    totals["participants"] = participants_count(version)
+    return chapters, totals
+
+
+def participants_count(version: Version) -> int:
+    authors = set(
+        Comment.objects.filter(paragraph__chapter__version=version).values_list(
+            "author_id", flat=True
+        )
+    )
+    authors |= set(
+        Rewording.objects.filter(paragraph__chapter__version=version).values_list(
+            "author_id", flat=True
+        )
+    )
+    authors |= set(
+        ParagraphSupport.objects.filter(paragraph__chapter__version=version).values_list(
+            "member_id", flat=True
+        )
+    )
+    return len(authors)
+
+
+def export_rows(version: Version):
+    """One row per paragraph, comment and rewording, in text order; hidden contributions
+    are left out, their text never leaves the database. Streamed with ``iterator()``."""
+    chapters = version_chapters(version)
+    comments = (
+        Comment.objects.filter(paragraph__chapter__version=version, hidden_at__isnull=True)
+        .select_related("author__section")
+        .order_by("paragraph_id", "created_at", "pk")
+        .only(
+            "paragraph_id",
+            "parent_id",
+            "text",
+            "created_at",
+            "answer",
+            "answer_text",
+            *AUTHOR_FIELDS,
+        )
+    )
+    rewordings = (
+        Rewording.objects.filter(paragraph__chapter__version=version, hidden_at__isnull=True)
+        .select_related("author__section")
+        .order_by("paragraph_id", "-support_count", "pk")
+        .only(
+            "paragraph_id",
+            "text",
+            "explanation",
+            "created_at",
+            "support_count",
+            "answer",
+            "answer_text",
+            *AUTHOR_FIELDS,
+        )
+    )
+    by_paragraph: dict[int, list] = {}
+    for c in comments.iterator(chunk_size=500):
+        by_paragraph.setdefault(c.paragraph_id, []).append(("comment", c))
+    for r in rewordings.iterator(chunk_size=500):
+        by_paragraph.setdefault(r.paragraph_id, []).append(("rewording", r))
+    for c_index, chapter in enumerate(chapters, start=1):
+        for p in chapter.paragraphs.all():
+            ref = f"{c_index}.{p.position}"
+            yield (ref, chapter.title, _("Paragraphe"), p.text, "", "", p.support_count, "", "")
+            for kind, item in by_paragraph.get(p.pk, []):
+                label = (
+                    _("Reformulation")
+                    if kind == "rewording"
+                    else (_("Réponse") if item.parent_id else _("Commentaire"))
+                )
+                yield (
+                    ref,
+                    chapter.title,
+                    label,
+                    item.text,
+                    item.author.first_name,
+                    item.author.section.name,
+                    item.support_count if kind == "rewording" else "",
+                    item.get_answer_display() if item.answer else "",
+                    item.answer_text,
+                )
+
+
+# --- Personal data --------------------------------------------------------------------------
+
+
+def person_contributions(member) -> dict:
+    """Everything the app holds about ``member``: comments, rewordings, supports, reports."""
+
+    def when(value):
+        return value.isoformat() if value else None
+
+    return {
+        "comments": [
+            {
+                "consultation": c.paragraph.chapter.version.consultation.title,
+                "paragraph": c.paragraph_id,
+                "text": c.text,
+                "created_at": when(c.created_at),
+                "hidden": c.hidden_at is not None,
+                "answer": c.answer,
+                "answer_text": c.answer_text,
+            }
+            for c in Comment.objects.filter(author=member).select_related(
+                "paragraph__chapter__version__consultation"
+            )
+        ],
+        "rewordings": [
+            {
+                "consultation": r.paragraph.chapter.version.consultation.title,
+                "paragraph": r.paragraph_id,
+                "text": r.text,
+                "explanation": r.explanation,
+                "created_at": when(r.created_at),
+                "hidden": r.hidden_at is not None,
+                "answer": r.answer,
+                "answer_text": r.answer_text,
+            }
+            for r in Rewording.objects.filter(author=member).select_related(
+                "paragraph__chapter__version__consultation"
+            )
+        ],
+        "paragraph_supports": [
+            {"paragraph": s.paragraph_id, "created_at": when(s.created_at)}
+            for s in ParagraphSupport.objects.filter(member=member)
+        ],
+        "rewording_supports": [
+            {"rewording": s.rewording_id, "created_at": when(s.created_at)}
+            for s in RewordingSupport.objects.filter(member=member)
+        ],
+        "reports": [
+            {"comment": r.comment_id, "reason": r.reason, "created_at": when(r.created_at)}
+            for r in Report.objects.filter(member=member)
+        ],
+    }
