@@ -14,10 +14,18 @@ Usage in a view (after the permission check; exports of member data are logged):
         return stream_xlsx(rows, header, "adherents.xlsx", sheet_title=gettext("Adhérents"))
     return stream_csv(rows, header, "adherents.csv")
 
-Both formats escape formulas (CSV injection, OWASP): a text cell starting with ``=``,
-``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'``, so a spreadsheet
-shows it as text instead of running it. Numbers, dates and booleans are not text and are
-kept as they are.
+Both formats keep formulas from running (CSV injection, OWASP), each in its own way:
+
+- CSV has no types: a text a spreadsheet would read as a formula gets a leading ``'``.
+  That is a text starting with ``=``, ``@``, a tab or a carriage return, or with ``+`` or
+  ``-`` followed by anything but digits, spaces and ``.,/()-`` — so a phone number
+  (``+33 1 48 56 80 48``) or a plain signed number stays as it is: with no letters and no
+  operator other than a sign it can call no function and reach no cell;
+- XLSX cells are typed: text is stored as text (never as a formula) with Excel's "quote
+  prefix" style, exactly as if typed after an apostrophe, and the value itself is kept
+  intact (a phone number stays ``+33 1 48 56 80 48``).
+
+Numbers, dates and booleans are not text and are kept as they are.
 
 CSV, written for French Excel (the tool most section officers open it with):
 
@@ -64,17 +72,31 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d"
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
+#: After a leading sign, what a phone number or a plain number is made of: harmless.
+_SIGNED_NUMBER = re.compile(r"[0-9 .,/()\-\u00a0]*")
+_SIGNS = ("+", "-", "\uff0b", "\uff0d")
+
+
+def looks_like_formula(value: str) -> bool:
+    """Would a spreadsheet read this text as a formula (see the module docstring)?"""
+    if not value.startswith(FORMULA_TRIGGERS):
+        return False
+    return not (value.startswith(_SIGNS) and _SIGNED_NUMBER.fullmatch(value[1:]))
+
+
 def escape_cell(value: Any) -> Any:
-    """Neutralise a text value that a spreadsheet would run as a formula.
+    """Neutralise a text value that a spreadsheet would run as a formula (for CSV).
 
     >>> escape_cell("=HYPERLINK(\\"http://x\\")")
     '\\'=HYPERLINK("http://x")'
+    >>> escape_cell("+33 1 48 56 80 48")
+    '+33 1 48 56 80 48'
     >>> escape_cell(-3)
     -3
 
     Only ``str`` values change (a leading ``'`` is added); other values are returned as is.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and looks_like_formula(value):
         return "'" + value
     return value
 
@@ -129,10 +151,13 @@ def stream_csv(
 
 
 def _xlsx_text(sheet, value: Any) -> Any:
-    text = escape_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     cell = WriteOnlyCell(sheet, value=text)
-    # openpyxl would store a leftover "=…" as a formula; text cells are always text.
+    # openpyxl would store "=…" as a formula: text cells are always text, kept intact.
     cell.data_type = "s"
+    if text.startswith(FORMULA_TRIGGERS):
+        # Excel's own mark of a text typed after an apostrophe: stays text when edited.
+        cell.quotePrefix = True
     return cell
 
 
@@ -164,7 +189,7 @@ def stream_xlsx(
     filename: str,
     sheet_title: str = "Export",
 ) -> FileResponse:
-    """An XLSX download: one sheet, a bold frozen header row, formulas escaped.
+    """An XLSX download: one sheet, a bold frozen header row, text never a formula.
 
     The workbook is written to an anonymous temporary file (deleted when the response is
     closed), so a large export does not stay in memory.

@@ -75,6 +75,23 @@ class HomeCard:
 
 
 @dataclass(frozen=True)
+class HomePanel:
+    """A block of the logged-in home page, filled for the user who reads it.
+
+    ``build(request)`` returns the template's context, or ``None`` to hide the panel (e.g.
+    for a login with no member record). The default template shows a title, ``lines``
+    (each a mapping with ``text`` and optional ``url`` and ``meta``), an ``empty`` text
+    when there are none, and ``links`` (``(label, url)`` pairs).
+    """
+
+    key: str
+    title: str | Promise
+    build: Callable[[Any], dict | None]
+    template: str = "core/includes/home_panel.html"
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class AppDeclaration:
     """Everything an app tells core about itself (see the module's docstring)."""
 
@@ -86,6 +103,8 @@ class AppDeclaration:
     member_data_capabilities: Iterable[str] = ()
     menu: tuple[Link, ...] = ()
     home_cards: tuple[HomeCard, ...] = ()
+    #: blocks of the logged-in home page, built per user (see :class:`HomePanel`)
+    home_panels: tuple[HomePanel, ...] = ()
     public_url_names: Iterable[str] = ()
     #: action code → translatable text with ``%(name)s`` placeholders for its parameters
     actions: Mapping[str, str | Promise] = field(default_factory=dict)
@@ -145,6 +164,10 @@ def menu() -> list[Link]:
 
 def home_cards() -> list[HomeCard]:
     return sorted((c for app in _all() for c in app.home_cards), key=lambda c: c.order)
+
+
+def home_panels() -> list[HomePanel]:
+    return sorted((p for app in _all() for p in app.home_panels), key=lambda p: p.order)
 
 
 def public_url_names() -> frozenset[str]:

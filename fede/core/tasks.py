@@ -109,15 +109,18 @@ def progress_finish(
     """Mark a job finished: "Terminé" (100 %) or, with ``failed=True``, "Échec".
 
     ``message`` is shown to the user (say what happened, in French); ``result_url`` gives
-    a "Voir le résultat" button; ``result`` keeps a small JSON summary.
+    a "Voir le résultat" button; ``result`` keeps a small JSON summary. A failure given no
+    result keeps the one the job had recorded (its report page stays reachable).
     """
     changes: dict[str, Any] = {
         "status": TaskProgress.Status.FAILED if failed else TaskProgress.Status.DONE,
         "message": message,
-        "result_url": result_url[:300],
-        "result": result or {},
         "updated_at": timezone.now(),
     }
+    if not failed or result_url:
+        changes["result_url"] = result_url[:300]
+    if not failed or result is not None:
+        changes["result"] = result or {}
     if not failed:
         changes["done"] = F("total")
     TaskProgress.objects.filter(pk=progress_id).update(**changes)
@@ -186,3 +189,43 @@ def recover_stuck_tasks(*, now=None) -> int:
 
 class WorkerLost(Exception):
     """The worker running a task died (killed, machine restarted)."""
+
+
+@contextmanager
+def progress_heartbeat(progress_id: UUID | str | None, *, every: float = 30.0) -> Iterator[None]:
+    """Keep a running job alive while it does one long step that cannot report (a big
+    write in one transaction): a thread touches ``updated_at`` every ``every`` seconds
+    through its own database connection, so the job is not taken for dead (see
+    ``TaskProgress.is_stuck``) and its page keeps refreshing. If the process dies, the
+    thread dies with it and the lease runs out as usual.
+
+    PostgreSQL only (elsewhere, a second connection would wait on the step's write lock);
+    does nothing without a progress id.
+    """
+    import threading
+
+    from django.db import connection, connections
+
+    if not progress_id or connection.vendor != "postgresql":
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(every):
+                TaskProgress.objects.filter(
+                    pk=progress_id, status=TaskProgress.Status.RUNNING
+                ).update(updated_at=timezone.now())
+        except Exception:  # a heartbeat must never break the job it keeps alive
+            logger.exception("Heartbeat of task progress %s stopped", progress_id)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{progress_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

@@ -19,8 +19,17 @@ from .models import OutgoingMail, TaskProgress
 @public_view
 @require_GET
 def home(request):
-    """The front page: public presentation, or the member's shortcuts once logged in."""
-    return render(request, "core/home.html")
+    """The front page: public presentation, or the member's own home once logged in (the
+    panels apps declare in their registry: section, next events, dues…, then shortcuts)."""
+    panels = []
+    if request.user.is_authenticated:
+        from .registry import home_panels
+
+        for panel in home_panels():
+            context = panel.build(request)
+            if context is not None:
+                panels.append({"panel": panel, "template": panel.template, "ctx": context})
+    return render(request, "core/home.html", {"panels": panels})
 
 
 @public_view

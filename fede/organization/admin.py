@@ -6,8 +6,11 @@ see rows inside the scope of their offices, as everywhere else.
 
 from django.contrib import admin
 
+from fede.core.audit import log_access
+from fede.core.models import AccessLog
+
 from .models import DuesPayment, Mandate, Member, Territory, Transfer, Unit
-from .roles import units_q
+from .roles import reach, units_q
 from .selectors import members_visible_to
 
 
@@ -63,6 +66,30 @@ class MemberAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return super().get_queryset(request)
         return members_visible_to(request.user)
+
+    # The technical admin's member pages read member data: logged like the screens. (Hooks
+    # inside the views, so that the admin's URLs keep Django's own views.)
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        log_access(
+            actor=request.user,
+            action=AccessLog.Action.LIST,
+            code="organization.admin_member_list",
+            scope=reach(request.user, "members.view"),
+            detail={"q": request.GET.get("q", "")},
+        )
+        return changelist
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not add:
+            log_access(
+                actor=request.user,
+                action=AccessLog.Action.VIEW,
+                code="organization.admin_member_view",
+                params={"member": obj.pk},
+                obj=obj,
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 @admin.register(Transfer)

@@ -8,10 +8,16 @@ class OrganizationConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self):
+        from allauth.account.signals import email_confirmed, user_logged_in
+
         from fede.accounts.mfa import require_mfa_when
 
         from . import rules  # noqa: F401  (registers the capability permissions)
         from .roles import needs_mfa
+        from .signals import on_email_confirmed, on_user_logged_in
+
+        email_confirmed.connect(on_email_confirmed, dispatch_uid="organization.link_on_confirm")
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="organization.link_on_login")
 
         require_mfa_when(
             needs_mfa,

@@ -674,6 +674,32 @@ def _mandates(units, account_members, generated_by_section, rnd, today) -> int:
     return len(wanted)
 
 
+def _pending_invitations(units: dict[str, Unit], today: datetime.date) -> int:
+    """A few members of the first section with a pending invitation (the other members
+    have no space yet, the demo accounts have theirs): created once, no mail sent."""
+    from .models import MemberInvitation
+
+    section = units.get("S75-11-1") or next(
+        (u for code, u in sorted(units.items()) if code.startswith("S")), None
+    )
+    if section is None:
+        return 0
+    waiting = list(
+        Member.objects.filter(section=section, user__isnull=True, status=Member.Status.ACTIVE)
+        .exclude(email="")
+        .order_by("membership_number")[:3]
+    )
+    created = 0
+    for member in waiting:
+        if not member.invitations.exists():
+            MemberInvitation.objects.create(
+                member=member,
+                expires_at=timezone.now() + datetime.timedelta(days=30),
+            )
+            created += 1
+    return created
+
+
 def load(
     *,
     stdout=None,
@@ -785,6 +811,11 @@ def load(
                 "method": DuesPayment.Method.CARD,
             },
         )
+    invited = _pending_invitations(units, today)
+    _say(
+        stdout,
+        f"  {invited} invitation(s) à activer son espace en attente.",
+    )
     _say(
         stdout,
         f"  {Unit.objects.sections().count()} sections, {len(new)} adhérent·es créé·es "

@@ -17,11 +17,17 @@ from django.utils.translation import gettext_lazy as _
 from fede.core.forms import DateInput, valid_data
 from fede.core.models import AccessLog
 
-from .fields import MEMBER_FORM_FIELDS
+from .fields import MEMBER_FORM_FIELDS, is_contact
 from .models import DuesPayment, Member, Role, Territory, Unit
 from .roles import can
-from .selectors import MEMBER_SORTS, members_visible_to, sections_for_user, units_visible_to
-from .services import FEDERATION_STATUSES
+from .selectors import (
+    MEMBER_SORTS,
+    contact_visible,
+    members_visible_to,
+    sections_for_user,
+    units_visible_to,
+)
+from .services import CONSENT_FIELDS, FEDERATION_STATUSES
 
 # --- Member list ---------------------------------------------------------------------------
 
@@ -97,6 +103,34 @@ class MemberForm(forms.Form):
         self.fields["phone"].widget.attrs["autocomplete"] = "off"
         scope_unit = member.section if member is not None else section
         is_federation = can(user, "federation.view", scope_unit)
+        # Contact details the officer may not read are never sent to them: the fields
+        # start empty and keep the current value unless something is typed in.
+        self.hidden_contact = member is not None and not contact_visible(user, member)
+        if self.hidden_contact:
+            for name in MEMBER_FORM_FIELDS:
+                if is_contact(name):
+                    self.initial.pop(name, None)
+                    field = self.fields[name]
+                    field.required = False
+                    field.widget.attrs["placeholder"] = _("Masqué")
+                    field.help_text = _(
+                        "Cet·te adhérent·e ne partage pas ses coordonnées : laissez vide pour "
+                        "garder la valeur enregistrée, ou saisissez la nouvelle."
+                    )
+        if member is None:
+            # Consent is given by ticking, never assumed.
+            self.initial["consent_share_contact"] = False
+            self.initial["consent_newsletter"] = False
+        elif not is_federation:
+            # Only the member changes their consents ("Mes données").
+            for name in CONSENT_FIELDS:
+                del self.fields[name]
+        else:
+            self.fields["consent_signed_form"] = forms.BooleanField(
+                label=_("Consentements modifiés sur un formulaire signé par l'adhérent·e"),
+                required=False,
+                help_text=_("Obligatoire pour changer un consentement ; l'opération est tracée."),
+            )
         if member is None and section is None:
             self.fields = {
                 "section": forms.ModelChoiceField(
@@ -115,13 +149,20 @@ class MemberForm(forms.Form):
         else:
             status.choices = [c for c in status.choices if c[0] not in FEDERATION_STATUSES]
             status.help_text = _("Exclusion et décès sont enregistrés par la fédération.")
-        if member is not None and not is_federation:
-            number = self.fields["membership_number"]
+        number = self.fields["membership_number"]
+        if member is None and not is_federation:
+            del self.fields["membership_number"]  # assigned by the service
+        elif member is None:
+            number.required = False
+            number.help_text = _("Laissez vide : le numéro suivant de la fédération est attribué.")
+        elif not is_federation:
             number.disabled = True
             number.help_text = _("Seule la fédération peut modifier le numéro d'adhérent·e.")
 
     def clean_membership_number(self):
-        number = self.cleaned_data["membership_number"].strip()
+        number = (self.cleaned_data.get("membership_number") or "").strip()
+        if not number:
+            return number
         others = Member.objects.filter(membership_number=number)
         if self.member is not None:
             others = others.exclude(pk=self.member.pk)
@@ -131,11 +172,17 @@ class MemberForm(forms.Form):
 
     def changes(self) -> dict:
         """Cleaned values of the fields this user may set (disabled fields left out)."""
-        return {
+        changes = {
             name: value
             for name, value in self.cleaned_data.items()
-            if name in MEMBER_FORM_FIELDS and not self.fields[name].disabled
+            if name in MEMBER_FORM_FIELDS
+            and name in self.fields
+            and not self.fields[name].disabled
+            and not (self.hidden_contact and is_contact(name) and value in ("", None))
         }
+        if self.cleaned_data.get("consent_signed_form"):
+            changes["consent_signed_form"] = True
+        return changes
 
 
 class DuesForm(forms.Form):

@@ -481,3 +481,49 @@ class Mandate(TimeStampedModel):
     @property
     def permission_unit(self) -> Unit:
         return self.unit
+
+
+class MemberInvitationQuerySet(models.QuerySet):
+    def in_scope(self, actor, capability: str):
+        """Invitations of members whose section lies where ``actor`` holds ``capability``."""
+        return self.filter(_scope_q(actor, capability, "member__section__"))
+
+
+class MemberInvitation(TimeStampedModel):
+    """An invitation sent to a member to activate their space (create their login).
+
+    The link of the mail carries a signed, expiring token naming this row; it works once
+    (``used_at``) and only while it is the member's latest invitation.
+    """
+
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("adhérent·e"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("envoyée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expire le"))
+    used_at = models.DateTimeField(_("utilisée le"), null=True, blank=True)
+
+    objects = MemberInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation à activer son espace")
+        verbose_name_plural = _("invitations à activer son espace")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["member", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.member_id} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def permission_unit(self) -> Unit:
+        return self.member.section

@@ -89,6 +89,15 @@ def member_personal_data(member: Member) -> dict[str, Any]:
         .get(pk=member.pk)
     )
     user = member.user
+    data = _own_data(member, user)
+    # Every other app's part (registrations, attendance, trainings…), through the registry.
+    from fede.core.registry import personal_data_sections
+
+    data.update(personal_data_sections(user, member))
+    return data
+
+
+def _own_data(member: Member, user) -> dict[str, Any]:
     return {
         "source": settings.FEDE_SITE_NAME,
         "exported_at": timezone.localtime().isoformat(),
@@ -166,6 +175,13 @@ def member_personal_data(member: Member) -> dict[str, Any]:
             if member.erasure_requested_at
             else None
         ),
+        "space_invitations": [
+            {
+                "sent_at": timezone.localtime(i.created_at).isoformat(),
+                "used_at": timezone.localtime(i.used_at).isoformat() if i.used_at else None,
+            }
+            for i in member.invitations.order_by("-created_at")
+        ],
     }
 
 
@@ -253,6 +269,29 @@ def member_erasure_request(*, actor, member: Member) -> bool:
             code="organization.member_erasure_request",
             obj=member,
             params={"member": member.pk},
+        )
+    return bool(updated)
+
+
+@transaction.atomic
+def member_erasure_withdraw(*, actor, member: Member) -> bool:
+    """Withdraw one's own erasure request while it has not been processed.
+
+    Returns False if there was nothing to withdraw (none pending, or already processed).
+    """
+    _authorize_own(actor, member)
+    updated = Member.objects.filter(
+        pk=member.pk, erasure_requested_at__isnull=False, anonymised_at__isnull=True
+    ).update(erasure_requested_at=None, updated_at=timezone.now())
+    before = member.erasure_requested_at
+    member.refresh_from_db(fields=["erasure_requested_at", "updated_at"])
+    if updated:
+        audit(
+            actor=actor,
+            code="organization.member_erasure_withdraw",
+            obj=member,
+            params={"member": member.pk},
+            changes={"erasure_requested_at": [before, None]},
         )
     return bool(updated)
 

@@ -3,8 +3,9 @@ its menu entries and home card, and the action codes of its trails."""
 
 from django.utils.translation import gettext_lazy as _
 
-from fede.core.registry import AppDeclaration, HomeCard, Link, register
+from fede.core.registry import AUTHENTICATED, AppDeclaration, HomeCard, HomePanel, Link, register
 
+from .home import member_home, news_home, todo_home
 from .models import Role
 
 SECTION_OFFICER = frozenset(
@@ -15,6 +16,7 @@ SECTION_OFFICER = frozenset(
         "members.add",
         "members.change",
         "members.export",
+        "members.invite",
         "dues.record",
         "transfers.request",
     }
@@ -41,6 +43,7 @@ register(
             "members.change": _("Modifier une fiche d'adhérent·e"),
             "members.export": _("Exporter le fichier des adhérent·es"),
             "members.import": _("Importer des adhérent·es"),
+            "members.invite": _("Inviter des adhérent·es à activer leur espace"),
             "dues.record": _("Enregistrer des cotisations"),
             "transfers.request": _("Demander un transfert"),
             "transfers.approve": _("Décider des transferts"),
@@ -77,7 +80,7 @@ register(
             Link(
                 "organization:my_sections",
                 _("Ma section"),
-                capability="section.view",
+                capability=AUTHENTICATED,
                 unless="federation.view",
                 order=10,
             ),
@@ -106,7 +109,7 @@ register(
                     "transferts."
                 ),
                 links=(
-                    Link("organization:my_sections", _("Ma section"), capability="section.view"),
+                    Link("organization:my_sections", _("Ma section")),
                     Link("organization:member_list", _("Adhérents"), capability="members.view"),
                     Link(
                         "organization:federation_sections",
@@ -127,6 +130,18 @@ register(
                 order=10,
             ),
         ),
+        home_panels=(
+            HomePanel(
+                "member",
+                _("Ma section"),
+                member_home,
+                template="organization/home/member_panel.html",
+                order=10,
+            ),
+            HomePanel("news", _("Actualités"), news_home, order=60),
+            HomePanel("todo", _("À faire"), todo_home, order=70),
+        ),
+        public_url_names=("organization:activate",),
         actions={
             # Audit trail (writes). Parameters: ids, unit names, codes, counts.
             "organization.unit_create": _("Création de l'unité %(unit)s"),
@@ -170,6 +185,16 @@ register(
                 "Import du fichier des adhérents : %(created)s créé·es, %(updated)s modifié·es, "
                 "%(unchanged)s inchangé·es"
             ),
+            "organization.member_invite": _(
+                "Invitation de l'adhérent·e #%(member)s à activer son espace"
+            ),
+            "organization.account_link": _("Espace de l'adhérent·e #%(member)s activé (%(via)s)"),
+            "organization.account_link_ambiguous": _(
+                "Compte non relié : adresse partagée par plusieurs fiches"
+            ),
+            "organization.member_erasure_withdraw": _(
+                "Demande d'effacement retirée par l'adhérent·e #%(member)s"
+            ),
             # Access log (reads).
             "organization.member_view": _("Fiche de l'adhérent·e #%(member)s"),
             "organization.member_list": _("Liste des adhérent·es — %(unit)s"),
@@ -179,6 +204,23 @@ register(
                 "Export des adhérent·es de tout mon périmètre (%(format)s)"
             ),
             "organization.mandate_search": _("Recherche d'adhérent·es pour une nomination"),
+            "organization.member_edit_view": _(
+                "Formulaire de la fiche de l'adhérent·e #%(member)s"
+            ),
+            "organization.dues_view": _("Cotisations de l'adhérent·e #%(member)s"),
+            "organization.transfer_view": _("Transfert de l'adhérent·e #%(member)s"),
+            "organization.resign_view": _("Démission de l'adhérent·e #%(member)s"),
+            "organization.section_dashboard": _("Tableau de bord — %(unit)s"),
+            "organization.transfer_decide_view": _(
+                "Décision de transfert de l'adhérent·e #%(member)s"
+            ),
+            "organization.erasure_list": _("Demandes d'effacement"),
+            "organization.erasure_view": _("Demande d'effacement de l'adhérent·e #%(member)s"),
+            "organization.invitation_list": _("Espaces adhérent·es — %(unit)s"),
+            "organization.admin_member_view": _(
+                "Administration technique : fiche de l'adhérent·e #%(member)s"
+            ),
+            "organization.admin_member_list": _("Administration technique : liste des adhérent·es"),
         },
     )
 )

@@ -127,11 +127,13 @@ def member_search(
             members = members.filter(section=unit)
         else:
             members = members.filter(section__path__startswith=unit.path)
+    # An e-mail the user may not read is never matched either: a search must not reveal it.
+    visible = contact_visible_q(user) if words else Q()
     for word in words:
         members = members.filter(
             Q(last_name__icontains=word)
             | Q(first_name__icontains=word)
-            | Q(email__icontains=word)
+            | (Q(email__icontains=word) & visible)
             | Q(membership_number__icontains=word)
         )
     if status in Member.Status.values:

@@ -9,16 +9,18 @@ names and codes, never a person's name.
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fede.core.access import authorize
+from fede.core.access import authorize, is_system
 from fede.core.audit import audit, changed_fields
 
 from .fields import MEMBER_UPDATABLE_FIELDS
@@ -77,21 +79,74 @@ def unit_create(
     return unit
 
 
+def federation_of(unit: Unit) -> Unit | None:
+    """The federation a unit belongs to (itself, or its nearest federation ancestor)."""
+    if unit.kind == Unit.Kind.FEDERATION:
+        return unit
+    return (
+        Unit.objects.filter(path__in=unit.ancestor_paths(), kind=Unit.Kind.FEDERATION)
+        .order_by("-depth")
+        .first()
+    )
+
+
+def membership_prefix(federation: Unit | None) -> str:
+    """The federation's prefix of membership numbers: the digits of its code ("FED75" →
+    "75"), or its whole code when it has none."""
+    if federation is None:
+        return ""
+    digits = "".join(c for c in federation.code if c.isdigit())
+    return digits or federation.code
+
+
+MEMBERSHIP_DIGITS = 6
+
+
+def next_membership_number(section: Unit) -> str:
+    """The next free number of the section's federation: prefix + sequence.
+
+    Called inside the creating transaction; the federation's row is locked so that two
+    officers adding a member at the same time do not get the same number.
+    """
+    federation = federation_of(section)
+    if federation is not None:
+        Unit.objects.select_for_update().filter(pk=federation.pk).first()
+    prefix = membership_prefix(federation)
+    last = (
+        Member.objects.filter(membership_number__regex=rf"^{re.escape(prefix)}[0-9]+$")
+        .annotate(length=Length("membership_number"))
+        .order_by("-length", "-membership_number")
+        .values_list("membership_number", flat=True)
+        .first()
+    )
+    highest = int(last[len(prefix) :]) if last else 0
+    return f"{prefix}{highest + 1:0{MEMBERSHIP_DIGITS}d}"
+
+
 @transaction.atomic
 def member_create(
     *,
     actor,
     section: Unit,
-    membership_number: str,
     first_name: str,
     last_name: str,
     joined_on: datetime.date,
+    membership_number: str = "",
     **fields,
 ) -> Member:
-    """Add a person to the member file (``members.add`` on the section)."""
+    """Add a person to the member file (``members.add`` on the section).
+
+    The membership number is assigned here (federation prefix + sequence); only the
+    federation (``federation.view`` on the section) may choose one.
+    """
     authorize(actor, "members.add", section)
     if not section.is_section or not section.is_active:
         raise ValidationError({"section": _("Choisissez une section active.")})
+    membership_number = (membership_number or "").strip()
+    if membership_number and not can(actor, "federation.view", section):
+        raise PermissionDenied("federation.view")
+    if not membership_number:
+        membership_number = next_membership_number(section)
     member = Member(
         section=section,
         membership_number=membership_number,
@@ -258,12 +313,17 @@ def _cancel_open_transfers(*, note: str, decided_by=None, **filters) -> int:
     )
 
 
+CONSENT_FIELDS = frozenset({"consent_share_contact", "consent_newsletter"})
+
+
 @transaction.atomic
-def member_update(*, actor, member: Member, **fields) -> Member:
+def member_update(*, actor, member: Member, consent_signed_form: bool = False, **fields) -> Member:
     """Change a member's file. Leaving statuses get a departure date; coming back clears it.
 
     Needs ``members.change`` on the member's section; the membership number and the
     statuses only the federation sets (exclusion, death) need ``federation.view`` there.
+    A consent is the member's own choice ("Mes données"): here only the federation
+    changes it, from a form the member signed (``consent_signed_form``, recorded).
     """
     authorize(actor, "members.change", member)
     unknown = set(fields) - MEMBER_UPDATABLE_FIELDS
@@ -275,6 +335,18 @@ def member_update(*, actor, member: Member, **fields) -> Member:
     )
     if federal_only and not can(actor, "federation.view", member.section):
         raise PermissionDenied("federation.view")
+    if CONSENT_FIELDS & set(changes) and not is_system(actor):
+        if not can(actor, "federation.view", member.section):
+            raise PermissionDenied("consent")
+        if not consent_signed_form:
+            raise ValidationError(
+                {
+                    "consent_signed_form": _(
+                        "Un consentement ne change que sur un formulaire signé par "
+                        "l'adhérent·e : cochez la case qui le confirme."
+                    )
+                }
+            )
     left_before = member.left_on
     for name, value in fields.items():
         setattr(member, name, value)
@@ -293,7 +365,8 @@ def member_update(*, actor, member: Member, **fields) -> Member:
             actor=actor,
             code="organization.member_update",
             obj=member,
-            params={"member": member.pk},
+            params={"member": member.pk}
+            | ({"signed_form": True} if CONSENT_FIELDS & set(changes) else {}),
             changes=changes,
         )
     return member

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_data
+from . import views, views_data, views_space
 
 app_name = "organization"
 
@@ -68,6 +68,27 @@ urlpatterns += [
     path("mes-donnees/export.json", views_data.my_data_export, name="my_data_export"),
     path("mes-donnees/consentements/", views_data.my_consents, name="my_consents"),
     path("mes-donnees/effacement/", views_data.my_erasure, name="my_erasure"),
+    path(
+        "mes-donnees/effacement/retirer/",
+        views_data.my_erasure_withdraw,
+        name="my_erasure_withdraw",
+    ),
     path("effacements/", views_data.erasure_requests, name="erasure_requests"),
     path("effacements/<int:pk>/", views_data.erasure_process, name="erasure_process"),
+]
+
+# The member's own space (views_space.py).
+urlpatterns += [
+    path("activer/<str:token>/", views_space.activate, name="activate"),
+    path(
+        "sections/<int:pk>/espaces/",
+        views_space.section_invitations,
+        name="section_invitations",
+    ),
+    path(
+        "sections/<int:pk>/espaces/inviter-tout/",
+        views_space.section_invite_all,
+        name="section_invite_all",
+    ),
+    path("adherents/<int:pk>/inviter/", views_space.member_invite, name="member_invite"),
 ]

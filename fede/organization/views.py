@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fede.core.access import authorize, object_view, permission_required
+from fede.core.access import authorize, login_view, object_view, permission_required
 from fede.core.audit import log_access
 from fede.core.exports import stream_csv, stream_xlsx
 from fede.core.forms import submit
@@ -47,8 +47,10 @@ from .forms import (
     TransferDecisionForm,
     TransferRequestForm,
 )
+from .invitations import space_state
 from .models import Mandate, Member, Transfer, Unit
 from .roles import can, grant_paths, reach, roles_with
+from .views_space import member_section_page
 
 
 def _members():
@@ -84,13 +86,35 @@ def _federation_crumbs(*extra) -> list:
     return [(_("Fédération"), reverse("organization:federation_sections")), *extra]
 
 
+def _log_member_page(request, member: Member, code: str) -> None:
+    """One access-log row for a page showing a member's data (``code`` declared in the
+    registry, parameters: the member's id only)."""
+    log_access(
+        actor=request.user,
+        action=AccessLog.Action.VIEW,
+        code=code,
+        params={"member": member.pk},
+        obj=member,
+    )
+
+
 # --- Sections of an officer ----------------------------------------------------------------
 
 
-@permission_required("section.view")
+@login_view
 @require_GET
 def my_sections(request):
-    """ "Ma section": the units where the user holds an office that shows a section."""
+    """ "Ma section": the units where the user holds an office that shows a section; for
+    any other member, a read-only page of their own section."""
+    if not can(request.user, "section.view"):
+        member = selectors.member_of_user(request.user)
+        if member is None or member.anonymised_at is not None:
+            return render(
+                request,
+                "organization/space/no_member.html",
+                {"breadcrumbs": [(_("Ma section"), None)]},
+            )
+        return member_section_page(request, member)
     mandates = list(
         Mandate.objects.current()
         .filter(member__user=request.user, unit__is_active=True)
@@ -129,6 +153,13 @@ def section_dashboard(request, unit):
         "can_see_members": can_see_members,
         "breadcrumbs": [(unit.name, None)],
     }
+    log_access(
+        actor=user,
+        action=AccessLog.Action.VIEW,
+        code="organization.section_dashboard",
+        params={"unit": unit.name},
+        obj=unit,
+    )
     if can_see_members:
         pending = list(
             selectors.open_transfers()
@@ -332,6 +363,7 @@ def member_detail(request, member):
         {
             "member": member,
             "show_contact": selectors.contact_visible(user, member),
+            "space": space_state(member),
             "is_up_to_date": member.is_up_to_date_on(),
             "open_transfer": open_transfer,
             "is_current": member.status in (Member.Status.ACTIVE, Member.Status.LAPSED),
@@ -399,6 +431,7 @@ def member_edit(request, member):
     ):
         messages.success(request, _("La fiche a été mise à jour."))
         return redirect(member)
+    _log_member_page(request, member, "organization.member_edit_view")
     return render(
         request,
         "organization/member_form.html",
@@ -429,6 +462,7 @@ def dues_record(request, member):
             % {"year": payment.year, "name": member.full_name},
         )
         return redirect(member)
+    _log_member_page(request, member, "organization.dues_view")
     return render(
         request,
         "organization/dues_form.html",
@@ -457,6 +491,7 @@ def transfer_request(request, member):
             _("Demande de transfert enregistrée : la fédération va l'examiner."),
         )
         return redirect(member)
+    _log_member_page(request, member, "organization.transfer_view")
     return render(
         request,
         "organization/transfer_request.html",
@@ -481,6 +516,7 @@ def member_resign(request, member):
     ):
         messages.success(request, _("La démission de %(name)s est enregistrée.") % {"name": member})
         return redirect(member)
+    _log_member_page(request, member, "organization.resign_view")
     return render(
         request,
         "organization/member_resign.html",
@@ -548,6 +584,14 @@ def transfer_decide(request, transfer):
         else:
             messages.info(request, _("Demande de transfert refusée."))
         return redirect("organization:transfer_list")
+    log_access(
+        actor=request.user,
+        action=AccessLog.Action.VIEW,
+        code="organization.transfer_decide_view",
+        params={"member": transfer.member_id},
+        obj=transfer.member,
+        scope=transfer.to_unit,
+    )
     return render(
         request,
         "organization/transfer_decide.html",

@@ -20,17 +20,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fede.core.access import login_view, object_view, permission_required
+from fede.core.audit import log_access
 from fede.core.lists import Page, page_number, paginate, render_partial
-from fede.core.models import TaskProgress
+from fede.core.models import AccessLog, TaskProgress
+from fede.core.tasks import INTERRUPTED
 
 from . import imports, personal_data, selectors
 from .forms_data import AnonymiseForm, ConsentsForm, ErasureRequestForm, MemberImportForm
 from .models import Member
+from .roles import reach
 
 ERRORS_PER_PAGE = 100
 REQUESTS_PER_PAGE = 50
@@ -104,12 +108,21 @@ def member_import_report(request, pk):
         return redirect(progress)
     result = progress.result or {}
     report = imports.ImportReport.from_dict(result.get("report") or {})
+    if "report" not in result:  # stopped before it could report
+        report.dry_run = not result.get("dry_run_progress")
     page = _list_page(report.errors, request.GET.get("page"), ERRORS_PER_PAGE)
     confirmed = None
     if result.get("import_progress"):
         confirmed = TaskProgress.objects.filter(
             pk=result["import_progress"], owner=request.user
         ).first()
+    failed = progress.status == TaskProgress.Status.FAILED or progress.is_stuck
+    # A failed or interrupted import wrote nothing: it can be confirmed again, from the
+    # page of the import or from that of its dry run.
+    retry_pk = result.get("dry_run_progress") if failed and not report.dry_run else None
+    confirmed_failed = confirmed is not None and (
+        confirmed.status == TaskProgress.Status.FAILED or confirmed.is_stuck
+    )
     return render_partial(
         request,
         "organization/data/import_report.html",
@@ -119,7 +132,10 @@ def member_import_report(request, pk):
             "original_name": result.get("original_name", ""),
             "page": page,
             "confirmed": confirmed,
-            "failed": progress.status == TaskProgress.Status.FAILED,
+            "confirmed_failed": confirmed_failed,
+            "failed": failed,
+            "failure_message": _(INTERRUPTED) if progress.is_stuck else progress.message,
+            "retry_pk": retry_pk,
             "breadcrumbs": _import_crumbs((_("Rapport"), None)),
         },
     )
@@ -128,7 +144,9 @@ def member_import_report(request, pk):
 @permission_required("members.import")
 @require_POST
 def member_import_confirm(request, pk):
-    """Start the import the dry run validated (a second click starts nothing more)."""
+    """Start the import the dry run validated (a second click starts nothing more; after
+    a failed or interrupted import, a new run). Only queues the task: the file is read by
+    the worker, never inside the request."""
     dry_run = _import_progress(request, pk)
     try:
         progress = imports.member_import_confirm(dry_run_progress=dry_run, actor=request.user)
@@ -159,7 +177,13 @@ def my_data(request):
     member = selectors.member_of_user(request.user)
     context = {"breadcrumbs": [(_("Mes données"), None)], "member": member}
     if member is not None:
-        context["data"] = personal_data.member_personal_data(member)
+        context["data"] = data = personal_data.member_personal_data(member)
+        # The page shows objects and dates in French; the JSON keeps ISO dates.
+        context.update(selectors.member_history(member))
+        context["registrations"] = [
+            {**row, "start": parse_datetime(row["start"]) if row.get("start") else None}
+            for row in data.get("registrations", [])
+        ]
         context["consents_form"] = ConsentsForm(
             initial={
                 "share_contact": member.consent_share_contact,
@@ -235,6 +259,18 @@ def my_erasure(request):
     )
 
 
+@login_view
+@require_POST
+def my_erasure_withdraw(request):
+    """Withdraw one's erasure request while the federation has not processed it."""
+    member = _own_member(request)
+    if personal_data.member_erasure_withdraw(actor=request.user, member=member):
+        messages.success(request, _("Votre demande d'effacement est retirée."))
+    else:
+        messages.info(request, _("Aucune demande d'effacement en attente."))
+    return redirect("organization:my_data")
+
+
 # --- Erasure requests (federation) --------------------------------------------------------
 
 
@@ -252,6 +288,13 @@ def erasure_requests(request):
     requests = personal_data.erasure_requests_for(request.user)
     page = paginate(requests, request.GET.get("page"), per_page=REQUESTS_PER_PAGE)
     due = personal_data.former_members_due().in_scope(request.user, "personal_data.process")
+    log_access(
+        actor=request.user,
+        action=AccessLog.Action.LIST,
+        code="organization.erasure_list",
+        scope=reach(request.user, "personal_data.process"),
+        row_count=len(page.object_list),
+    )
     return render_partial(
         request,
         "organization/data/erasure_requests.html",
@@ -279,6 +322,13 @@ def erasure_process(request, member):
         personal_data.member_anonymise(member=member, actor=request.user)
         messages.success(request, _("La fiche a été anonymisée."))
         return redirect("organization:erasure_requests")
+    log_access(
+        actor=request.user,
+        action=AccessLog.Action.VIEW,
+        code="organization.erasure_view",
+        params={"member": member.pk},
+        obj=member,
+    )
     return render(
         request,
         "organization/data/erasure_process.html",

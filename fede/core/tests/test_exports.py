@@ -44,8 +44,14 @@ HEADER = ["Nom", "Nombre", "Taux", "Montant", "Date", "Quand", "À jour", "Note"
     ("value", "expected"),
     [
         ("=1+1", "'=1+1"),
-        ("+33 1 23 45 67 89", "'+33 1 23 45 67 89"),
-        ("-2", "'-2"),
+        # A phone number or a signed number is no formula: kept intact.
+        ("+33 1 23 45 67 89", "+33 1 23 45 67 89"),
+        ("+33 (0)1 48.56.80.48", "+33 (0)1 48.56.80.48"),
+        ("-2", "-2"),
+        ("+1+1", "'+1+1"),
+        ("-A1", "'-A1"),
+        ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+        ("-2+SUM(A1:A9)", "'-2+SUM(A1:A9)"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tcmd", "'\tcmd"),
         ("\rcmd", "'\rcmd"),
@@ -59,7 +65,7 @@ HEADER = ["Nom", "Nombre", "Taux", "Montant", "Date", "Quand", "À jour", "Note"
     ],
 )
 def test_escape_cell(value, expected):
-    """Only text starting with a formula character gets a leading quote."""
+    """Only text a spreadsheet would read as a formula gets a leading quote."""
     assert escape_cell(value) == expected
 
 
@@ -139,9 +145,11 @@ def test_stream_xlsx_escapes_formulas_and_keeps_types():
     assert sheet.freeze_panes == "A2"
 
     link = sheet["A2"]
-    assert link.value == "'" + HYPERLINK
+    # Typed text, kept intact, with Excel's "typed after an apostrophe" mark.
+    assert link.value == HYPERLINK
     assert link.data_type == "s", "a formula-looking text must never be stored as a formula"
-    assert sheet["H3"].value == "'@SUM(A1)"
+    assert link.quotePrefix
+    assert sheet["H3"].value == "@SUM(A1)"
     assert rows[1][1:4] == (12, 3.5, 19.9)
     assert rows[2][1:4] == (-4, 0.25, 100)
     assert rows[1][4] == dt.datetime(2025, 3, 14)
@@ -181,3 +189,16 @@ def test_stream_xlsx_with_many_rows():
 )
 def test_sheet_title_safe(title, expected):
     assert sheet_title_safe(title) == expected
+
+
+def test_phone_numbers_stay_intact_in_csv_and_xlsx():
+    """A French phone number in international form is no formula: never prefixed."""
+    phone = "+33 1 48 56 80 48"
+    rows = [[phone, "=1+1"]]
+    csv_rows = _csv_rows(stream_csv(iter(rows), ["Téléphone", "x"], "t.csv"))
+    assert csv_rows[1] == [phone, "'=1+1"]
+    sheet = _xlsx(stream_xlsx(iter(rows), ["Téléphone", "x"], "t.xlsx")).active
+    assert sheet["A2"].value == phone
+    assert sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == "=1+1"
+    assert sheet["B2"].data_type == "s"

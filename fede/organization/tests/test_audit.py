@@ -36,7 +36,6 @@ def test_member_create_and_update_are_audited_with_their_changes(paris):
     member = services.member_create(
         actor=secretary,
         section=paris.s11,
-        membership_number="75990001",
         first_name="Aude",
         last_name="Cazaux-qq",
         joined_on=TODAY(),

@@ -101,7 +101,7 @@ def test_my_data_page_shows_everything_held(client, member_user):
         "06 12 34 56 78",
         "12 rue Oberkampf",
         "Paris 11 – Folie-Méricourt",
-        "45.00 €",
+        "45,00 €",
         "Déménagement",
         "Membre du bureau de section",
         "Télécharger mes données (JSON)",

@@ -40,7 +40,12 @@ def _objects(paris):
 
 # screen → (url builder, roles allowed, roles that get 404 instead of 403)
 SCREENS = {
-    "my_sections": (lambda o: reverse("organization:my_sections"), SECTION_VIEW, set()),
+    # "Ma section" works for every member (a read-only page of their own section).
+    "my_sections": (
+        lambda o: reverse("organization:my_sections"),
+        SECTION_VIEW | {"member"},
+        set(),
+    ),
     "section_dashboard": (
         lambda o: reverse("organization:section_dashboard", args=[o["s11"].pk]),
         SECTION_VIEW,
