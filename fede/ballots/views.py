@@ -1,1 +1,617 @@
-"""Views of the app (thin: parse, call one service, render)."""
+"""Views of the ballots app (thin: parse, call one service, render).
+
+Members see the ballots of their federation, vote online and read published results;
+section secretaries enter their PV, assessors countersign it; the federation prepares the
+ballot, corrects the roll, validates or rectifies PVs, closes and publishes. Objects of the
+URL are fetched in the user's scope (404 outside); services decide whether a write is
+allowed (403).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fede.core.access import get_in_scope_or_404, login_view, object_view, permission_required
+from fede.core.audit import log_access
+from fede.core.exports import stream_csv
+from fede.core.forms import submit
+from fede.core.lists import paginate, render_partial
+from fede.core.models import AccessLog, AuditEntry
+from fede.core.pdf import pdf_response, render_pdf
+from fede.organization.models import Member, Unit
+from fede.organization.roles import can
+
+from . import selectors, services
+from .forms import (
+    BallotForm,
+    CorrectionForm,
+    NextRoundForm,
+    PVForm,
+    ReasonForm,
+    ReceiptSearchForm,
+    RectifyForm,
+    RollAddForm,
+    VoteForm,
+)
+from .models import Ballot, RollEntry, Round, SectionResult
+
+PAGE_SIZE = 50
+
+
+def _crumbs(*items):
+    return [(_("Votes"), reverse("ballots:list")), *items]
+
+
+def _ballot(request, pk) -> Ballot:
+    return get_in_scope_or_404(
+        Ballot.objects.select_related("federation"),
+        actor=request.user,
+        capability="ballots.participate",
+        pk=pk,
+    )
+
+
+def _member(request) -> Member | None:
+    return Member.objects.filter(user=request.user).select_related("section").first()
+
+
+def _round_of(ballot: Ballot, number) -> Round:
+    rounds = {r.number: r for r in ballot.rounds.all()}
+    try:
+        return rounds[int(number)] if number else rounds[max(rounds)]
+    except (KeyError, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+# --- Ballots ------------------------------------------------------------------------------
+
+
+@require_GET
+@login_view
+def ballot_list(request):
+    """The ballots of the user's federation, and the PVs waiting for them."""
+    page = paginate(selectors.ballots_for(request.user), request.GET.get("page"), per_page=20)
+    return render_partial(
+        request,
+        "ballots/ballot_list.html",
+        {
+            "page": page,
+            "ballots": page.object_list,
+            "tasks": list(selectors.pv_tasks(request.user)[:50]),
+            "can_manage": can(request.user, "ballots.manage"),
+            "breadcrumbs": [(_("Votes"), None)],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("ballots.manage")
+def ballot_create(request):
+    form = BallotForm(request.POST or None, user=request.user)
+    if request.method == "POST" and (
+        ballot := submit(form, lambda data: services.ballot_create(actor=request.user, **data))
+    ):
+        messages.success(request, _("Vote créé. Vérifiez-le, puis ouvrez-le."))
+        return redirect(ballot)
+    return render(
+        request,
+        "ballots/ballot_form.html",
+        {"form": form, "breadcrumbs": _crumbs((_("Nouveau vote"), None))},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@object_view(Ballot, "ballots.manage")
+def ballot_edit(request, ballot):
+    form = BallotForm(request.POST or None, instance=ballot, user=request.user)
+    if request.method == "POST" and submit(
+        form, lambda data: services.ballot_update(actor=request.user, ballot=ballot, **data)
+    ):
+        messages.success(request, _("Vote modifié."))
+        return redirect(ballot)
+    return render(
+        request,
+        "ballots/ballot_form.html",
+        {
+            "form": form,
+            "ballot": ballot,
+            "breadcrumbs": _crumbs(
+                (ballot.title, ballot.get_absolute_url()), (_("Modifier"), None)
+            ),
+        },
+    )
+
+
+@require_GET
+@login_view
+def ballot_detail(request, pk):
+    """A ballot: what is voted, the rounds, and what the user may do in it."""
+    ballot = _ballot(request, pk)
+    rounds = list(ballot.rounds.prefetch_related("options").order_by("number"))
+    current = rounds[-1] if rounds else None
+    member = _member(request)
+    manage = can(request.user, "ballots.manage", ballot.federation)
+    context = {
+        "ballot": ballot,
+        "options": list(ballot.options.all()),
+        "rounds": rounds,
+        "current": current,
+        "can_manage": manage,
+        "can_roll": can(request.user, "ballots.view_roll"),
+        "breadcrumbs": _crumbs((ballot.title, None)),
+    }
+    if current is not None:
+        context["has_voted"] = selectors.has_voted(member, current)
+        context["accepting"] = current.accepting_votes()
+        context["eligibility"] = services.ineligibility_reason(ballot, member)
+        context["my_pvs"] = list(
+            SectionResult.objects.in_scope(request.user, "ballots.view_pv")
+            .filter(round=current)
+            .select_related("section")
+            .order_by("section__name")[: (0 if manage else 20)]
+        )
+        if manage and current.status == Round.Status.PUBLISHED and ballot.status == "running":
+            context["next_form"] = NextRoundForm()
+    return render(request, "ballots/ballot_detail.html", context)
+
+
+@require_POST
+@object_view(Ballot, "ballots.manage")
+def ballot_open(request, ballot):
+    try:
+        ballot = services.ballot_open(actor=request.user, ballot=ballot)
+        messages.success(request, _("Liste électorale arrêtée, premier tour ouvert."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(ballot)
+
+
+@require_http_methods(["GET", "POST"])
+@object_view(Ballot, "ballots.manage")
+def round_next(request, ballot):
+    form = NextRoundForm(request.POST or None)
+    if request.method == "POST" and submit(
+        form, lambda data: services.round_open_next(actor=request.user, ballot=ballot, **data)
+    ):
+        messages.success(request, _("Tour suivant ouvert."))
+        return redirect(ballot)
+    return render(
+        request,
+        "ballots/round_next.html",
+        {
+            "form": form,
+            "ballot": ballot,
+            "breadcrumbs": _crumbs(
+                (ballot.title, ballot.get_absolute_url()), (_("Tour suivant"), None)
+            ),
+        },
+    )
+
+
+@require_POST
+@object_view(Round.objects.select_related("ballot"), "ballots.manage")
+def round_close(request, round):  # noqa: A002
+    try:
+        services.round_close(actor=request.user, round=round)
+        messages.success(request, _("Tour clos. Vérifiez les résultats, puis publiez-les."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("ballots:results", pk=round.ballot_id)
+
+
+@require_POST
+@object_view(Round.objects.select_related("ballot"), "ballots.manage")
+def round_publish(request, round):  # noqa: A002
+    try:
+        services.round_publish(actor=request.user, round=round)
+        messages.success(request, _("Résultats publiés."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("ballots:results", pk=round.ballot_id)
+
+
+# --- Roll ---------------------------------------------------------------------------------
+
+
+@require_GET
+@object_view(Ballot, "ballots.view_roll")
+def roll(request, ballot):
+    """The roll's size per section the user reaches, and its corrections."""
+    sections = list(selectors.roll_by_section(ballot, request.user))
+    corrections = []
+    if can(request.user, "ballots.manage", ballot.federation):
+        corrections = list(
+            RollEntry.objects.filter(ballot=ballot)
+            .exclude(reason="")
+            .select_related("member", "section")
+            .order_by("section__name", "member__last_name")[:200]
+        )
+    return render(
+        request,
+        "ballots/roll.html",
+        {
+            "ballot": ballot,
+            "sections": sections,
+            "total": sum(s["n"] for s in sections),
+            "corrections": corrections,
+            "can_manage": can(request.user, "ballots.manage", ballot.federation),
+            "breadcrumbs": _crumbs(
+                (ballot.title, ballot.get_absolute_url()), (_("Liste électorale"), None)
+            ),
+        },
+    )
+
+
+@require_GET
+@object_view(Ballot, "ballots.view_roll")
+def roll_section(request, ballot, section_pk):
+    """The roll of one section, by name: for the polling station's signature sheet."""
+    section = get_in_scope_or_404(
+        Unit, actor=request.user, capability="ballots.view_roll", pk=section_pk
+    )
+    entries = (
+        RollEntry.objects.in_scope(request.user, "ballots.view_roll")
+        .filter(ballot=ballot, section=section)
+        .select_related("member")
+    )
+    page = paginate(entries, request.GET.get("page"), per_page=PAGE_SIZE)
+    log_access(
+        actor=request.user,
+        action=AccessLog.Action.LIST,
+        code="ballots.roll_view",
+        params={"title": ballot.title, "section": section.name, "page": page.number},
+        scope=section,
+        row_count=len(page.object_list),
+    )
+    return render_partial(
+        request,
+        "ballots/roll_section.html",
+        {
+            "ballot": ballot,
+            "section": section,
+            "page": page,
+            "entries": page.object_list,
+            "can_manage": can(request.user, "ballots.manage", ballot.federation),
+            "breadcrumbs": _crumbs(
+                (ballot.title, ballot.get_absolute_url()),
+                (_("Liste électorale"), reverse("ballots:roll", args=[ballot.pk])),
+                (section.name, None),
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@object_view(Ballot, "ballots.manage")
+def roll_add(request, ballot):
+    form = RollAddForm(request.POST or None, user=request.user)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.roll_add(
+            actor=request.user, ballot=ballot, member=data["member"], reason=data["reason"]
+        ),
+    ):
+        messages.success(request, _("Ajout à la liste électorale enregistré."))
+        return redirect("ballots:roll", pk=ballot.pk)
+    return render(
+        request,
+        "ballots/roll_form.html",
+        {
+            "form": form,
+            "ballot": ballot,
+            "title": _("Ajouter à la liste électorale"),
+            "breadcrumbs": _crumbs(
+                (ballot.title, ballot.get_absolute_url()),
+                (_("Liste électorale"), reverse("ballots:roll", args=[ballot.pk])),
+                (_("Ajouter"), None),
+            ),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@object_view(RollEntry.objects.select_related("ballot", "member", "section"), "ballots.manage")
+def roll_strike(request, rollentry):
+    ballot = rollentry.ballot
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.roll_strike(
+            actor=request.user, entry=rollentry, reason=data["reason"]
+        ),
+    ):
+        messages.success(request, _("Radiation enregistrée."))
+        return redirect("ballots:roll_section", pk=ballot.pk, section_pk=rollentry.section_id)
+    return render(
+        request,
+        "ballots/roll_form.html",
+        {
+            "form": form,
+            "ballot": ballot,
+            "entry": rollentry,
+            "title": _("Radier de la liste électorale"),
+            "breadcrumbs": _crumbs(
+                (ballot.title, ballot.get_absolute_url()),
+                (_("Liste électorale"), reverse("ballots:roll", args=[ballot.pk])),
+                (_("Radier"), None),
+            ),
+        },
+    )
+
+
+# --- Online vote --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_view
+def vote(request, pk):
+    """Vote online: choose, confirm with a second factor, get a receipt code."""
+    ballot = _ballot(request, pk)
+    current = services.current_round(ballot)
+    member = _member(request)
+    if current is None or not ballot.is_online:
+        raise Http404
+    crumbs = _crumbs((ballot.title, ballot.get_absolute_url()), (_("Voter"), None))
+    uses_totp = services.totp_of(request.user) is not None
+    reason = services.ineligibility_reason(ballot, member)
+    form = VoteForm(request.POST or None, round=current, uses_totp=uses_totp)
+    context = {
+        "ballot": ballot,
+        "round": current,
+        "form": form,
+        "uses_totp": uses_totp,
+        "reason": reason,
+        "accepting": current.accepting_votes(),
+        "has_voted": selectors.has_voted(member, current),
+        "breadcrumbs": crumbs,
+    }
+    if request.method == "POST" and (
+        receipt := submit(
+            form,
+            lambda data: services.vote_cast(
+                actor=request.user, ballot=ballot, option=form.option(), code=data["code"]
+            ),
+        )
+    ):
+        # Shown once, on this page: the receipt is stored nowhere that names the voter.
+        return render(
+            request,
+            "ballots/vote_done.html",
+            {"ballot": ballot, "round": current, "receipt": receipt, "breadcrumbs": crumbs},
+        )
+    return render(request, "ballots/vote.html", context)
+
+
+@require_POST
+@login_view
+def vote_code(request, pk):
+    ballot = _ballot(request, pk)
+    try:
+        services.vote_code_send(actor=request.user, ballot=ballot)
+        messages.success(request, _("Code envoyé : consultez votre messagerie."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("ballots:vote", pk=ballot.pk)
+
+
+# --- Results ------------------------------------------------------------------------------
+
+
+def _visible_results(request, ballot):
+    rounds = list(ballot.rounds.prefetch_related("options").order_by("number"))
+    shown = []
+    for round_ in rounds:
+        visible = selectors.results_visible(request.user, round_)
+        shown.append((round_, selectors.round_results(round_) if visible else None))
+    return shown
+
+
+@require_GET
+@login_view
+def results(request, pk):
+    """Results per round: published ones for everyone, the live consolidation for the
+    federation (section PVs) — never an online tally before the round is closed."""
+    ballot = _ballot(request, pk)
+    manage = can(request.user, "ballots.manage", ballot.federation)
+    return render(
+        request,
+        "ballots/results.html",
+        {
+            "ballot": ballot,
+            "rounds": _visible_results(request, ballot),
+            "can_manage": manage,
+            "breadcrumbs": _crumbs(
+                (ballot.title, ballot.get_absolute_url()), (_("Résultats"), None)
+            ),
+        },
+    )
+
+
+@require_GET
+@login_view
+def results_pdf(request, pk):
+    ballot = _ballot(request, pk)
+    round_ = _round_of(ballot, request.GET.get("tour"))
+    if not selectors.results_visible(request.user, round_):
+        raise Http404
+    data = selectors.round_results(round_)
+    pdf = render_pdf("ballots/results_pdf.html", {"ballot": ballot, "r": data}, request=request)
+    return pdf_response(pdf, f"resultats-{ballot.pk}-tour-{round_.number}.pdf")
+
+
+@require_GET
+@login_view
+def published_ballots(request, pk):
+    """The ballots of a published online round, by receipt code: anyone can find their own
+    and recount the tally."""
+    ballot = _ballot(request, pk)
+    round_ = _round_of(ballot, request.GET.get("tour"))
+    if not ballot.is_online or not round_.is_published:
+        raise Http404
+    form = ReceiptSearchForm(request.GET or None)
+    receipt = form.cleaned_data.get("recu", "") if form.is_valid() else ""
+    qs = selectors.published_ballots(round_, receipt)
+    if request.GET.get("format") == "csv":
+        rows = ((b.receipt, b.option.label if b.option else _("Vote blanc")) for b in qs.iterator())
+        return stream_csv(
+            rows,
+            [_("Code de vérification"), _("Choix")],
+            f"bulletins-{ballot.pk}-tour-{round_.number}.csv",
+        )
+    page = paginate(qs, request.GET.get("page"), per_page=100)
+    return render_partial(
+        request,
+        "ballots/published_ballots.html",
+        {
+            "ballot": ballot,
+            "round": round_,
+            "form": form,
+            "receipt": receipt,
+            "page": page,
+            "ballots": page.object_list,
+            "results": selectors.round_results(round_),
+            "breadcrumbs": _crumbs(
+                (ballot.title, ballot.get_absolute_url()), (_("Bulletins publiés"), None)
+            ),
+        },
+    )
+
+
+# --- Section PVs --------------------------------------------------------------------------
+
+PV_QUERYSET = SectionResult.objects.select_related("round__ballot__federation", "section")
+
+
+def _pv_context(request, result, **extra):
+    ballot = result.round.ballot
+    trail = AuditEntry.objects.filter(
+        object_type="ballots.sectionresult", object_id=str(result.pk)
+    ).select_related("actor")
+    return {
+        "result": result,
+        "ballot": ballot,
+        "lines": list(result.lines.select_related("option").order_by("option__order")),
+        "trail": list(trail.order_by("created_at", "pk")),
+        "breadcrumbs": _crumbs(
+            (ballot.title, ballot.get_absolute_url()),
+            (
+                _("PV de %(section)s, tour %(n)s")
+                % {"section": result.section, "n": result.round.number},
+                None,
+            ),
+        ),
+        **extra,
+    }
+
+
+@require_GET
+@object_view(PV_QUERYSET, "ballots.view_pv", arg="result")
+def pv_detail(request, result):
+    user = request.user
+    open_round = result.round.is_open
+    return render(
+        request,
+        "ballots/pv_detail.html",
+        _pv_context(
+            request,
+            result,
+            can_enter=open_round and can(user, "ballots.enter_results", result.section),
+            can_sign=result.status == SectionResult.Status.ENTERED
+            and can(user, "ballots.countersign", result.section),
+            can_manage=can(user, "ballots.manage", result.section)
+            and not result.round.is_published,
+            open_round=open_round,
+            correction_form=CorrectionForm(),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@object_view(PV_QUERYSET, "ballots.enter_results", scope="ballots.view_pv", arg="result")
+def pv_enter(request, result):
+    form = PVForm(request.POST or None, result=result)
+    if request.method == "POST" and submit(
+        form, lambda data: services.pv_enter(actor=request.user, result=result, **form.figures())
+    ):
+        messages.success(request, _("PV enregistré. Il doit maintenant être contresigné."))
+        return redirect(result)
+    return render(
+        request, "ballots/pv_form.html", _pv_context(request, result, form=form, rectify=False)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@object_view(PV_QUERYSET, "ballots.manage", scope="ballots.view_pv", arg="result")
+def pv_rectify(request, result):
+    form = RectifyForm(request.POST or None, result=result)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.pv_rectify(
+            actor=request.user, result=result, reason=data["reason"], **form.figures()
+        ),
+    ):
+        messages.success(request, _("PV rectifié et validé."))
+        return redirect(result)
+    return render(
+        request, "ballots/pv_form.html", _pv_context(request, result, form=form, rectify=True)
+    )
+
+
+def _pv_action(request, result, action, done: str):
+    try:
+        action()
+        messages.success(request, done)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(result)
+
+
+@require_POST
+@object_view(PV_QUERYSET, "ballots.countersign", scope="ballots.view_pv", arg="result")
+def pv_countersign(request, result):
+    return _pv_action(
+        request,
+        result,
+        lambda: services.pv_countersign(actor=request.user, result=result),
+        _("PV contresigné. La fédération va le valider."),
+    )
+
+
+@require_POST
+@object_view(PV_QUERYSET, "ballots.manage", scope="ballots.view_pv", arg="result")
+def pv_validate(request, result):
+    return _pv_action(
+        request,
+        result,
+        lambda: services.pv_validate(actor=request.user, result=result),
+        _("PV validé : ses résultats sont consolidés."),
+    )
+
+
+@require_POST
+@object_view(PV_QUERYSET, "ballots.manage", scope="ballots.view_pv", arg="result")
+def pv_correction(request, result):
+    form = CorrectionForm(request.POST)
+    if submit(
+        form,
+        lambda data: services.pv_request_correction(
+            actor=request.user, result=result, note=data["note"]
+        ),
+    ):
+        messages.success(request, _("Correction demandée à la section."))
+    else:
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+    return redirect(result)
+
+
+@require_GET
+@object_view(PV_QUERYSET, "ballots.view_pv", arg="result")
+def pv_pdf(request, result):
+    pdf = render_pdf("ballots/pv_pdf.html", _pv_context(request, result), request=request)
+    return pdf_response(pdf, f"pv-{result.section.code}-tour-{result.round.number}.pdf")
