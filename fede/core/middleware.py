@@ -43,3 +43,18 @@ class LoginRequiredMiddleware(_LoginRequired):
         if not getattr(view_func, "login_required", True):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class PermissionsPolicyMiddleware:
+    """No page may use the camera (except the check-in scanner, on our own origin), the
+    microphone, geolocation, payment or USB: a third-party script could not either."""
+
+    POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=()"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.POLICY)
+        return response

@@ -157,11 +157,27 @@ class SpeakerForm(forms.ModelForm):
 
     class Meta:
         model = Speaker
-        fields = ["name", "quality", "affiliation", "bio", "photo"]
+        fields = ["name", "quality", "affiliation", "bio", "photo", "owner", "shared"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk or owners is None:
+            # The federation keeping a record does not change from this form.
+            del self.fields["owner"]
+        else:
+            self.fields["owner"].queryset = owners
+            choices = list(owners[:2])
+            if len(choices) == 1:
+                # One federation: the record is theirs, nothing to choose.
+                del self.fields["owner"]
+            else:
+                self.fields["owner"].required = True
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
+        if "owner" in data and data["owner"] is None:
+            del data["owner"]
         if data.pop("remove_photo", False) and not isinstance(data.get("photo"), UploadedFile):
             data["photo"] = False
         return data
@@ -174,6 +190,25 @@ class EventSpeakerForm(forms.Form):
     part = forms.ChoiceField(label=_("Rôle"), choices=EventSpeaker.Part.choices)
     order = forms.IntegerField(label=_("Ordre"), min_value=0, max_value=1000, required=False)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            # The speakers of the organiser's federation, and those shared with it.
+            self.fields["speaker"].queryset = Speaker.objects.in_scope(
+                user, "events.view"
+            ).order_by("name", "pk")
+
+
+class PostponeForm(forms.Form):
+    start = forms.DateTimeField(label=_("Nouveau début"), widget=DateTimeInput())
+    end = forms.DateTimeField(label=_("Nouvelle fin"), widget=DateTimeInput())
+    reason = forms.CharField(
+        label=_("Message aux inscrit·es"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
 
 class MaterialForm(forms.Form):
     title = forms.CharField(label=_("Titre"), max_length=200)
@@ -184,7 +219,14 @@ class MaterialForm(forms.Form):
         label=_("Ou lien (enregistrement, diaporama en ligne…)"),
         required=False,
         assume_scheme="https",
+        help_text=_("Adresse en http:// ou https:// ; elle est montrée avant d'y aller."),
     )
+
+    def clean_url(self):
+        url = self.cleaned_data.get("url") or ""
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError(_("Seuls les liens http:// et https:// sont acceptés."))
+        return url
 
     def clean(self):
         data = super().clean()
@@ -206,16 +248,23 @@ class InvitationForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, scope_units, **kwargs):
+    def __init__(self, *args, scope_units, section_units=None, **kwargs):
+        """``section_units``: the units whose whole membership the user may invite (and so
+        list), those where they hold ``members.view``; none: numbers only."""
         super().__init__(*args, **kwargs)
         self.scope_units = scope_units
-        self.fields["section"].queryset = scope_units.sections().order_by("name")
+        if section_units is None:
+            del self.fields["section"]
+        else:
+            self.fields["section"].queryset = section_units.sections().order_by("name")
 
     def clean(self):
         data = super().clean()
         raw = data.get("numbers", "")
         numbers = {n.strip() for n in raw.replace(",", "\n").split() if n.strip()}
         if not numbers and not data.get("section"):
+            if "section" not in self.fields:
+                raise forms.ValidationError(_("Indiquez des numéros d'adhérent·e."))
             raise forms.ValidationError(_("Indiquez des numéros d'adhérent·e ou une section."))
         data["number_list"] = sorted(numbers)
         return data

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from fede.core.mail import outbox_send
@@ -32,8 +34,23 @@ KINDS = (
     "reminder",
     "event_cancelled",
     "event_changed",
+    "event_postponed",
     "invitation",
 )
+
+_S = Registration.Status
+#: The registration states in which each mail still makes sense when it is built: a mail
+#: enqueued a moment before the person cancelled (or was promoted) is not sent.
+STILL_RELEVANT = {
+    "confirmed": {_S.CONFIRMED},
+    "promoted": {_S.CONFIRMED},
+    "reminder": {_S.CONFIRMED},
+    "waiting": {_S.WAITING},
+    "guest_confirm": {_S.PENDING},
+    "event_cancelled": {_S.CONFIRMED, _S.WAITING},
+    "event_changed": {_S.CONFIRMED, _S.WAITING},
+    "event_postponed": {_S.CONFIRMED, _S.WAITING},
+}
 
 
 def _subject(kind: str, event: Event) -> str:
@@ -45,12 +62,13 @@ def _subject(kind: str, event: Event) -> str:
         "reminder": gettext("Rappel : %(title)s, %(when)s"),
         "event_cancelled": gettext("Événement annulé : %(title)s"),
         "event_changed": gettext("Changement de date ou de lieu : %(title)s"),
+        "event_postponed": gettext("Événement reporté au %(when)s : %(title)s"),
         "invitation": gettext("Invitation : %(title)s"),
     }
     start = timezone.localtime(event.start)
     return settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subjects[kind] % {
         "title": event.title,
-        "when": start.strftime("%d/%m à %H:%M"),
+        "when": date_format(start, "SHORT_DATETIME_FORMAT"),
     }
 
 
@@ -70,19 +88,36 @@ def registration_links(registration: Registration) -> dict[str, str]:
 
 
 def send_registration_mail(registration_id: int, kind: str) -> bool:
-    """Send one mail about a registration; ``False`` when there is nobody to write to."""
+    """Send one mail about a registration; ``False`` when there is nobody to write to, or
+    when the mail no longer fits the registration as it is now (``STILL_RELEVANT``).
+
+    The row is read locked (``SELECT … FOR UPDATE`` on PostgreSQL) so that a cancellation
+    committing at the same moment is either seen here or waits until the mail is queued.
+    """
     if kind not in KINDS:
         raise ValueError(f"Unknown mail kind: {kind}")
-    registration = (
-        Registration.objects.select_related(
-            "event", "event__organiser", "event__booking__room__venue", "member", "member__user"
+    with transaction.atomic():
+        registration = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related(
+                "event", "event__organiser", "event__booking__room__venue", "member", "member__user"
+            )
+            .filter(pk=registration_id)
+            .first()
         )
-        .filter(pk=registration_id)
-        .first()
-    )
-    if registration is None or not registration.email:
-        return False
-    event = registration.event
+        if registration is None or not registration.email:
+            return False
+        if registration.status not in STILL_RELEVANT[kind]:
+            return False
+        event = registration.event
+        if kind == "event_cancelled" and not event.is_cancelled:
+            return False
+        if kind in ("confirmed", "promoted", "reminder", "waiting") and event.is_cancelled:
+            return False
+        return _send(registration, event, kind)
+
+
+def _send(registration: Registration, event: Event, kind: str) -> bool:
     with translation.override(settings.LANGUAGE_CODE):
         links = registration_links(registration)
         context = {
@@ -102,7 +137,7 @@ def send_registration_mail(registration_id: int, kind: str) -> bool:
         )
         if kind in ("confirmed", "promoted", "reminder") and registration.holds_seat:
             message.attach("billet-qr.png", qr_png(links["checkin_url"]), "image/png")
-        if kind in ("confirmed", "promoted", "event_changed", "event_cancelled"):
+        if kind in ("confirmed", "promoted", "event_changed", "event_postponed", "event_cancelled"):
             calendar = calendar_of(event.title, [event], for_attendee=registration.holds_seat)
             message.attach("evenement.ics", calendar.to_ical(), "text/calendar")
         outbox_send(message)

@@ -44,10 +44,45 @@ ORGANISER_SCOPE = "events.organiser_pages"
 
 class SpeakerQuerySet(models.QuerySet):
     def in_scope(self, actor, capability: str):
-        """Every speaker: the directory is one for the whole federation, and speakers are
-        public figures shown on event pages. Who may change a record is the capability's
-        question (``events.manage_speakers``), checked on top of this reach."""
-        return self.all()
+        """Speakers belong to a federation (``owner``).
+
+        - ``events.view`` (reading, choosing for a programme): the speakers of the
+          federations the actor belongs to or works in, shared ones, and those with no
+          owner (older than ownership);
+        - ``events.manage_speakers`` (editing): the speakers of the federations where the
+          actor organises events (anywhere in the owner's tree, or above it).
+        """
+        from fede.organization.roles import grant_paths
+
+        if getattr(actor, "is_system", False) or (
+            getattr(actor, "is_superuser", False) and getattr(actor, "is_active", False)
+        ):
+            return self.all()
+        organises = grant_paths(actor, "events.manage")
+        if capability == "events.manage_speakers":
+            q = Q(pk__in=[])
+            for path in organises:
+                q |= Q(owner__path__startswith=path)
+            above = {a for path in organises for a in _ancestors(path)}
+            if above:
+                q |= Q(owner__path__in=sorted(above))
+            if any(path.count(".") == 1 for path in organises):
+                q |= Q(owner__isnull=True)
+            return self.filter(q)
+        from fede.rooms.models import home_paths
+
+        q = Q(owner__isnull=True) | Q(shared=True)
+        above = {a for path in home_paths(actor) for a in _ancestors(path)}
+        if above:
+            q |= Q(owner__path__in=sorted(above))
+        for path in organises:
+            q |= Q(owner__path__startswith=path)
+        return self.filter(q)
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = [p for p in path.split(".") if p]
+    return [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
 
 
 class Speaker(TimeStampedModel):
@@ -78,6 +113,21 @@ class Speaker(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    owner = models.ForeignKey(
+        "organization.Unit",
+        verbose_name=_("fédération"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_speakers",
+        help_text=_("La fédération qui tient cette fiche ; elle seule la modifie."),
+    )
+    shared = models.BooleanField(
+        _("partagé avec les autres fédérations"),
+        default=False,
+        db_default=False,
+        help_text=_("Les autres fédérations peuvent inviter cette personne à leurs événements."),
+    )
 
     objects = SpeakerQuerySet.as_manager()
 
@@ -90,10 +140,15 @@ class Speaker(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    @property
+    def permission_unit(self):
+        return self.owner
+
 
 class EventQuerySet(models.QuerySet):
-    def scheduled(self):
-        return self.filter(status=Event.Status.SCHEDULED)
+    def published(self):
+        """Published or cancelled (cancelled events stay in calendars): never drafts."""
+        return self.exclude(status=Event.Status.DRAFT)
 
     def upcoming(self, now=None):
         """Events that have not ended yet."""
@@ -155,7 +210,8 @@ class Event(TimeStampedModel):
         INVITATION = "invitation", _("Sur invitation")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", _("Programmé")
+        DRAFT = "draft", _("Brouillon")
+        PUBLISHED = "published", _("Publié")
         CANCELLED = "cancelled", _("Annulé")
 
     uid = models.UUIDField(
@@ -230,8 +286,20 @@ class Event(TimeStampedModel):
         blank=True,
         help_text=_("Pour les personnes qui ne voient pas l'image."),
     )
+    # Rows written outside the application (bulk loads) are published, as before drafts.
     status = models.CharField(
-        _("état"), max_length=10, choices=Status.choices, default=Status.SCHEDULED
+        _("état"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_default=Status.PUBLISHED,
+    )
+    published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
+    postponed_from = models.DateTimeField(
+        _("initialement prévu le"),
+        null=True,
+        blank=True,
+        help_text=_("Date d'origine d'un événement reporté."),
     )
     cancelled_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
     cancellation_reason = models.TextField(_("motif de l'annulation"), blank=True)
@@ -287,6 +355,14 @@ class Event(TimeStampedModel):
         return self.status == self.Status.CANCELLED
 
     @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_postponed(self) -> bool:
+        return self.postponed_from is not None
+
+    @property
     def is_conference(self) -> bool:
         return self.kind == self.Kind.CONFERENCE
 
@@ -301,12 +377,14 @@ class Event(TimeStampedModel):
         return self.registration_closes or self.start
 
     def registration_state(self, now=None) -> str:
-        """``open``, ``not_yet``, ``closed``, ``cancelled`` or ``none`` (no registration)."""
+        """``open``, ``not_yet``, ``closed``, ``cancelled``, ``draft`` or ``none``."""
         now = now or timezone.now()
         if not self.registration_enabled:
             return "none"
         if self.is_cancelled:
             return "cancelled"
+        if self.is_draft:
+            return "draft"
         if self.registration_opens and now < self.registration_opens:
             return "not_yet"
         if now >= self.closes_at:

@@ -3,8 +3,76 @@ URLs and the action codes of its trails."""
 
 from django.utils.translation import gettext_lazy as _
 
-from fede.core.registry import AppDeclaration, HomeCard, Link, register
+from fede.core.registry import AppDeclaration, HomeCard, HomePanel, Link, register
 from fede.organization.models import Role
+
+
+def _home_events(request):
+    """The member's home: next meetings of their section, then their registrations."""
+    from django.urls import reverse
+    from django.utils import formats, timezone
+
+    from .models import Event
+    from .selectors import audience_member, events_visible_to, my_events
+
+    member = audience_member(request.user)
+    if member is None:
+        return None
+    now = timezone.now()
+    meetings = list(
+        events_visible_to(request.user)
+        .filter(organiser=member.section, end__gte=now)
+        .exclude(status__in=[Event.Status.CANCELLED, "draft"])
+        .order_by("start", "pk")[:3]
+    )
+    registered = [r.event for r in my_events(member, now=now)["upcoming"][:5]]
+    lines, seen = [], set()
+    for event in [*meetings, *registered]:
+        if event.pk in seen:
+            continue
+        seen.add(event.pk)
+        when = formats.date_format(timezone.localtime(event.start), "l j F Y, H\\hi")
+        registered_label = _("inscrit·e") if event in registered else ""
+        lines.append(
+            {
+                "text": event.title,
+                "url": event.get_absolute_url(),
+                "meta": ", ".join(str(x) for x in (when, registered_label) if x),
+            }
+        )
+    return {
+        "lines": lines,
+        "empty": _("Aucune réunion ni inscription à venir."),
+        "links": [
+            (_("Agenda"), reverse("events:agenda")),
+            (_("Mes événements"), reverse("events:my_events")),
+        ],
+    }
+
+
+def _personal_data(user, member):
+    """Registrations, attendance and trainings of the person (for "Mes données")."""
+    from .selectors import my_registrations
+
+    if member is None:
+        return {}
+    rows = []
+    for registration in my_registrations(member).order_by("event__start", "pk"):
+        event = registration.event
+        rows.append(
+            {
+                "event": event.title,
+                "kind": str(event.get_kind_display()),
+                "start": event.start.isoformat(),
+                "organiser": event.organiser.name,
+                "status": registration.status,
+                "status_label": str(registration.get_status_display()),
+                "attended": getattr(registration, "attended", None),
+                "registered_at": registration.created_at.isoformat(),
+            }
+        )
+    return {"registrations": rows}
+
 
 ORGANISERS = (
     Role.SECTION_SECRETARY,
@@ -38,6 +106,8 @@ register(
                 order=30,
             ),
         ),
+        home_panels=(HomePanel("events", _("Mes prochaines réunions"), _home_events, order=20),),
+        personal_data=_personal_data,
         # The agenda and the pages of public events (the views show only what
         # events_visible_to(user) allows: public events to anonymous visitors), the
         # federation's public calendar feed, the personal and unit feeds at a secret
@@ -66,6 +136,8 @@ register(
             "events.event_create": _("Création de l'événement n°%(event)s"),
             "events.event_update": _("Modification de l'événement n°%(event)s"),
             "events.event_cancel": _("Annulation de l'événement n°%(event)s"),
+            "events.event_publish": _("Publication de l'événement n°%(event)s"),
+            "events.event_postpone": _("Report de l'événement n°%(event)s"),
             "events.speaker_create": _("Ajout de l'intervenant·e n°%(speaker)s à l'annuaire"),
             "events.speaker_update": _("Modification de la fiche de l'intervenant·e n°%(speaker)s"),
             "events.programme_add": _(
@@ -97,6 +169,15 @@ register(
             ),
             # Access log (reads).
             "events.attendees_list": _("Participant·es de l'événement n°%(event)s"),
+            "events.registrations_export": _(
+                "Export (%(format)s) des inscriptions de l'événement n°%(event)s"
+            ),
+            "events.sign_in_sheet": _("Feuille d'émargement de l'événement n°%(event)s"),
+            "events.invitations_list": _("Invité·es de l'événement n°%(event)s"),
+            "events.checkin_scan": _(
+                "Billet de l'inscription n°%(registration)s lu à l'entrée de l'événement "
+                "n°%(event)s"
+            ),
         },
     )
 )

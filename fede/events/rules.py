@@ -40,6 +40,8 @@ def registration_refusal(event: Event, member, *, now=None) -> str | None:
         return _("Cet événement ne prend pas d'inscriptions.")
     if state == "cancelled":
         return _("Cet événement est annulé.")
+    if state == "draft":
+        return _("Cet événement n'est pas encore publié.")
     if state == "not_yet":
         return _("Les inscriptions ouvrent le %(date)s.") % {
             "date": timezone.localtime(event.registration_opens).strftime("%d/%m/%Y à %H:%M")

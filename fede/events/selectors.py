@@ -72,18 +72,28 @@ def visibility_q(user, member: Member | None = None) -> Q:
       date with dues (registration is refused later with a message if dues are late),
       events of the units their section belongs to (organiser or co-organiser), and
       invitation-only events they are invited to;
-    - organisers see every event of the units where they hold ``events.manage``.
+    - organisers see every event of the units where they hold ``events.manage``, drafts
+      included (the preview); nobody else ever sees a draft.
     """
+    published = ~Q(status=Event.Status.DRAFT)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Q(visibility=Event.Visibility.PUBLIC)
+        return Q(visibility=Event.Visibility.PUBLIC) & published
     if user.is_superuser:
         return Q()
+    return (_audience_q(user, member) & published) | _organiser_q(user)
+
+
+def _organiser_q(user) -> Q:
     # Units are matched by id through subqueries (not by joining the organiser): the
     # database then reads a handful of units instead of hashing the whole tree.
-    q = Q(visibility=Event.Visibility.PUBLIC)
     if grant_paths(user, "events.manage"):
         managed = Unit.objects.filter(units_q(user, "events.manage")).values("pk")
-        q |= Q(organiser_id__in=managed)
+        return Q(organiser_id__in=managed)
+    return Q(pk__in=[])
+
+
+def _audience_q(user, member: Member | None) -> Q:
+    q = Q(visibility=Event.Visibility.PUBLIC)
     member = member if member is not None else audience_member(user)
     if member is not None:
         q |= Q(visibility__in=[Event.Visibility.MEMBERS, Event.Visibility.UP_TO_DATE])
@@ -100,8 +110,15 @@ def visibility_q(user, member: Member | None = None) -> Q:
 
 
 def events_visible_to(user) -> QuerySet[Event]:
-    """Every event ``user`` may see (anonymous visitors: public events only)."""
+    """Every event ``user`` may see (anonymous visitors: public events only); organisers
+    also reach their drafts, for the preview."""
     return Event.objects.in_scope(user, VIEW_SCOPE)
+
+
+def listed_events(user) -> QuerySet[Event]:
+    """What agendas, month views, searches and feeds list: visible and published (or
+    cancelled, so calendars drop it) — never a draft, not even for its organisers."""
+    return events_visible_to(user).published()
 
 
 def event_for_user(user, pk) -> Event:
@@ -182,7 +199,7 @@ def agenda_events(user, filters: AgendaFilters, *, now=None) -> QuerySet[Event]:
     With a day, the events held that day (started or not), in order.
     """
     now = now or timezone.now()
-    events = events_visible_to(user)
+    events = listed_events(user)
     events = apply_filters(events, filters)
     if filters.day:
         start, following = day_bounds(filters.day)
@@ -223,7 +240,7 @@ def search_events(events: QuerySet[Event], q: str) -> QuerySet[Event]:
 
 def event_search(user, q: str) -> QuerySet[Event]:
     """Search among the events ``user`` may see (for the agenda and any global search)."""
-    return search_events(events_visible_to(user), q).order_by("-start", "-pk")
+    return search_events(listed_events(user), q).order_by("-start", "-pk")
 
 
 #: Events shown in one day of the month grid; the others are behind a link to that day.
@@ -263,7 +280,7 @@ def month_grid(
     tz = timezone.get_current_timezone()
     day = Greatest(TruncDate("start", tzinfo=tz), Value(first.date(), output_field=DateField()))
     events = (
-        apply_filters(events_visible_to(user), filters)
+        apply_filters(listed_events(user), filters)
         .filter(start__lt=following, end__gte=first)
         .annotate(
             grid_day=day,
@@ -271,7 +288,8 @@ def month_grid(
             day_total=Window(Count("pk"), partition_by=[day]),
         )
         .filter(day_rank__lte=per_day)
-        .only("pk", "slug", "title", "start", "end", "status")
+        .select_related("organiser")
+        .only("pk", "slug", "title", "start", "end", "status", "organiser__name")
         .order_by("start", "pk")
     )
     by_day: dict[datetime.date, list[Event]] = {}
@@ -430,7 +448,7 @@ def feed_window(now=None) -> datetime.datetime:
 def public_feed_events(*, now=None) -> QuerySet[Event]:
     """The federation's public feed: public events, cancelled ones included."""
     return (
-        events_visible_to(AnonymousUser())
+        listed_events(AnonymousUser())
         .filter(end__gte=feed_window(now))
         .for_listing()
         .order_by("start", "pk")
@@ -441,7 +459,7 @@ def unit_feed_events(user, unit: Unit, *, now=None) -> QuerySet[Event]:
     """Events a unit organises or co-organises, among those ``user`` may see."""
     co_organised = Event.co_organisers.through.objects.filter(event=OuterRef("pk"), unit=unit)
     return (
-        events_visible_to(user)
+        listed_events(user)
         .filter(Q(organiser=unit) | Q(Exists(co_organised)))
         .filter(end__gte=feed_window(now))
         .for_listing()
@@ -461,7 +479,7 @@ def personal_feed_events(user, *, now=None) -> list[tuple[Event, bool]]:
     rows = (
         Registration.objects.filter(member=member, event__end__gte=feed_window(now))
         .exclude(status=Registration.Status.PENDING)
-        .filter(event__in=events_visible_to(user))
+        .filter(event__in=listed_events(user))
         .select_related("event", "event__organiser", "event__booking__room__venue")
         .order_by("event__start", "pk")
     )
@@ -543,3 +561,87 @@ def organiser_choices(user, selected: int | None = None) -> OrganiserChoices:
             key=lambda group: group[0],
         )
     return OrganiserChoices(federations=federations, sections=sections)
+
+
+# --- Registrations out of the screen -------------------------------------------------------
+
+
+def _export_queryset(event: Event) -> QuerySet[Registration]:
+    return (
+        event.registrations.exclude(status=Registration.Status.PENDING)
+        .select_related("member", "member__section")
+        .order_by("member__last_name", "member__first_name", "guest_name", "pk")
+    )
+
+
+def export_count(event: Event) -> int:
+    return _export_queryset(event).count()
+
+
+def export_rows(event: Event):
+    """One row per registration (pending guests excepted), streamed from the database."""
+    for r in _export_queryset(event).iterator(chunk_size=500):
+        member = r.member
+        yield (
+            member.last_name if member else r.guest_name,
+            member.first_name if member else "",
+            member.membership_number if member else "",
+            member.section.name if member else "",
+            "" if member else r.guest_email,
+            r.get_status_display(),
+            timezone.localtime(r.created_at),
+            r.attended,
+            timezone.localtime(r.checked_in_at) if r.checked_in_at else None,
+        )
+
+
+def sign_in_rows(event: Event) -> list[tuple[str, str]]:
+    """(name, section or "invité·e") of the confirmed registrants, in alphabetical order
+    (last name, first name; guests by the name they gave)."""
+    rows = []
+    for r in event.registrations.confirmed().select_related("member", "member__section"):
+        if r.member_id:
+            key = (r.member.last_name.casefold(), r.member.first_name.casefold())
+            rows.append(
+                (key, f"{r.member.last_name.upper()} {r.member.first_name}", r.member.section.name)
+            )
+        else:
+            name = r.guest_name or r.guest_email
+            rows.append(((name.casefold(), ""), name, ""))
+    rows.sort(key=lambda row: row[0])
+    return [(name, section) for _key, name, section in rows]
+
+
+@dataclass
+class SeriesRow:
+    event: Event
+    registered: int
+    present: int
+
+    @property
+    def rate(self) -> int | None:
+        return round(100 * self.present / self.registered) if self.registered else None
+
+
+def series_attendance(event: Event) -> list[SeriesRow]:
+    """Attendance of the events of the same series: held in the slots of one recurring
+    room booking, or else of the same kind by the same organiser, over the past year."""
+    s = Registration.Status
+    events = Event.objects.published().filter(organiser_id=event.organiser_id)
+    if event.booking_id and event.booking.series_id:
+        events = events.filter(booking__series_id=event.booking.series_id)
+    else:
+        since = event.start - datetime.timedelta(days=365)
+        events = events.filter(kind=event.kind, start__gte=since, start__lte=event.start)
+    events = (
+        events.exclude(status=Event.Status.CANCELLED)
+        .annotate(
+            registered=Count("registrations", filter=Q(registrations__status=s.CONFIRMED)),
+            present=Count(
+                "registrations",
+                filter=Q(registrations__status=s.CONFIRMED, registrations__attended=True),
+            ),
+        )
+        .order_by("start", "pk")
+    )
+    return [SeriesRow(event=e, registered=e.registered, present=e.present) for e in events]

@@ -25,6 +25,7 @@ from functools import partial
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -198,9 +199,13 @@ def event_create(
     end: datetime.datetime,
     co_organisers: Iterable[Unit] = (),
     image=None,
+    publish: bool = False,
     **fields,
 ) -> Event:
-    """Create an event organised by ``organiser`` (the actor must organise events there)."""
+    """Create an event organised by ``organiser`` (the actor must organise events there).
+
+    The event starts as a draft, seen only by its organisers (the preview), unless
+    ``publish``; :func:`event_publish` puts a draft in the agendas."""
     authorize(actor, "events.manage")
     unknown = set(fields) - set(EVENT_FIELDS)
     if unknown:
@@ -213,6 +218,8 @@ def event_create(
         start=start,
         end=end,
         created_by=None if is_system(actor) else actor,
+        status=Event.Status.PUBLISHED if publish else Event.Status.DRAFT,
+        published_at=timezone.now() if publish else None,
         **fields,
     )
     _check_event(event, actor=actor, co_organisers=co_organisers)
@@ -220,8 +227,94 @@ def event_create(
     _set_image(event, image)
     event.save()
     event.co_organisers.set(co_organisers)
-    audit(actor=actor, code="events.event_create", obj=event, params={"event": event.pk})
+    audit(
+        actor=actor,
+        code="events.event_create",
+        obj=event,
+        params={"event": event.pk},
+        changes={"status": [None, event.status]},
+    )
     return event
+
+
+@transaction.atomic
+def event_publish(*, actor, event: Event) -> Event:
+    """Put a draft in the agendas, feeds and public pages (members may register)."""
+    authorize(actor, "events.manage", event)
+    locked = _lock_event(event.pk)
+    authorize(actor, "events.manage", locked)
+    if not locked.is_draft:
+        raise ValidationError(_("Cet événement n'est pas un brouillon."))
+    if locked.has_ended():
+        raise ValidationError(_("Un événement terminé ne peut plus être publié."))
+    locked.status = Event.Status.PUBLISHED
+    locked.published_at = timezone.now()
+    locked.sequence += 1
+    locked.save(update_fields=["status", "published_at", "sequence", "updated_at"])
+    audit(
+        actor=actor,
+        code="events.event_publish",
+        obj=locked,
+        params={"event": locked.pk},
+        changes={"status": [Event.Status.DRAFT, Event.Status.PUBLISHED]},
+    )
+    return locked
+
+
+@transaction.atomic
+def event_postpone(
+    *,
+    actor,
+    event: Event,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    reason: str = "",
+) -> Event:
+    """Move a published event to a new date: the original date is kept (« reporté »),
+    calendars update and every registrant is told once, by mail."""
+    authorize(actor, "events.manage", event)
+    locked = _lock_event(event.pk)
+    authorize(actor, "events.manage", locked)
+    if locked.is_cancelled:
+        raise ValidationError(_("Un événement annulé ne peut plus être modifié."))
+    if locked.has_ended():
+        raise ValidationError(_("Un événement terminé ne peut pas être reporté."))
+    if end <= start:
+        raise ValidationError({"end": _("La fin doit suivre le début.")})
+    if start <= timezone.now():
+        raise ValidationError({"start": _("La nouvelle date doit être à venir.")})
+    if locked.booking_id and (start < locked.booking.start or end > locked.booking.end):
+        raise ValidationError(
+            {
+                "start": _(
+                    "La nouvelle date sort du créneau de la salle réservée : réservez la "
+                    "salle pour la nouvelle date, puis changez le lieu de l'événement."
+                )
+            }
+        )
+    changes = changed_fields(locked, {"start": start, "end": end})
+    if locked.postponed_from is None:
+        locked.postponed_from = locked.start
+    locked.start, locked.end = start, end
+    if locked.registration_closes and locked.registration_closes > end:
+        locked.registration_closes = None
+    if locked.registration_opens and locked.registration_opens >= start:
+        locked.registration_opens = None
+    locked.cancellation_reason = reason.strip()
+    locked.sequence += 1
+    locked.save()
+    audit(
+        actor=actor,
+        code="events.event_postpone",
+        obj=locked,
+        params={"event": locked.pk},
+        changes=changes,
+    )
+    if not locked.is_draft:
+        _mail_many_later(
+            list(locked.registrations.active().values_list("pk", flat=True)), "event_postponed"
+        )
+    return locked
 
 
 @transaction.atomic
@@ -301,6 +394,7 @@ def event_cancel(*, actor, event: Event, reason: str = "") -> Event:
         return locked
     if locked.has_ended():
         raise ValidationError(_("Un événement terminé ne peut pas être annulé."))
+    before = locked.status
     locked.status = Event.Status.CANCELLED
     locked.cancelled_at = timezone.now()
     locked.cancellation_reason = reason.strip()
@@ -311,7 +405,7 @@ def event_cancel(*, actor, event: Event, reason: str = "") -> Event:
         code="events.event_cancel",
         obj=locked,
         params={"event": locked.pk},
-        changes={"status": [Event.Status.SCHEDULED, Event.Status.CANCELLED]},
+        changes={"status": [before, Event.Status.CANCELLED]},
     )
     _mail_many_later(
         list(locked.registrations.active().values_list("pk", flat=True)), "event_cancelled"
@@ -325,13 +419,49 @@ def event_cancel(*, actor, event: Event, reason: str = "") -> Event:
 SPEAKER_FIELDS = ("name", "quality", "affiliation", "bio")
 
 
+def speaker_owner_ids(actor) -> list[int]:
+    """Federations whose speakers ``actor`` keeps: those where they organise events
+    (a section's officers: their section's federation)."""
+    from fede.organization.roles import grant_paths
+
+    paths = grant_paths(actor, "events.manage")
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(path__startswith=path) | Q(path__in=_ancestor_paths(path))
+    return list(
+        Unit.objects.filter(q, kind=Unit.Kind.FEDERATION, is_active=True).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.split(".") if p]
+    return [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
+
+
 @transaction.atomic
-def speaker_create(*, actor, name: str, quality: str, photo=None, **fields) -> Speaker:
-    """Add a speaker to the directory (shared by every organiser of the federation)."""
+def speaker_create(
+    *, actor, name: str, quality: str, owner: Unit | None = None, photo=None, **fields
+) -> Speaker:
+    """Add a speaker to the directory of ``owner`` (a federation where the actor organises
+    events, or above which they do; every organiser of that federation may edit it)."""
     authorize(actor, "events.manage_speakers")
+    if not is_system(actor):
+        allowed = speaker_owner_ids(actor)
+        if owner is None and len(allowed) == 1:
+            owner = Unit.objects.get(pk=allowed[0])
+        if owner is None:
+            raise ValidationError({"owner": _("Choisissez la fédération de cette fiche.")})
+        if owner.pk not in allowed:
+            raise PermissionDenied("events.manage_speakers")
+    unknown = set(fields) - {*SPEAKER_FIELDS, "shared"}
+    if unknown:
+        raise TypeError(f"Unknown speaker fields: {sorted(unknown)}")
     speaker = Speaker(
         name=name.strip(),
         quality=quality,
+        owner=owner,
         created_by=None if is_system(actor) else actor,
         **fields,
     )
@@ -345,9 +475,11 @@ def speaker_create(*, actor, name: str, quality: str, photo=None, **fields) -> S
 
 @transaction.atomic
 def speaker_update(*, actor, speaker: Speaker, photo=None, **changes) -> Speaker:
-    """Change a speaker's record in the directory."""
+    """Change a speaker's record (an organiser of the federation that keeps it)."""
     authorize(actor, "events.manage_speakers")
-    unknown = set(changes) - set(SPEAKER_FIELDS)
+    if not Speaker.objects.in_scope(actor, "events.manage_speakers").filter(pk=speaker.pk).exists():
+        raise PermissionDenied("events.manage_speakers")
+    unknown = set(changes) - {*SPEAKER_FIELDS, "shared"}
     if unknown:
         raise TypeError(f"Unknown speaker fields: {sorted(unknown)}")
     audited = changed_fields(speaker, changes)
@@ -382,6 +514,11 @@ def event_speaker_add(
 ) -> EventSpeaker:
     """Put a speaker on an event's programme (again: updates their part and order)."""
     authorize(actor, "events.manage", event)
+    if (
+        not is_system(actor)
+        and not Speaker.objects.in_scope(actor, "events.view").filter(pk=speaker.pk).exists()
+    ):
+        raise PermissionDenied("speaker of another federation, not shared")
     if order is None:
         order = (event.speaker_parts.count() + 1) * 10
     link, _created = EventSpeaker.objects.update_or_create(
@@ -635,7 +772,7 @@ def reminders_send(*, actor, now=None) -> int:
     pending = Registration.objects.filter(
         status=Registration.Status.CONFIRMED,
         reminded_at__isnull=True,
-        event__status=Event.Status.SCHEDULED,
+        event__status=Event.Status.PUBLISHED,
         event__start__gt=now,
         event__start__lt=tomorrow_end,
     ).values_list("pk", flat=True)
@@ -667,6 +804,8 @@ def material_add(
     authorize(actor, "events.manage", event)
     if not file and not url:
         raise ValidationError({"file": _("Joignez un fichier ou indiquez un lien.")})
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise ValidationError({"url": _("Seuls les liens http:// et https:// sont acceptés.")})
     material = EventMaterial(
         event=event,
         title=title.strip(),

@@ -36,6 +36,8 @@ urlpatterns = [
     path("organiser/nouveau/", views.event_create, name="event_create"),
     path("<int:pk>/modifier/", views.event_update, name="event_update"),
     path("<int:pk>/annuler/", views.event_cancel, name="event_cancel"),
+    path("<int:pk>/publier/", views.event_publish, name="event_publish"),
+    path("<int:pk>/reporter/", views.event_postpone, name="event_postpone"),
     path("<int:pk>/programme/", views.event_speakers, name="event_speakers"),
     path(
         "<int:pk>/programme/<int:link_pk>/retirer/",
@@ -49,6 +51,13 @@ urlpatterns = [
         name="attendee_toggle",
     ),
     path("<int:pk>/pointage/<str:token>/", views.checkin_scan, name="checkin_scan"),
+    path(
+        "<int:pk>/participants/export.<str:fmt>",
+        views.registrations_export,
+        name="registrations_export",
+    ),
+    path("<int:pk>/participants/emargement.pdf", views.sign_in_sheet, name="sign_in_sheet"),
+    path("<int:pk>/bilan/", views.attendance, name="attendance"),
     path("<int:pk>/documents/", views.materials, name="materials"),
     path(
         "<int:pk>/documents/<int:material_pk>/retirer/",

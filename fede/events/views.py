@@ -8,15 +8,17 @@ htmx partial (``render_partial``).
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlsplit
 
 from allauth.core.internal import ratelimit
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,9 +26,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fede.core.access import login_view, object_view, permission_required, public_view
 from fede.core.audit import log_access
+from fede.core.exports import stream_csv, stream_xlsx
 from fede.core.forms import submit
 from fede.core.ics import ics_response
 from fede.core.lists import paginate, render_partial
+from fede.core.pdf import pdf_response, render_pdf
 from fede.core.uploads import protected_file_response
 from fede.organization.models import Unit
 from fede.organization.roles import can, units_q
@@ -41,6 +45,7 @@ from .forms import (
     GuestRegistrationForm,
     InvitationForm,
     MaterialForm,
+    PostponeForm,
     SpeakerForm,
 )
 from .models import (
@@ -235,7 +240,19 @@ def material_download(request, pk, material_pk):
     event = selectors.event_for_user(request.user, pk)
     material = get_object_or_404(EventMaterial, pk=material_pk, event=event)
     if not material.file:
-        return redirect(material.url)
+        # Never a redirect to an address an organiser typed: the page shows where the
+        # link goes and the visitor decides (no open redirect).
+        return render(
+            request,
+            "events/material_link.html",
+            {
+                "event": event,
+                "material": material,
+                "host": urlsplit(material.url).hostname or "",
+                "safe_scheme": material.url.lower().startswith(("http://", "https://")),
+                "breadcrumbs": [_agenda_crumb(), (event.title, event.get_absolute_url())],
+            },
+        )
     return protected_file_response(material.file, filename=material.original_name or material.title)
 
 
@@ -360,6 +377,30 @@ def _guest_rate_allowed(request, email: str) -> bool:
     )
 
 
+#: A ticket link works until this long after the end of its event.
+TICKET_GRACE = datetime.timedelta(days=1)
+
+
+def _live_ticket(token: str) -> Registration:
+    """The registration of a ticket link, or 404 once the link is dead: the registration
+    or the event was cancelled, or the event ended more than a day ago. The page shows a
+    name: an old or forwarded link must not."""
+    registration = _registration_from_token(token, TICKET)
+    if (
+        registration.status == Registration.Status.CANCELLED
+        or registration.event.is_cancelled
+        or registration.event.end + TICKET_GRACE < timezone.now()
+    ):
+        raise Http404
+    return registration
+
+
+def _no_store(response):
+    """Personal data: never kept by a browser or a proxy cache."""
+    patch_cache_control(response, no_store=True, private=True)
+    return response
+
+
 def _registration_from_token(token: str, purpose: str, *, max_age=None) -> Registration:
     ids = read_token(token, purpose, max_age=max_age)
     if ids is None:
@@ -407,7 +448,7 @@ def guest_confirm(request, token):
 @require_GET
 def ticket(request, token):
     """A registration seen from the link of its e-mail: QR code, calendar, cancellation."""
-    registration = _registration_from_token(token, TICKET)
+    registration = _live_ticket(token)
     event = registration.event
     context = {
         "registration": registration,
@@ -418,14 +459,14 @@ def ticket(request, token):
     }
     if registration.holds_seat:
         context["qr"] = _checkin_qr(request, registration)
-    return render(request, "events/ticket.html", context)
+    return _no_store(render(request, "events/ticket.html", context))
 
 
 @public_view
 @require_GET
 def ticket_ics(request, token):
     """The event of a registration as .ics, from the e-mail's link (members-only events too)."""
-    registration = _registration_from_token(token, TICKET)
+    registration = _live_ticket(token)
     event = registration.event
     calendar = calendar_of(event.title, [event], for_attendee=registration.holds_seat)
     return ics_response(calendar, f"{event.slug or 'evenement'}.ics")
@@ -434,15 +475,25 @@ def ticket_ics(request, token):
 @public_view
 @require_POST
 def ticket_cancel(request, token):
-    """Cancel from the e-mail's link, without logging in."""
-    registration = _registration_from_token(token, TICKET)
+    """Cancel from the e-mail's link, without logging in. The link dies with the
+    registration: the answer is a page without the person's name."""
+    registration = _live_ticket(token)
     try:
         services.registration_cancel(actor=request.user, registration=registration, from_link=True)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Votre inscription est annulée."))
-    return redirect("events:ticket", token=token)
+        return redirect("events:ticket", token=token)
+    event = registration.event
+    return _no_store(
+        render(
+            request,
+            "events/ticket_cancelled.html",
+            {
+                "event": event,
+                "breadcrumbs": [(event.title, None), (_("Inscription annulée"), None)],
+            },
+        )
+    )
 
 
 # --- Mine and calendars ------------------------------------------------------------------
@@ -576,7 +627,13 @@ def event_create(request):
             lambda _data: services.event_create(actor=request.user, **form.service_kwargs()),
         )
     ):
-        messages.success(request, _("L'événement est créé."))
+        messages.success(
+            request,
+            _(
+                "Brouillon enregistré : seul·es les organisateur·rices le voient. "
+                "Vérifiez l'aperçu ci-dessous, puis publiez-le."
+            ),
+        )
         return redirect(event)
     return render(
         request,
@@ -654,10 +711,55 @@ def event_cancel(request, event):
 
 
 @managed_event
+@require_POST
+def event_publish(request, event):
+    """A draft goes live: agendas, feeds, public pages, registrations."""
+    try:
+        services.event_publish(actor=request.user, event=event)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("L'événement est publié."))
+    return redirect(event)
+
+
+@managed_event
+@require_http_methods(["GET", "POST"])
+def event_postpone(request, event):
+    """Move the event to a new date; registrants are told once, by mail."""
+    form = PostponeForm(request.POST or None)
+    if request.method == "POST" and submit(
+        form,
+        lambda data: services.event_postpone(
+            actor=request.user,
+            event=event,
+            start=data["start"],
+            end=data["end"],
+            reason=data["reason"],
+        ),
+    ):
+        messages.success(
+            request, _("L'événement est reporté ; les inscrit·es sont prévenu·es par e-mail.")
+        )
+        return redirect("events:event_short", pk=event.pk)
+    return render(
+        request,
+        "events/event_postpone.html",
+        {
+            "form": form,
+            "event": event,
+            "figures": selectors.event_figures(event),
+            "breadcrumbs": _manage_crumbs(event, _("Reporter")),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@managed_event
 @require_http_methods(["GET", "POST"])
 def event_speakers(request, event):
     """Put speakers on the programme of an event."""
-    form = EventSpeakerForm(request.POST or None)
+    form = EventSpeakerForm(request.POST or None, user=request.user)
     if request.method == "POST" and submit(
         form,
         lambda data: services.event_speaker_add(
@@ -692,36 +794,52 @@ def event_speaker_remove(request, event, link_pk):
     return redirect("events:event_speakers", pk=event.pk)
 
 
+def _sees_names(user, event: Event) -> bool:
+    """Lists of people by name (attendees, invitees, exports, sign-in sheet) need the
+    member-file capability on the organising unit, as the member list does (its offices
+    must have MFA). Other organisers see the figures only."""
+    return can(user, "members.view", event.organiser)
+
+
 @managed_event
+@never_cache
 @require_GET
 def attendees(request, event):
-    """Check-in: searchable list of registrants (#rows partial), figures, "présent" toggle."""
-    q = request.GET.get("q", "").strip()[:100]
-    rows = selectors.attendees(event, q)
-    page = paginate(rows, request.GET.get("page"), per_page=50)
-    log_access(
-        actor=request.user,
-        action="list",
-        code="events.attendees_list",
-        params={"event": event.pk},
-        obj=event,
-        row_count=len(page.object_list),
-        detail={"q": q} if q else None,
-    )
+    """Check-in: searchable list of registrants (#rows partial), figures, "présent" toggle.
+
+    Without ``members.view`` on the organiser: the figures only (no names, sections or
+    e-mails); check-in is then done by scanning tickets."""
+    figures = selectors.event_figures(event)
     context = {
         "event": event,
-        "page": page,
-        "q": q,
-        "figures": selectors.event_figures(event),
+        "figures": figures,
+        "sees_names": _sees_names(request.user, event),
         "breadcrumbs": _manage_crumbs(event, _("Participants")),
     }
-    return render_partial(request, "events/attendees.html", context)
+    if context["sees_names"]:
+        q = request.GET.get("q", "").strip()[:100]
+        rows = selectors.attendees(event, q)
+        page = paginate(rows, request.GET.get("page"), per_page=50)
+        log_access(
+            actor=request.user,
+            action="list",
+            code="events.attendees_list",
+            params={"event": event.pk},
+            obj=event,
+            row_count=len(page.object_list),
+            detail={"q": q} if q else None,
+        )
+        context.update(page=page, q=q)
+    return _no_store(render_partial(request, "events/attendees.html", context))
 
 
 @managed_event
 @require_POST
 def attendee_toggle(request, event, registration_pk):
-    """Mark present / not present; htmx swaps the row, others get the page back."""
+    """Mark present / not present; htmx swaps the row and the figures (out of band),
+    others get the page back."""
+    if not _sees_names(request.user, event):
+        raise PermissionDenied
     registration = selectors.registration_of_event(event, registration_pk)
     present = request.POST.get("present") == "1"
     try:
@@ -734,8 +852,17 @@ def attendee_toggle(request, event, registration_pk):
         messages.error(request, " ".join(exc.messages))
         return redirect("events:attendees", pk=event.pk)
     if request.htmx:
-        return render(
-            request, "events/attendees.html#row", {"event": event, "registration": registration}
+        return _no_store(
+            render(
+                request,
+                "events/attendees.html#toggled",
+                {
+                    "event": event,
+                    "registration": registration,
+                    "figures": selectors.event_figures(event),
+                    "sees_names": True,
+                },
+            )
         )
     url = reverse("events:attendees", args=[event.pk])
     if request.POST.get("q"):
@@ -743,14 +870,99 @@ def attendee_toggle(request, event, registration_pk):
     return redirect(url)
 
 
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
 @managed_event
+@require_GET
+def registrations_export(request, event, fmt):
+    """Registrations and attendance as CSV or XLSX (names: ``members.view``; logged)."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    if not _sees_names(request.user, event):
+        raise PermissionDenied
+    rows = selectors.export_rows(event)
+    log_access(
+        actor=request.user,
+        action="export",
+        code="events.registrations_export",
+        params={"event": event.pk, "format": fmt},
+        obj=event,
+        row_count=selectors.export_count(event),
+    )
+    headers = [
+        _("Nom"),
+        _("Prénom"),
+        _("Numéro d'adhérent·e"),
+        _("Section"),
+        _("E-mail (invité·e)"),
+        _("État"),
+        _("Inscrit·e le"),
+        _("Présent·e"),
+        _("Pointé·e le"),
+    ]
+    name = f"inscriptions-{event.pk}-{event.slug or 'evenement'}"
+    if fmt == "csv":
+        response = stream_csv(rows, headers, f"{name}.csv")
+    else:
+        response = stream_xlsx(rows, headers, f"{name}.xlsx", sheet_title=_("Inscriptions"))
+    return _no_store(response)
+
+
+#: Blank lines at the end of the sign-in sheet, for people who come without registering.
+WALK_IN_LINES = 15
+
+
+@managed_event
+@require_GET
+def sign_in_sheet(request, event):
+    """A printable sign-in sheet (PDF): registrants in alphabetical order, then blank
+    lines for walk-ins (names: ``members.view``; logged)."""
+    if not _sees_names(request.user, event):
+        raise PermissionDenied
+    registrants = selectors.sign_in_rows(event)
+    log_access(
+        actor=request.user,
+        action="export",
+        code="events.sign_in_sheet",
+        params={"event": event.pk},
+        obj=event,
+        row_count=len(registrants),
+    )
+    pdf = render_pdf(
+        "events/sign_in_sheet.html",
+        {"event": event, "registrants": registrants, "blank_lines": range(WALK_IN_LINES)},
+        request=request,
+    )
+    return _no_store(pdf_response(pdf, f"emargement-{event.pk}.pdf"))
+
+
+@managed_event
+@require_GET
+def attendance(request, event):
+    """Attendance figures after the event, and for its series of meetings (the events
+    held in the rooms of the same recurring booking)."""
+    context = {
+        "event": event,
+        "figures": selectors.event_figures(event),
+        "series": selectors.series_attendance(event),
+        "breadcrumbs": _manage_crumbs(event, _("Bilan de présence")),
+    }
+    return render(request, "events/attendance.html", context)
+
+
+@managed_event
+@never_cache
 @require_http_methods(["GET", "POST"])
 def checkin_scan(request, event, token):
-    """The QR code of a registration, scanned by an organiser: a button marks them present."""
+    """The QR code of a registration, scanned by an organiser: a button marks them present.
+
+    The page names the person only to organisers who may see members' names."""
     ids = read_token(token, CHECKIN)
     if ids is None or ids[1] != event.pk:
         raise Http404
     registration = selectors.registration_of_event(event, ids[0])
+    sees_names = _sees_names(request.user, event)
     if request.method == "POST":
         try:
             registration = services.registration_check_in(
@@ -760,16 +972,31 @@ def checkin_scan(request, event, token):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(
-                request, _("%(name)s est pointé·e présent·e.") % {"name": registration.display_name}
+                request,
+                _("%(name)s est pointé·e présent·e.") % {"name": registration.display_name}
+                if sees_names
+                else _("Inscription n°%(number)s pointée présente.") % {"number": registration.pk},
             )
-    return render(
-        request,
-        "events/checkin_scan.html",
-        {
-            "event": event,
-            "registration": registration,
-            "breadcrumbs": _manage_crumbs(event, _("Pointage")),
-        },
+    if sees_names:
+        log_access(
+            actor=request.user,
+            action="view",
+            code="events.checkin_scan",
+            params={"event": event.pk, "registration": registration.pk},
+            obj=event,
+            row_count=1,
+        )
+    return _no_store(
+        render(
+            request,
+            "events/checkin_scan.html",
+            {
+                "event": event,
+                "registration": registration,
+                "sees_names": sees_names,
+                "breadcrumbs": _manage_crumbs(event, _("Pointage")),
+            },
+        )
     )
 
 
@@ -815,13 +1042,22 @@ def material_remove(request, event, material_pk):
 
 
 @managed_event
+@never_cache
 @require_http_methods(["GET", "POST"])
 def invitations(request, event):
-    """The invitation list of an event "sur invitation"."""
+    """The invitation list of an event "sur invitation".
+
+    Whole sections, and the list of invitees by name, need ``members.view`` (as the
+    member list); other organisers invite by membership number and see a count."""
+    sees_names = _sees_names(request.user, event)
     scope = Unit.objects.filter(units_q(request.user, "events.manage")).filter(
         path__startswith=event.organiser.path
     )
-    form = InvitationForm(request.POST or None, scope_units=scope)
+    form = InvitationForm(
+        request.POST or None,
+        scope_units=scope,
+        section_units=scope.filter(units_q(request.user, "members.view")) if sees_names else None,
+    )
     if request.method == "POST" and form.is_valid():
         members = form.members()
         created = services.invitation_add(actor=request.user, event=event, members=members)
@@ -840,20 +1076,29 @@ def invitations(request, event):
                 % {"count": missing},
             )
         return redirect("events:invitations", pk=event.pk)
-    page = paginate(selectors.invitations_of(event), request.GET.get("page"), per_page=50)
-    response = render_partial(
-        request,
-        "events/invitations.html",
-        {
-            "form": form,
-            "event": event,
-            "page": page,
-            "breadcrumbs": _manage_crumbs(event, _("Invitations")),
-        },
-    )
+    context = {
+        "form": form,
+        "event": event,
+        "sees_names": sees_names,
+        "breadcrumbs": _manage_crumbs(event, _("Invitations")),
+    }
+    if sees_names:
+        page = paginate(selectors.invitations_of(event), request.GET.get("page"), per_page=50)
+        log_access(
+            actor=request.user,
+            action="list",
+            code="events.invitations_list",
+            params={"event": event.pk},
+            obj=event,
+            row_count=len(page.object_list),
+        )
+        context["page"] = page
+    else:
+        context["invited_count"] = event.invitations.count()
+    response = render_partial(request, "events/invitations.html", context)
     if form.errors:
         response.status_code = 400
-    return response
+    return _no_store(response)
 
 
 @managed_event
@@ -874,8 +1119,17 @@ def invitation_remove(request, event, invitation_pk):
 @require_GET
 def speaker_list(request):
     q = request.GET.get("q", "").strip()[:100]
-    speakers = Speaker.objects.order_by("name", "pk")
-    for word in q.split()[:4]:
+    speakers = (
+        Speaker.objects.in_scope(request.user, VIEW_SCOPE)
+        .select_related("owner")
+        .order_by("name", "pk")
+    )
+    editable = set(
+        Speaker.objects.in_scope(request.user, "events.manage_speakers").values_list(
+            "pk", flat=True
+        )
+    )
+    for word in q.replace("\x00", "").split()[:4]:
         speakers = speakers.filter(Q(name__icontains=word) | Q(affiliation__icontains=word))
     page = paginate(speakers, request.GET.get("page"), per_page=PAGE_SIZE)
     return render_partial(
@@ -884,6 +1138,7 @@ def speaker_list(request):
         {
             "page": page,
             "q": q,
+            "editable": editable,
             "breadcrumbs": [
                 (_("Organiser"), reverse("events:manage")),
                 (_("Intervenant·es"), None),
@@ -895,18 +1150,24 @@ def speaker_list(request):
 @permission_required("events.manage_speakers")
 @require_http_methods(["GET", "POST"])
 def speaker_create(request):
-    form = SpeakerForm(request.POST or None, request.FILES or None)
+    owners = Unit.objects.filter(pk__in=services.speaker_owner_ids(request.user)).order_by("name")
+    form = SpeakerForm(request.POST or None, request.FILES or None, owners=owners)
+    back = request.POST.get("next") or request.GET.get("next") or ""
     if request.method == "POST" and submit(
         form,
         lambda _data: services.speaker_create(actor=request.user, **form.service_kwargs()),
     ):
         messages.success(request, _("Intervenant·e ajouté·e à l'annuaire."))
+        # Created from an event's programme: back to it.
+        if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            return redirect(back)
         return redirect("events:speaker_list")
     return render(
         request,
         "events/speaker_form.html",
         {
             "form": form,
+            "next": back,
             "breadcrumbs": [
                 (_("Intervenant·es"), reverse("events:speaker_list")),
                 (_("Nouvel·le intervenant·e"), None),
@@ -916,7 +1177,7 @@ def speaker_create(request):
     )
 
 
-@object_view(Speaker, "events.manage_speakers", scope=VIEW_SCOPE)
+@object_view(Speaker, "events.manage_speakers")
 @require_http_methods(["GET", "POST"])
 def speaker_update(request, speaker):
     # The form's validation writes onto its instance: the service gets the stored record.

@@ -469,10 +469,11 @@ def _arrondissements() -> dict[int, Territory]:
     }
 
 
-def _venue(data: dict, arrondissements) -> Venue:
+def _venue(data: dict, arrondissements, owner=None) -> Venue:
     venue, _ = Venue.objects.update_or_create(
         name=data["name"],
         defaults={
+            "owner": owner,
             "kind": data["kind"],
             "address": data["address"],
             "postal_code": data.get("postal_code") or f"750{data['arr']:02d}",
@@ -628,7 +629,7 @@ def load(*, stdout, open_data=None) -> list[tuple[str, str, str]]:
         for code, name in EQUIPMENT
     }
     rooms: list[Room] = []
-    fed_venue = _venue(FEDERATION_VENUE, arrondissements)
+    fed_venue = _venue(FEDERATION_VENUE, arrondissements, federation)
     space_rooms = [
         _room(fed_venue, spec, equipment, FEDERATION_VENUE["hours"], space=True)
         for spec in FEDERATION_VENUE["rooms"]
@@ -636,7 +637,9 @@ def load(*, stdout, open_data=None) -> list[tuple[str, str, str]]:
     rooms += space_rooms
     for name, kind, arr, address, room_specs, hours in VENUES:
         venue = _venue(
-            {"name": name, "kind": kind, "arr": arr, "address": address}, arrondissements
+            {"name": name, "kind": kind, "arr": arr, "address": address},
+            arrondissements,
+            federation,
         )
         for room_name, capacity, step_free, codes, approval, price in room_specs:
             rooms.append(

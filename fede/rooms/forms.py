@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fede.core.forms import DateInput
 from fede.core.uploads import CheckedFileField
+from fede.organization.models import Unit
+from fede.organization.roles import units_q
 
 from . import slots
 from .models import BookingSeries, Equipment, OpeningHours, Room, Venue
@@ -178,6 +180,8 @@ class VenueForm(forms.ModelForm):
             "contact_name",
             "contact_email",
             "contact_phone",
+            "owner",
+            "shared",
             "is_active",
         ]
         widgets = {
@@ -185,9 +189,17 @@ class VenueForm(forms.ModelForm):
             "access_notes": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["arrondissement"].queryset = arrondissements()
+        # The federations where the user manages rooms (the service checks it again).
+        owners = Unit.objects.filter(kind=Unit.Kind.FEDERATION, is_active=True)
+        if user is not None:
+            owners = owners.filter(units_q(user, "rooms.manage"))
+        self.fields["owner"].queryset = owners.order_by("name")
+        self.fields["owner"].required = self.instance.owner_id is not None or owners.exists()
+        if self.instance.pk is None and (first := owners.first()) is not None:
+            self.initial.setdefault("owner", first.pk)
 
 
 class RoomForm(forms.ModelForm):
@@ -217,9 +229,12 @@ class RoomForm(forms.ModelForm):
             "price_conditions": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["venue"].queryset = Venue.objects.order_by("name")
+        venues = (
+            Venue.objects.all() if user is None else Venue.objects.in_scope(user, "rooms.manage")
+        )
+        self.fields["venue"].queryset = venues.order_by("name")
         hours = {}
         if self.instance.pk:
             hours = {o.weekday: o for o in self.instance.opening_hours.all()}

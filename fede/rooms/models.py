@@ -48,11 +48,69 @@ class Equipment(models.Model):
         return self.name
 
 
-def _directory_scope(queryset, actor, capability: str, *, active: Q):
-    """Venues and rooms belong to no unit: whoever holds ``capability`` anywhere reaches
-    them. ``rooms.manage`` reaches inactive ones too; other capabilities only ``active``."""
+def _ancestors(path: str) -> list[str]:
+    """ "0001.0007." → ["0001.", "0001.0007."]: the paths of a unit and every unit above."""
+    parts = [p for p in path.split(".") if p]
+    return [".".join(parts[: i + 1]) + "." for i in range(len(parts))]
+
+
+def home_paths(actor) -> list[str]:
+    """Paths of the units an actor belongs to: their section, and every unit where they
+    hold an office (any capability)."""
+    from fede.organization.roles import _grants
+    from fede.organization.selectors import member_of_user
+
+    paths = {path for path, _caps in _grants(actor)}
+    member = member_of_user(actor) if getattr(actor, "is_authenticated", False) else None
+    if member is not None and member.section_id:
+        paths.add(member.section.path)
+    return sorted(paths)
+
+
+def owner_reach_q(actor, capability: str, *, field: str = "owner__") -> Q:
+    """Q over rows owned by a unit (``<field>path``): those within reach of ``actor``.
+
+    A row belongs to a federation (its owner). It is reached:
+
+    - for reading or booking (any capability but ``rooms.manage``): by anyone whose
+      section or office lies in the owner's tree, by offices above the owner (national
+      level), and by everyone when the owner shares it or when it has no owner (rows
+      older than ownership, shared by all until a federation claims them);
+    - for managing (``rooms.manage``): by the offices holding it on the owner or above;
+      rows with no owner only by offices at the top of the tree.
+    """
+    from fede.organization.roles import grant_paths
+
+    if is_system(actor) or (
+        getattr(actor, "is_superuser", False) and getattr(actor, "is_active", False)
+    ):
+        return Q()
+    isnull = {f"{field}isnull": True}
+    if capability == "rooms.manage":
+        paths = grant_paths(actor, "rooms.manage")
+        q = Q(pk__in=[])
+        for p in paths:
+            q |= Q(**{f"{field}path__startswith": p})
+        if any(p.count(".") == 1 for p in paths):
+            q |= Q(**isnull)
+        return q
+    q = Q(**isnull) | Q(**{f"{field[: -len('owner__')]}shared": True})
+    above = {a for path in home_paths(actor) for a in _ancestors(path)}
+    if above:
+        q |= Q(**{f"{field}path__in": sorted(above)})
+    for cap in ("rooms.book", "rooms.approve", "rooms.manage", capability):
+        for p in grant_paths(actor, cap):
+            q |= Q(**{f"{field}path__startswith": p})
+    return q
+
+
+def _directory_scope(queryset, actor, capability: str, *, active: Q, prefix: str = ""):
+    """Venues and rooms a federation owns: whoever holds ``capability`` and is within the
+    owner's reach (:func:`owner_reach_q`). ``rooms.manage`` reaches inactive ones too;
+    other capabilities only ``active``."""
     if not is_system(actor) and not (actor is not None and actor.has_perm(capability)):
         return queryset.none()
+    queryset = queryset.filter(owner_reach_q(actor, capability, field=f"{prefix}owner__"))
     if capability == "rooms.manage":
         return queryset
     return queryset.filter(active)
@@ -66,14 +124,22 @@ class VenueQuerySet(models.QuerySet):
 class RoomQuerySet(models.QuerySet):
     def in_scope(self, actor, capability: str):
         return _directory_scope(
-            self, actor, capability, active=Q(is_active=True, venue__is_active=True)
+            self,
+            actor,
+            capability,
+            active=Q(is_active=True, venue__is_active=True),
+            prefix="venue__",
         )
 
 
 class RoomPhotoQuerySet(models.QuerySet):
     def in_scope(self, actor, capability: str):
         return _directory_scope(
-            self, actor, capability, active=Q(room__is_active=True, room__venue__is_active=True)
+            self,
+            actor,
+            capability,
+            active=Q(room__is_active=True, room__venue__is_active=True),
+            prefix="room__venue__",
         )
 
 
@@ -81,16 +147,24 @@ def _section_scope(queryset, actor, capability: str):
     """Rows of the sections where ``actor`` holds ``capability``.
 
     ``rooms.view`` on a booking means seeing its details: for the sections where the
-    actor books or approves (anyone else sees only "Réservé — <section>" on the grids).
+    actor books or approves, and for the rooms whose owner the actor approves for (anyone
+    else sees only "Réservé — <section>" on the grids). ``rooms.approve`` reaches the
+    requests for the rooms of the federations where the actor approves (rooms with no
+    owner: by the requesting section, as before ownership).
     """
     if is_system(actor):
         return queryset
     if capability == "rooms.view":
-        return queryset.filter(
-            units_q(actor, "rooms.book", field="section__")
-            | units_q(actor, "rooms.approve", field="section__")
-        )
+        return queryset.filter(units_q(actor, "rooms.book", field="section__") | _approve_q(actor))
+    if capability == "rooms.approve":
+        return queryset.filter(_approve_q(actor))
     return queryset.filter(units_q(actor, capability, field="section__"))
+
+
+def _approve_q(actor) -> Q:
+    return units_q(actor, "rooms.approve", field="room__venue__owner__") | (
+        Q(room__venue__owner__isnull=True) & units_q(actor, "rooms.approve", field="section__")
+    )
 
 
 class BookingSeriesQuerySet(models.QuerySet):
@@ -131,6 +205,21 @@ class Venue(TimeStampedModel):
     contact_email = models.EmailField(_("e-mail du contact"), blank=True)
     contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
     is_active = models.BooleanField(_("actif"), default=True)
+    owner = models.ForeignKey(
+        "organization.Unit",
+        verbose_name=_("fédération propriétaire"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_venues",
+        help_text=_("Qui voit, réserve et gère ce lieu ; vide : partagé par toutes."),
+    )
+    shared = models.BooleanField(
+        _("partagé avec les autres fédérations"),
+        default=False,
+        db_default=False,
+        help_text=_("Les sections des autres fédérations peuvent voir et réserver ses salles."),
+    )
 
     objects = VenueQuerySet.as_manager()
 
@@ -138,13 +227,26 @@ class Venue(TimeStampedModel):
         verbose_name = _("lieu")
         verbose_name_plural = _("lieux")
         ordering = ["name"]
-        indexes = [models.Index(fields=["arrondissement", "is_active"])]
+        indexes = [
+            models.Index(fields=["arrondissement", "is_active"]),
+            models.Index(fields=["owner", "is_active"]),
+        ]
 
     def __str__(self):
         return self.name
 
     def get_absolute_url(self):
         return reverse("rooms:venue_detail", args=[self.pk])
+
+    @property
+    def permission_unit(self):
+        return self.owner
+
+    def open_to(self, unit) -> bool:
+        """May ``unit`` (a section or a federation) book the rooms of this venue?"""
+        if self.owner_id is None or self.shared:
+            return True
+        return unit is not None and unit.path.startswith(self.owner.path)
 
 
 class Room(TimeStampedModel):
@@ -218,6 +320,10 @@ class Room(TimeStampedModel):
 
     def get_absolute_url(self):
         return reverse("rooms:room_detail", args=[self.pk])
+
+    @property
+    def permission_unit(self):
+        return self.venue.owner
 
     @property
     def max_duration_label(self) -> str:

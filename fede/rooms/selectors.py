@@ -40,7 +40,16 @@ from fede.organization.roles import grant_paths, units_q
 from fede.organization.selectors import sections_for_user
 
 from . import slots
-from .models import Booking, BookingSeries, Equipment, OpeningHours, Room, RoomPhoto, Venue
+from .models import (
+    Booking,
+    BookingSeries,
+    Equipment,
+    OpeningHours,
+    Room,
+    RoomPhoto,
+    Venue,
+    owner_reach_q,
+)
 
 # --- Scope -----------------------------------------------------------------------------
 
@@ -124,9 +133,12 @@ def busy_room_ids(start: datetime.datetime, end: datetime.datetime) -> set[int]:
     return set(bookings.order_by().values_list("room_id", flat=True))
 
 
-def _directory_rooms(filters: DirectoryFilters) -> QuerySet[Room]:
-    """Active rooms of active venues matching the filters other than the slot."""
+def _directory_rooms(filters: DirectoryFilters, actor=None) -> QuerySet[Room]:
+    """Active rooms of active venues matching the filters other than the slot (within
+    ``actor``'s reach: their federation's rooms and the shared ones)."""
     qs = Room.objects.filter(is_active=True, venue__is_active=True)
+    if actor is not None:
+        qs = qs.filter(owner_reach_q(actor, "rooms.view", field="venue__owner__"))
     if filters.arrondissement is not None:
         qs = qs.filter(venue__arrondissement=filters.arrondissement)
     if filters.capacity:
@@ -149,7 +161,7 @@ def _directory_rooms(filters: DirectoryFilters) -> QuerySet[Room]:
     )
 
 
-def directory_room_ids(filters: DirectoryFilters | None = None) -> list[int]:
+def directory_room_ids(filters: DirectoryFilters | None = None, *, actor=None) -> list[int]:
     """Ids of the rooms matching the filters, in directory order (whole list, no page).
 
     With a slot, a room is kept when no confirmed booking overlaps it and, if it has opening
@@ -159,7 +171,7 @@ def directory_room_ids(filters: DirectoryFilters | None = None) -> list[int]:
     territories for each room.
     """
     filters = filters or DirectoryFilters()
-    qs = _directory_rooms(filters)
+    qs = _directory_rooms(filters, actor)
     slot = filters.slot
     if slot is None:
         return list(qs.values_list("pk", flat=True))
@@ -501,8 +513,9 @@ class Occupancy:
 _DURATION = ExpressionWrapper(F("end") - F("start"), output_field=DurationField())
 
 
-def occupancy(year: int, month: int) -> list[Occupancy]:
-    """Hours booked (confirmed) / hours open of each active room over a month."""
+def occupancy(year: int, month: int, *, actor=None) -> list[Occupancy]:
+    """Hours booked (confirmed) / hours open of each active room over a month (the rooms
+    ``actor`` manages or approves for, when given)."""
     first, nxt = month_bounds(year, month)
     start, end = slots.at(first, datetime.time.min), slots.at(nxt, datetime.time.min)
     totals = {
@@ -512,9 +525,14 @@ def occupancy(year: int, month: int) -> list[Occupancy]:
         .values("room")
         .annotate(total=Sum(_DURATION), n=Count("pk"))
     }
+    rooms = Room.objects.filter(is_active=True)
+    if actor is not None:
+        rooms = rooms.filter(
+            owner_reach_q(actor, "rooms.manage", field="venue__owner__")
+            | units_q(actor, "rooms.approve", field="venue__owner__")
+        )
     rooms = (
-        Room.objects.filter(is_active=True)
-        .select_related("venue")
+        rooms.select_related("venue")
         .prefetch_related("opening_hours")
         .order_by("-is_sections_space", "venue__name", "name")
     )
@@ -540,13 +558,18 @@ class SpaceUse:
     hours: float
 
 
-def sections_space_use(year: int, month: int) -> list[SpaceUse]:
+def sections_space_use(year: int, month: int, *, actor=None) -> list[SpaceUse]:
     """Which sections used the espace sections over a month (confirmed bookings)."""
     first, nxt = month_bounds(year, month)
     start, end = slots.at(first, datetime.time.min), slots.at(nxt, datetime.time.min)
+    bookings = Booking.objects.confirmed()
+    if actor is not None:
+        bookings = bookings.filter(
+            owner_reach_q(actor, "rooms.manage", field="room__venue__owner__")
+            | units_q(actor, "rooms.approve", field="room__venue__owner__")
+        )
     rows = list(
-        Booking.objects.confirmed()
-        .filter(room__is_sections_space=True, start__gte=start, start__lt=end)
+        bookings.filter(room__is_sections_space=True, start__gte=start, start__lt=end)
         .values("section")
         .annotate(n=Count("pk"), total=Sum(_DURATION))
         .order_by("-n")
@@ -560,3 +583,67 @@ def sections_space_use(year: int, month: int) -> list[SpaceUse]:
         )
         for r in rows
     ]
+
+
+def competition_order(booking: Booking) -> tuple:
+    """The federation's published rule for competing requests: sections without premises
+    first, then the earliest request."""
+    section = booking.section
+    has_premises = section.kind == Unit.Kind.SECTION and section.has_premises
+    return (has_premises, booking.created_at, booking.pk)
+
+
+def attach_competitors(bookings: list[Booking]) -> list[Booking]:
+    """Give each pending request ``competitors``: the other pending requests for the same
+    room over an overlapping slot, in the order of the published rule (one query)."""
+    for booking in bookings:
+        booking.competitors = []
+    if not bookings:
+        return bookings
+    q = Q(pk__in=[])
+    for booking in bookings:
+        q |= Q(room_id=booking.room_id) & overlap_q(booking.start, booking.end)
+    others = list(
+        Booking.objects.filter(status=Booking.Status.PENDING)
+        .filter(q)
+        .select_related("section")
+        .order_by("created_at", "pk")
+    )
+    for booking in bookings:
+        booking.competitors = sorted(
+            (
+                other
+                for other in others
+                if other.pk != booking.pk
+                and other.room_id == booking.room_id
+                and overlaps(booking.start, booking.end, other.start, other.end)
+            ),
+            key=competition_order,
+        )
+    return bookings
+
+
+def free_alternatives(booking: Booking, *, limit: int = 5) -> list[Room]:
+    """Rooms still free over a booking's slot that its section may book (same federation
+    or shared), large enough, open then: what a refused section is offered."""
+    start, end = booking.start, booking.end
+    busy = busy_room_ids(start, end)
+    local_start, local_end = slots.local(start), slots.local(end)
+    any_hours = OpeningHours.objects.filter(room=OuterRef("pk"))
+    open_then = any_hours.filter(
+        weekday=local_start.weekday(), opens__lte=local_start.time(), closes__gte=local_end.time()
+    )
+    section = booking.section
+    reach = Q(venue__owner__isnull=True) | Q(venue__shared=True)
+    paths = section.ancestor_paths()
+    reach |= Q(venue__owner__path__in=paths)
+    rooms = (
+        Room.objects.filter(reach, is_active=True, venue__is_active=True)
+        .filter(capacity__gte=booking.expected_attendance)
+        .exclude(pk=booking.room_id)
+        .exclude(pk__in=busy)
+        .filter(Q(Exists(open_then)) | ~Q(Exists(any_hours)))
+        .select_related("venue")
+        .order_by("venue__name", "name")
+    )
+    return list(rooms[:limit])

@@ -29,7 +29,7 @@ from fede.core.audit import audit, changed_fields
 from fede.core.mail import outbox_send
 from fede.core.periods import overlaps
 from fede.organization.models import Mandate, Unit
-from fede.organization.roles import can, roles_with
+from fede.organization.roles import can, grant_paths, roles_with
 
 from . import slots
 from .models import (
@@ -40,6 +40,7 @@ from .models import (
     Room,
     RoomPhoto,
     Venue,
+    owner_reach_q,
 )
 
 
@@ -301,12 +302,49 @@ def _user(actor):
     return None if is_system(actor) else actor
 
 
+def authorize_manage(actor, venue: Venue) -> None:
+    """rooms.manage on the venue's owner (a venue with no owner: from the top of the tree,
+    see ``models.owner_reach_q``)."""
+    authorize(actor, "rooms.manage")
+    if is_system(actor):
+        return
+    if venue.owner_id is not None:
+        authorize(actor, "rooms.manage", venue.owner)
+    elif not Venue.objects.filter(owner_reach_q(actor, "rooms.manage"), owner__isnull=True).filter(
+        pk=venue.pk
+    ).exists() and not (venue.pk is None and _manages_top(actor)):
+        raise PermissionDenied("rooms.manage")
+
+
+def _manages_top(actor) -> bool:
+    return any(p.count(".") <= 1 for p in grant_paths(actor, "rooms.manage"))
+
+
+def _approval_unit(booking: Booking) -> Unit:
+    """Requests are decided by the federation owning the room (by the section's
+    federation for a room with no owner)."""
+    return booking.room.venue.owner or booking.section
+
+
+def _authorize_approve(actor, booking: Booking) -> None:
+    authorize(actor, "rooms.approve", _approval_unit(booking))
+
+
 def _authorize_book_or_approve(actor, obj) -> None:
     """Officers of the section (rooms.book) and federation staff (rooms.approve) on it."""
     try:
         authorize(actor, "rooms.book", obj)
     except PermissionDenied:
-        authorize(actor, "rooms.approve", obj)
+        if isinstance(obj, Booking):
+            _authorize_approve(actor, obj)
+        else:
+            authorize(actor, "rooms.approve", obj)
+
+
+def _check_open_to(room: Room, section: Unit) -> None:
+    """A room of another federation is bookable only when its owner shares it."""
+    if not room.venue.open_to(section):
+        raise PermissionDenied("rooms.book: room of another federation")
 
 
 def _booking_params(booking: Booking) -> dict:
@@ -346,7 +384,7 @@ def _book(
         raise _taken_error(conflict)
 
     needs_approval = room.requires_approval and not (
-        not is_system(actor) and can(actor, "rooms.approve", section)
+        not is_system(actor) and can(actor, "rooms.approve", room.venue.owner or section)
     )
     booking = Booking(
         room=room,
@@ -399,6 +437,7 @@ def booking_create(
     (unless ``notify=False``).
     """
     authorize(actor, "rooms.book", section)
+    _check_open_to(room, section)
     booking = _book(
         actor=actor,
         room=room,
@@ -505,7 +544,7 @@ def booking_cancel(*, actor, booking: Booking, now: datetime.datetime | None = N
 def booking_approve(*, actor, booking: Booking) -> Booking:
     """Confirm a pending request (rooms.approve on the booking's section); refused with
     SlotTaken if the slot went meanwhile."""
-    authorize(actor, "rooms.approve", booking)
+    _authorize_approve(actor, booking)
     locked = _lock(booking)
     if locked.status != Booking.Status.PENDING:
         raise BookingError({NON_FIELD_ERRORS: [_("Cette demande a déjà été traitée.")]})
@@ -531,6 +570,24 @@ def booking_approve(*, actor, booking: Booking) -> Booking:
             _("Réservation confirmée : %(room)s") % {"room": locked.room.name},
             _("Bonne nouvelle : la fédération a validé votre demande de réservation."),
         )
+    # Pending requests for an overlapping slot of the room can only be refused now: they
+    # are, at once, and each section is offered the rooms still free.
+    locked.refused_competitors = []
+    competitors = (
+        Booking.objects.select_for_update(of=("self",))
+        .filter(room_id=locked.room_id, status=Booking.Status.PENDING)
+        .overlapping(locked.start, locked.end)
+        .select_related("room__venue__owner", "section", "requested_by")
+    )
+    for other in competitors:
+        locked.refused_competitors.append(
+            _refuse(
+                actor,
+                other,
+                _("Le créneau a été attribué à la section %(section)s.")
+                % {"section": locked.section.name},
+            )
+        )
     return locked
 
 
@@ -538,13 +595,19 @@ def booking_approve(*, actor, booking: Booking) -> Booking:
 def booking_refuse(*, actor, booking: Booking, reason: str) -> Booking:
     """Refuse a pending request (rooms.approve on the booking's section) with a reason,
     which is sent to the requester."""
-    authorize(actor, "rooms.approve", booking)
+    _authorize_approve(actor, booking)
     reason = (reason or "").strip()
     if not reason:
         raise BookingError({"reason": [_("Indiquez le motif du refus.")]})
     locked = _lock(booking)
     if locked.status != Booking.Status.PENDING:
         raise BookingError({NON_FIELD_ERRORS: [_("Cette demande a déjà été traitée.")]})
+    return _refuse(actor, locked, reason)
+
+
+def _refuse(actor, locked: Booking, reason: str) -> Booking:
+    """Refuse a locked pending request; the requester gets the reason and the rooms still
+    free over the slot."""
     locked.status = Booking.Status.REFUSED
     locked.decided_by = _user(actor)
     locked.decided_at = timezone.now()
@@ -560,12 +623,24 @@ def booking_refuse(*, actor, booking: Booking, reason: str) -> Booking:
         params=_booking_params(locked),
         changes={"status": [Booking.Status.PENDING, locked.status]},
     )
+    from .selectors import free_alternatives
+
+    alternatives = free_alternatives(locked)
     with translation.override("fr"):
+        intro = _(
+            "La fédération n'a pas pu accepter votre demande de réservation.\nMotif : %(reason)s"
+        ) % {"reason": reason}
+        if alternatives:
+            intro += "\n\n" + _("Salles encore libres sur ce créneau :") + "\n"
+            intro += "\n".join(
+                f"- {room.venue.name} — {room.name} ({room.capacity} pers.) : "
+                f"{_absolute(room.get_absolute_url())}"
+                for room in alternatives
+            )
+        else:
+            intro += "\n\n" + _("Aucune autre salle n'est libre sur ce créneau.")
         _notify_requester(
-            locked,
-            _("Réservation refusée : %(room)s") % {"room": locked.room.name},
-            _("La fédération n'a pas pu accepter votre demande de réservation.\nMotif : %(reason)s")
-            % {"reason": reason},
+            locked, _("Réservation refusée : %(room)s") % {"room": locked.room.name}, intro
         )
     return locked
 
@@ -687,6 +762,7 @@ def booking_series_create(
     Raises :class:`BookingError` when no date at all could be booked.
     """
     authorize(actor, "rooms.book", section)
+    _check_open_to(room, section)
     if frequency not in BookingSeries.Frequency.values:
         raise BookingError({"frequency": [_("Choisissez une fréquence.")]})
     skip = set(skip)
@@ -779,9 +855,11 @@ def _changes_against_db(instance) -> dict[str, list]:
 
 @transaction.atomic
 def venue_save(*, actor, venue: Venue) -> Venue:
-    """Create or update a venue (rooms.manage)."""
-    authorize(actor, "rooms.manage")
+    """Create or update a venue (rooms.manage on its owner, before and after the change)."""
     creating = venue.pk is None
+    if not creating:
+        authorize_manage(actor, Venue.objects.select_related("owner").get(pk=venue.pk))
+    authorize_manage(actor, venue)
     changes = _changes_against_db(venue)
     venue.full_clean()
     venue.save()
@@ -808,7 +886,9 @@ def room_save(
     ``opening_hours`` maps a weekday (0 = Monday) to (opens, closes); a weekday left out
     is closed. ``None`` leaves the hours as they are.
     """
-    authorize(actor, "rooms.manage")
+    if room.pk is not None:
+        authorize_manage(actor, Room.objects.select_related("venue").get(pk=room.pk).venue)
+    authorize_manage(actor, room.venue)
     creating = room.pk is None
     changes = _changes_against_db(room)
     if opening_hours is not None:
@@ -854,7 +934,7 @@ def room_save(
 @transaction.atomic
 def room_photo_add(*, actor, room: Room, image, caption: str) -> RoomPhoto:
     """Attach a photo, already checked by ``core.uploads`` in the form (rooms.manage)."""
-    authorize(actor, "rooms.manage")
+    authorize_manage(actor, room.venue)
     photo = RoomPhoto.objects.create(room=room, image=image, caption=caption.strip())
     audit(
         actor=actor,
@@ -870,7 +950,7 @@ def room_ics_token_reset(*, actor, room: Room) -> Room:
     """Give the room's calendar feed a new secret address (the old one stops working)."""
     from .models import new_ics_token
 
-    authorize(actor, "rooms.manage")
+    authorize_manage(actor, room.venue)
     room.ics_token = new_ics_token()
     room.save(update_fields=["ics_token", "updated_at"])
     # The addresses themselves are secrets: the trail says only that it changed.

@@ -82,7 +82,9 @@ def directory(request):
     form = DirectoryFilterForm(request.GET or None)
     filters = form.to_filters()
     # Page over the ids (counted in Python), then load only the page's rooms.
-    page = _page_of_ids(selectors.directory_room_ids(filters), request.GET.get("page"))
+    page = _page_of_ids(
+        selectors.directory_room_ids(filters, actor=request.user), request.GET.get("page")
+    )
     page.object_list = selectors.directory_rooms(page.object_list)
     slot = filters.slot
     book_query = ""
@@ -501,13 +503,14 @@ def federation(request):
     pending = paginate(
         selectors.pending_for_approver(request.user), request.GET.get("page"), per_page=PAGE_SIZE
     )
+    pending.object_list = selectors.attach_competitors(list(pending.object_list))
     return render_partial(
         request,
         "rooms/federation.html",
         {
             "pending": pending,
-            "occupancy": selectors.occupancy(year, month),
-            "space_use": selectors.sections_space_use(year, month),
+            "occupancy": selectors.occupancy(year, month, actor=request.user),
+            "space_use": selectors.sections_space_use(year, month, actor=request.user),
             "month": first,
             "previous_month": f"{previous:%Y-%m}",
             "next_month": f"{following:%Y-%m}",
@@ -523,11 +526,23 @@ def federation(request):
 @object_view(selectors.booking_detail_queryset, "rooms.approve", scope="rooms.view")
 def booking_approve(request, booking):
     try:
-        services.booking_approve(actor=request.user, booking=booking)
+        approved = services.booking_approve(actor=request.user, booking=booking)
     except services.BookingError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Demande validée ; la section est prévenue par e-mail."))
+        if approved.refused_competitors:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)s demande concurrente a été refusée ; sa section reçoit les "
+                    "salles encore libres.",
+                    "%(count)s demandes concurrentes ont été refusées ; leurs sections "
+                    "reçoivent les salles encore libres.",
+                    len(approved.refused_competitors),
+                )
+                % {"count": len(approved.refused_competitors)},
+            )
     return redirect("rooms:federation")
 
 
@@ -558,7 +573,10 @@ def booking_refuse(request, booking):
 def manage(request):
     """Venues and their rooms, with links to edit them."""
     page = paginate(
-        Venue.objects.select_related("arrondissement").prefetch_related("rooms").order_by("name"),
+        Venue.objects.in_scope(request.user, "rooms.manage")
+        .select_related("arrondissement", "owner")
+        .prefetch_related("rooms")
+        .order_by("name"),
         request.GET.get("page"),
         per_page=PAGE_SIZE,
     )
@@ -576,7 +594,7 @@ def manage(request):
 
 
 def _venue_form(request, venue: Venue):
-    form = VenueForm(request.POST or None, instance=venue)
+    form = VenueForm(request.POST or None, instance=venue, user=request.user)
     if request.method == "POST" and submit(
         form, lambda data: services.venue_save(actor=request.user, venue=form.instance)
     ):
@@ -612,7 +630,7 @@ def _room_form(request, room: Room):
     initial = {}
     if room.pk is None and (request.GET.get("lieu") or "").isdigit():
         initial["venue"] = int(request.GET["lieu"])
-    form = RoomForm(request.POST or None, instance=room, initial=initial)
+    form = RoomForm(request.POST or None, instance=room, initial=initial, user=request.user)
     if request.method == "POST" and submit(
         form,
         lambda data: services.room_save(

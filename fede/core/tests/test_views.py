@@ -180,3 +180,9 @@ def test_the_outbox_lists_abandoned_mails_for_those_who_may_resend_them(
     assert entry.actor == staff
     response = client.get(reverse("core:outbox"))
     assert "Aucun e-mail abandonné" in response.content.decode()
+
+
+def test_every_page_says_which_browser_features_it_may_use(client):
+    policy = client.get(reverse("core:home"))["Permissions-Policy"]
+    assert "microphone=()" in policy and "geolocation=()" in policy
+    assert "camera=(self)" in policy  # the check-in scanner reads QR codes

@@ -40,6 +40,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(hours=2))
     address = "12 rue de la République, 75011 Paris"
     visibility = Event.Visibility.MEMBERS
+    status = Event.Status.PUBLISHED
 
 
 class EventSpeakerFactory(factory.django.DjangoModelFactory):

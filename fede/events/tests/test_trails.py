@@ -76,9 +76,15 @@ def test_event_create_update_and_cancel_are_audited(section, organiser):
     }
     assert_rendered(updated, str(event.pk))
 
+    assert event.status == Event.Status.DRAFT  # a new event starts as a draft
+    services.event_publish(actor=organiser, event=event)
+    published = only_entry("events.event_publish")
+    assert published.changes == {"status": ["draft", "published"]}
+    assert_rendered(published, str(event.pk))
+
     services.event_cancel(actor=organiser, event=event, reason="Grève")
     cancelled = only_entry("events.event_cancel")
-    assert cancelled.changes == {"status": ["scheduled", "cancelled"]}
+    assert cancelled.changes == {"status": ["published", "cancelled"]}
     assert_rendered(cancelled, str(event.pk))
 
 
@@ -198,7 +204,7 @@ def test_services_refuse_a_member_without_the_capability_and_write_nothing(secti
     event.refresh_from_db()
     registration.refresh_from_db()
     speaker.refresh_from_db()
-    assert event.title == "Avant" and event.status == Event.Status.SCHEDULED
+    assert event.title == "Avant" and event.status == Event.Status.PUBLISHED
     assert registration.status == Registration.Status.CONFIRMED and not registration.attended
     assert speaker.name != "Y"
     assert Event.objects.count() == 1

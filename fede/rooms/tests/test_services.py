@@ -232,11 +232,38 @@ def test_approving_a_request_whose_slot_was_taken_is_refused(
     start, end = slot(next_weekday(3), "19:00", "21:00")
     first = book(room, section_a, officer_a, start, end)
     second = book(room, section_b, officer_b, start, end)
-    services.booking_approve(booking=first, actor=staff)
+    # Federation staff book the slot themselves (confirmed at once, no approval).
+    services.booking_create(
+        actor=staff,
+        room=room,
+        section=section_a,
+        start=start,
+        end=end,
+        purpose="Bureau fédéral",
+        expected_attendance=5,
+    )
     with pytest.raises(services.SlotTaken):
         services.booking_approve(booking=second, actor=staff)
     second.refresh_from_db()
     assert second.status == Booking.Status.PENDING
+    first.refresh_from_db()
+    assert first.status == Booking.Status.PENDING
+
+
+def test_approving_a_request_refuses_the_competing_ones(
+    room, section_a, section_b, officer_a, officer_b, staff
+):
+    room.requires_approval = True
+    room.save()
+    start, end = slot(next_weekday(3), "19:00", "21:00")
+    first = book(room, section_a, officer_a, start, end)
+    second = book(room, section_b, officer_b, start, end)
+    approved = services.booking_approve(booking=first, actor=staff)
+    assert [b.pk for b in approved.refused_competitors] == [second.pk]
+    second.refresh_from_db()
+    assert second.status == Booking.Status.REFUSED
+    with pytest.raises(services.BookingError, match="déjà été traitée"):
+        services.booking_approve(booking=second, actor=staff)
 
 
 def test_section_officer_cannot_approve(room, section_a, officer_a):

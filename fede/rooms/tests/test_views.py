@@ -525,10 +525,11 @@ def test_staff_creates_a_room_with_opening_hours(client, staff, officer_a):
     assert "La fermeture doit être après l&#x27;ouverture." in bad.content.decode()
 
 
-def test_staff_creates_a_venue(client, staff):
+def test_staff_creates_a_venue(client, staff, federation):
     response = login(client, staff).post(
         reverse("rooms:venue_create"),
         {
+            "owner": federation.pk,
             "name": "Bourse du travail",
             "kind": "union",
             "address": "3 rue du Château-d'Eau",
