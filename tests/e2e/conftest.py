@@ -100,10 +100,12 @@ class PageRecord:
 
 
 @pytest.fixture
-def page(browser, live_server, request):
+def page(browser, live_server, request, settings):
     from django.core.cache import cache
 
     cache.clear()  # rate limits and used TOTP codes from an earlier test
+    # Links in mails point at the address actually served (here, the test server's).
+    settings.FEDE_SITE_URL = live_server.url
     context = browser.new_context(
         base_url=live_server.url,
         locale="fr-FR",

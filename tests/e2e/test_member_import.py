@@ -84,7 +84,7 @@ def test_a_member_reads_downloads_and_asks_for_erasure(page, live_server, login,
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
 
     login(page, live_server, user.email, PASSWORD)
-    page.get_by_role("link", name="Mes données").click()
+    page.get_by_role("link", name="Mes données").first.click()
     page.wait_for_url(re.compile(r"/organisation/mes-donnees/$"))
     axe_check(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes données")

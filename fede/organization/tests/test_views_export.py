@@ -58,7 +58,7 @@ def test_csv_export_escapes_formulas_and_is_logged(client, paris, hostile):
     assert "attachment" in response["Content-Disposition"]
     rows = read_csv(response)
     row = next(r for r in rows if r["Numéro"] == "7511000")
-    assert row["Nom"] == FORMULA
+    assert row["Nom"] == "'" + FORMULA
     assert row["Prénom"] == "'+33 cmd"
     assert not any(value.startswith(("=", "+", "-", "@")) for r in rows for value in r.values())
     entry = AccessLog.objects.get(action="export")
