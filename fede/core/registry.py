@@ -122,15 +122,21 @@ def register(declaration: AppDeclaration) -> AppDeclaration:
 
 
 _discovered = False
+_discovering = False
 
 
 def _all() -> list[AppDeclaration]:
     """Every declaration; the first reader triggers the discovery (whichever app's ready()
-    asks first, e.g. rules' autodiscovery, which runs before core's)."""
-    global _discovered
-    if not _discovered:
-        _discovered = True
-        autodiscover()
+    asks first, e.g. rules' autodiscovery, which runs before core's). A discovery that
+    failed half-way is tried again by the next reader rather than left partial."""
+    global _discovered, _discovering
+    if not _discovered and not _discovering:
+        _discovering = True
+        try:
+            autodiscover()
+            _discovered = True
+        finally:
+            _discovering = False
     return list(_APPS.values())
 
 
