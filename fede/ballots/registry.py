@@ -3,7 +3,7 @@ action codes of its trails and its part of a person's data."""
 
 from django.utils.translation import gettext_lazy as _
 
-from fede.core.registry import AppDeclaration, HomeCard, Link, register
+from fede.core.registry import AppDeclaration, HomeCard, HomePanel, Link, register
 from fede.organization.models import Role
 
 MANAGERS = (Role.FIRST_SECRETARY, Role.FEDERAL_STAFF, Role.FEDERAL_SECRETARY)
@@ -37,9 +37,37 @@ def personal_data(user, member) -> dict:
     return {str(_("Votes internes")): {"listes électorales": rolls, "émargements": voted}}
 
 
+def _home_votes(request):
+    """Online votes open now in the member's federation (home page panel)."""
+    from django.urls import reverse
+
+    from .models import Ballot, Round
+    from .selectors import ballots_for
+
+    ballots = list(
+        ballots_for(request.user).filter(mode=Ballot.Mode.ONLINE, rounds__status=Round.Status.OPEN)[
+            :5
+        ]
+    )
+    if not ballots:
+        return None
+    return {
+        "lines": [
+            {
+                "text": ballot.title,
+                "url": ballot.get_absolute_url(),
+                "meta": _("vote en ligne ouvert"),
+            }
+            for ballot in ballots
+        ],
+        "links": [(_("Tous les votes"), reverse("ballots:list"))],
+    }
+
+
 register(
     AppDeclaration(
         label="ballots",
+        home_panels=(HomePanel("ballots_open", _("Votes en cours"), _home_votes, order=65),),
         capabilities={
             "ballots.manage": _(
                 "Organiser les votes internes : liste électorale, validation des PV, clôture"

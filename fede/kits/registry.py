@@ -3,7 +3,7 @@ codes of its trail and the personal data it holds (tasks assigned, comments, fee
 
 from django.utils.translation import gettext_lazy as _
 
-from fede.core.registry import AppDeclaration, HomeCard, Link, register
+from fede.core.registry import AppDeclaration, HomeCard, HomePanel, Link, register
 from fede.organization.models import Role
 
 AUTHORS = (Role.FIRST_SECRETARY, Role.FEDERAL_STAFF, Role.FEDERAL_SECRETARY)
@@ -16,9 +16,40 @@ def personal_data(user, member) -> dict:
     return personal_data_of(user)
 
 
+def _home_tasks(request):
+    """The member's open kit tasks, the most urgent first (home page panel)."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+
+    from .selectors import my_tasks, today
+
+    tasks = list(my_tasks(request.user)[:5])
+    if not tasks:
+        return None
+    day = today()
+    return {
+        "lines": [
+            {
+                "text": task.title,
+                "url": task.get_absolute_url(),
+                "meta": (
+                    _("en retard depuis le %(day)s")
+                    if task.due_date < day
+                    else _("pour le %(day)s")
+                )
+                % {"day": date_format(task.due_date, "DATE_FORMAT")}
+                + f" · {task.run.section.name}",
+            }
+            for task in tasks
+        ],
+        "links": [(_("Toutes mes tâches"), reverse("kits:my_tasks"))],
+    }
+
+
 register(
     AppDeclaration(
         label="kits",
+        home_panels=(HomePanel("kits_tasks", _("Mes tâches"), _home_tasks, order=70),),
         capabilities={
             "kits.author": _("Rédiger et publier les kits de la fédération"),
             "kits.run": _("Dérouler un kit pour sa section"),

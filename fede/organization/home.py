@@ -57,8 +57,3 @@ def news_home(request) -> dict:
         "empty": _("Pas encore d'actualité de votre section ni de la fédération."),
         "links": [],
     }
-
-
-def todo_home(request) -> dict:
-    """Votes and tasks awaiting the member (later apps add theirs as panels)."""
-    return {"lines": [], "empty": _("Aucun vote ni aucune tâche ne vous attend."), "links": []}

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fede.core.registry import AUTHENTICATED, AppDeclaration, HomeCard, HomePanel, Link, register
 
-from .home import member_home, news_home, todo_home
+from .home import member_home, news_home
 from .models import Role
 
 SECTION_OFFICER = frozenset(
@@ -139,7 +139,6 @@ register(
                 order=10,
             ),
             HomePanel("news", _("Actualités"), news_home, order=60),
-            HomePanel("todo", _("À faire"), todo_home, order=70),
         ),
         public_url_names=("organization:activate",),
         actions={

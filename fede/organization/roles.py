@@ -62,6 +62,11 @@ def _grants(user) -> list[tuple[str, frozenset[str]]]:
     return cached
 
 
+def office_paths(user) -> set[str]:
+    """Paths of the units where the user holds any current office."""
+    return {path for path, _caps in _grants(user)}
+
+
 def forget_grants(user) -> None:
     """Drop the cached grants (after appointing or ending an office in the same request)."""
     if hasattr(user, "_fede_grants"):

@@ -57,10 +57,10 @@ def _ancestors(path: str) -> list[str]:
 def home_paths(actor) -> list[str]:
     """Paths of the units an actor belongs to: their section, and every unit where they
     hold an office (any capability)."""
-    from fede.organization.roles import _grants
+    from fede.organization.roles import office_paths
     from fede.organization.selectors import member_of_user
 
-    paths = {path for path, _caps in _grants(actor)}
+    paths = office_paths(actor)
     member = member_of_user(actor) if getattr(actor, "is_authenticated", False) else None
     if member is not None and member.section_id:
         paths.add(member.section.path)

@@ -371,3 +371,13 @@ def test_federation_creates_and_opens_a_ballot_through_the_pages(
     client.post(reverse("ballots:open", args=[ballot.pk]))
     ballot.refresh_from_db()
     assert ballot.status == Ballot.Status.RUNNING and ballot.roll.count() == 5
+
+
+def test_an_open_online_vote_is_on_the_members_home_page(client, online, section_a):
+    """The "Votes en cours" panel appears once the vote opens, and links to it."""
+    client.force_login(voter_user(section_a))
+    assert "panel-ballots_open" not in client.get(reverse("core:home")).content.decode()
+    services.ballot_open(actor=SYSTEM, ballot=online)
+    page = client.get(reverse("core:home")).content.decode()
+    assert "panel-ballots_open" in page
+    assert "orientation" in page and online.get_absolute_url() in page

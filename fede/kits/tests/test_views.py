@@ -229,3 +229,15 @@ def test_feedback_form_and_usage_for_authors(client, run_a, secretary_a, author)
     login(client, author)
     page = client.get(reverse("kits:kit_detail", args=[run_a.kit_id])).content.decode()
     assert "Commencer plus tôt." in page and "2/5" in page
+
+
+def test_a_members_open_tasks_are_on_their_home_page(client, run_a, member_a):
+    """The home page's "Mes tâches" panel lists what is given to the member, with its date."""
+    task = run_a.tasks.order_by("due_date").first()
+    services.task_update(actor=SYSTEM, task=task, assignee=member_a)
+    login(client, member_a)
+    page = client.get(reverse("core:home")).content.decode()
+    assert 'id="panel-kits_tasks"' in page
+    assert task.title in page and task.get_absolute_url() in page
+    services.task_update(actor=SYSTEM, task=task, status="done")
+    assert task.title not in client.get(reverse("core:home")).content.decode()
