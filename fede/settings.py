@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "fede.consultations",
     "fede.ballots",
     "fede.convention",
+    "fede.practices",
+    "fede.website",
     "fede.demo",
 ]
 

@@ -14,6 +14,8 @@ handler404 = "fede.core.views.error_404"
 handler500 = "fede.core.views.error_500"
 
 urlpatterns = [
+    # The public site answers first ("/" included); what it does not serve falls to core.
+    path("", include("fede.website.urls")),
     path("", include("fede.core.urls")),
     path("compte/", include("fede.accounts.urls")),
     path("compte/", include("allauth.urls")),
@@ -24,6 +26,7 @@ urlpatterns = [
     path("consultations/", include("fede.consultations.urls")),
     path("votes/", include("fede.ballots.urls")),
     path("convention/", include("fede.convention.urls")),
+    path("pratiques/", include("fede.practices.urls")),
     path("langue/", public_view(set_language), name="set_language"),
     path("jsi18n/", public_view(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("gestion/", admin.site.urls),
