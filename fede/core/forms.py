@@ -37,6 +37,19 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
+class SearchableSelect(forms.Select):
+    """A long select (a section among a hundred…) with a filter box above it: typing narrows
+    the options, accents and case ignored (``fede.js``). Without script, a plain select."""
+
+    def __init__(self, attrs=None, choices=()):
+        super().__init__(attrs={**(attrs or {}), "data-searchable": ""}, choices=choices)
+
+
+class SearchableCheckboxes(forms.CheckboxSelectMultiple):
+    """Several choices in a long list (co-organising sections…): ticked boxes in a scrolling
+    list with a filter box — no Ctrl-click. Ticked choices stay visible while filtering."""
+
+
 def widget_css(widget: forms.Widget) -> str:
     """The Bootstrap class of a widget."""
     if isinstance(widget, forms.CheckboxInput | forms.RadioSelect | forms.CheckboxSelectMultiple):
