@@ -356,6 +356,37 @@ def markdown(doc: dict) -> str:
             w("```")
             w("")
             w("</details>")
+    votes = doc.get("ballots")
+    if votes:
+        c, k = votes["casting"], votes["consolidation"]
+        w("")
+        w("## Votes internes")
+        w("")
+        w(
+            f"Vote en ligne ouvert à {_n(c['eligible'])} inscrit·es : {_n(c['voters'])} votant·es "
+            f"déposent chacun·e un bulletin par `fede.ballots.services.vote_cast` (code à usage "
+            f"unique vérifié, émargement et bulletin dans une même transaction), depuis "
+            f"{c['threads']} fils ayant chacun leur connexion à PostgreSQL ; puis chacun·e "
+            "réessaie, ce qui doit être refusé. Le registre, l'urne et les codes de ce tour "
+            "sont vidés ensuite."
+        )
+        w("")
+        w(
+            "| bulletins | durée (s) | bulletins/s | latence p50 (ms) | p95 (ms) | émargements | urne | second vote refusé | cohérent |"
+        )
+        w("|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+        w(
+            f"| {_n(c['ballots'])} | {c['seconds']} | {_n(c['ballots_per_s'])} | "
+            f"{c['latency_ms_p50']} | {c['latency_ms_p95']} | {_n(c['register_rows'])} | "
+            f"{_n(c['box_rows'])} | {c['second_ballots_refused']} | {_yes(c['consistent'])} |"
+        )
+        w("")
+        w(
+            f"Consolidation des résultats d'un tour voté dans les sections "
+            f"(`fede.ballots.selectors.round_results`) : {_n(k['pvs'])} procès-verbaux dont "
+            f"{_n(k['validated'])} validés, {k['ms_median']} ms (médiane de 5, max "
+            f"{k['ms_max']} ms)."
+        )
     w("")
     w("## Cibles")
     w("")
@@ -372,6 +403,11 @@ def markdown(doc: dict) -> str:
     if imp:
         w(
             f"- Import ≥ 20 000 lignes/s : {_yes(imp['meets_rate'])} ; mémoire stable : {_yes(imp['memory_flat'])}."
+        )
+    if votes:
+        w(
+            f"- Vote en ligne ≥ {_n(votes['casting']['target'])} bulletins/s, un seul par "
+            f"votant·e : {_yes(votes['casting']['meets_target'])}."
         )
     if doc.get("profiles"):
         w("")

@@ -7,7 +7,8 @@
    page from a second process (``bench.load``), then all pages together;
 4. profiles the key pages that miss the target;
 5. imports a generated member file through the real import path (``bench.importbench``);
-6. writes ``docs/benchmarks/<date>.md`` and ``.json``.
+6. casts online ballots concurrently and consolidates every PV (``bench.ballotbench``);
+7. writes ``docs/benchmarks/<date>.md`` and ``.json``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import time
 import zoneinfo
 from pathlib import Path
 
-from bench import db, importbench, report
+from bench import ballotbench, db, importbench, report
 from bench import generate as gen
 from bench.machine import CPUWatch
 from bench.scales import SCALES
@@ -112,6 +113,13 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--no-profile", action="store_true", help="ne pas profiler les pages hors cible"
     )
+    parser.add_argument(
+        "--ballot-voters",
+        type=int,
+        default=6000,
+        help="votant·es du banc d'essai du vote en ligne (6000)",
+    )
+    parser.add_argument("--no-ballots", action="store_true", help="sans le banc des votes")
     parser.add_argument(
         "--database-suffix", default="_bench", help="suffixe du nom de la base (_bench)"
     )
@@ -241,6 +249,10 @@ def main(argv=None) -> int:
             if import_profile and not doc["import"]["meets_rate"]:
                 doc["import"]["profile"] = import_profile
             doc["summary"]["errors"] += biggest["bad_rows"]
+
+        if "ballots" in manifest.get("targets", {}) and not args.no_ballots:
+            log("Votes internes : bulletins en ligne concurrents, consolidation des PV…")
+            doc["ballots"] = ballotbench.run(url, tmp, env, voters=args.ballot_voters, log=log)
 
     load_after = os.getloadavg()[0]
     cores = os.cpu_count() or 1

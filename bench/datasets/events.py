@@ -59,7 +59,7 @@ def generate(conn, ctx):
     booked = ctx.shared.get("rooms", {}).get("confirmed_by_federation", {})
 
     speakers = []
-    for _federation in federations:
+    for fid, _path, _dept in federations:
         for _ in range(10):
             speakers.append(
                 (
@@ -68,9 +68,13 @@ def generate(conn, ctx):
                     rng.choice(("researcher", "elected", "unionist", "association", "other")),
                     "Chercheuse en sciences sociales",
                     "Auteur·e de plusieurs ouvrages.",
+                    fid,  # each federation's directory of speakers
+                    False,
                 )
             )
-    ctx.copy(Speaker, ["id", "name", "quality", "affiliation", "bio"], speakers)
+    ctx.copy(
+        Speaker, ["id", "name", "quality", "affiliation", "bio", "owner_id", "shared"], speakers
+    )
 
     kinds = [k for k, _l, _w in KINDS]
     kind_weights = [w for _k, _l, w in KINDS]

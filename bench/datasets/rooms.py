@@ -67,7 +67,7 @@ def generate(conn, ctx):
     venues, rooms, room_equipment, hours = [], [], [], []
     room_info = []  # (room id, federation index, capacity, requires approval, sections space)
     vid = rid = 0
-    for fi, (_fid, _path, dept) in enumerate(federations):
+    for fi, (fid, _path, dept) in enumerate(federations):
         for k in range(scale.venues_per_federation):
             vid += 1
             kind = "federation" if k == 0 else VENUE_KINDS[1 + rng.randrange(len(VENUE_KINDS) - 1)]
@@ -89,6 +89,8 @@ def generate(conn, ctx):
                     rng.choice(arrondissements) if dept == "75" and arrondissements else None,
                     "Salle ouverte aux sections de la fédération.",
                     True,
+                    fid,  # owned by its federation (rooms follow their venue)
+                    False,
                 )
             )
             for r in range(scale.rooms_per_venue):
@@ -129,6 +131,8 @@ def generate(conn, ctx):
             "arrondissement_id",
             "description",
             "is_active",
+            "owner_id",
+            "shared",
         ],
         venues,
     )

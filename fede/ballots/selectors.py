@@ -7,9 +7,11 @@ and the publication, so what is published is exactly what anyone can recompute.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Q, Sum
 
 from fede.organization.roles import can
 
@@ -67,6 +69,10 @@ class SectionRow:
 
 @dataclass
 class Results:
+    """Consolidated figures of a round. Totals come from SQL aggregates; the per-section
+    rows (8,000 at national scale) are built only when read (``sections``, ``missing``),
+    or a page at a time with :func:`section_rows_page`."""
+
     round: Round
     roll: int  # everyone on the roll
     registered: int  # registered in the sections counted
@@ -74,9 +80,18 @@ class Results:
     blank: int
     void: int
     lines: list[Line]
-    sections: list[SectionRow]
-    missing: list[SectionRow]
     outcome: Outcome
+    section_count: int = 0
+    missing_count: int = 0
+    load_rows: Callable[[], list[SectionRow]] = field(default=list, repr=False, compare=False)
+
+    @cached_property
+    def sections(self) -> list[SectionRow]:
+        return self.load_rows()
+
+    @cached_property
+    def missing(self) -> list[SectionRow]:
+        return [row for row in self.sections if row.status and row.status != "validated"]
 
     @property
     def expressed(self) -> int:
@@ -88,11 +103,11 @@ class Results:
 
     @property
     def counted(self) -> int:
-        return len(self.sections) - len(self.missing)
+        return self.section_count - self.missing_count
 
     @property
     def complete(self) -> bool:
-        return not self.missing
+        return not self.missing_count
 
     @property
     def chart(self) -> dict:
@@ -149,58 +164,100 @@ def round_results(round_: Round) -> Results:
     """The consolidated results of a round (whoever asks: check :func:`results_visible`)."""
     ballot = round_.ballot
     options = list(round_.options.order_by("order", "pk"))
-    roll = _roll_by_section(ballot)
     if ballot.mode == Ballot.Mode.SECTION:
-        return _section_results(round_, ballot, options, roll)
-    return _online_results(round_, ballot, options, roll)
+        return _section_results(round_, ballot, options)
+    return _online_results(round_, ballot, options, _roll_by_section(ballot))
 
 
-def _section_results(round_, ballot, options, roll) -> Results:
-    pvs = (
-        round_.section_results.select_related("section")
-        .prefetch_related(Prefetch("lines", queryset=SectionResultLine.objects.order_by()))
-        .order_by("section__name")
-    )
-    totals = {o.pk: 0 for o in options}
-    rows, missing = [], []
-    registered = voters = blank = void = 0
-    for pv in pvs:
-        per_option = {line.option_id: line.votes for line in pv.lines.all()}
-        row = SectionRow(
+def section_rows(pvs, options) -> list[SectionRow]:
+    """Rows of the per-section table for these PVs (their votes in one query)."""
+    pvs = list(pvs)
+    votes: dict[int, dict[int, int]] = {pv.pk: {} for pv in pvs}
+    for result_id, option_id, n in SectionResultLine.objects.filter(
+        result__in=[pv.pk for pv in pvs]
+    ).values_list("result_id", "option_id", "votes"):
+        votes[result_id][option_id] = n
+    labels = {value: str(label) for value, label in SectionResult.Status.choices}
+    return [
+        SectionRow(
             section=pv.section,
             registered=pv.registered,
             voters=pv.voters,
             blank=pv.blank,
             void=pv.void,
-            votes=[per_option.get(o.pk, 0) for o in options],
+            votes=[votes[pv.pk].get(o.pk, 0) for o in options],
             status=pv.status,
-            status_label=pv.get_status_display(),
+            status_label=labels.get(pv.status, pv.status),
             result=pv,
         )
-        rows.append(row)
-        if pv.status != SectionResult.Status.VALIDATED:
-            missing.append(row)
-            continue
-        registered += pv.registered
-        voters += pv.voters
-        blank += pv.blank
-        void += pv.void
-        for option_id, n in per_option.items():
-            if option_id in totals:
-                totals[option_id] += n
+        for pv in pvs
+    ]
+
+
+def _pvs(round_: Round):
+    return round_.section_results.select_related("section").order_by("section__name", "pk")
+
+
+def section_rows_page(round_: Round, results: Results, page_param, per_page: int = 50):
+    """One page of the per-section table of a round (PVs, or the online register)."""
+    from fede.core.lists import Page, page_number, paginate
+
+    options = [line.option for line in results.lines]
+    if round_.ballot.mode == Ballot.Mode.SECTION:
+        page = paginate(_pvs(round_), page_param, per_page=per_page, count=False)
+        page.object_list = section_rows(page.object_list, options)
+        page.count = results.section_count
+        return page
+    rows = results.sections
+    number = min(page_number(page_param), max(1, -(-len(rows) // per_page)))
+    window = rows[(number - 1) * per_page : number * per_page + 1]
+    return Page(
+        object_list=window[:per_page],
+        number=number,
+        per_page=per_page,
+        has_next=len(window) > per_page,
+        count=len(rows),
+    )
+
+
+def _section_results(round_, ballot, options) -> Results:
+    validated = Q(status=SectionResult.Status.VALIDATED)
+    figures = SectionResult.objects.filter(round=round_).aggregate(
+        pvs=Count("pk"),
+        counted=Count("pk", filter=validated),
+        roll=Sum("registered"),
+        registered=Sum("registered", filter=validated),
+        voters=Sum("voters", filter=validated),
+        blank=Sum("blank", filter=validated),
+        void=Sum("void", filter=validated),
+    )
+    totals = dict(
+        SectionResultLine.objects.filter(
+            result__round=round_, result__status=SectionResult.Status.VALIDATED
+        )
+        .order_by()
+        .values("option")
+        .annotate(n=Sum("votes"))
+        .values_list("option", "n")
+    )
+    registered, voters = figures["registered"] or 0, figures["voters"] or 0
+    blank, void = figures["blank"] or 0, figures["void"] or 0
     expressed = voters - blank - void
-    lines = [Line(o, totals[o.pk], share(totals[o.pk], expressed)) for o in options]
+    lines = [Line(o, totals.get(o.pk, 0), share(totals.get(o.pk, 0), expressed)) for o in options]
     return Results(
         round=round_,
-        roll=sum(roll.values()),
+        # Each PV's "registered" follows the roll (corrections included): their sum is
+        # the roll, without counting 400,000 rows.
+        roll=figures["roll"] or 0,
         registered=registered,
         voters=voters,
         blank=blank,
         void=void,
         lines=lines,
-        sections=rows,
-        missing=missing,
         outcome=outcome_of(ballot, round_, lines, expressed),
+        section_count=figures["pvs"],
+        missing_count=figures["pvs"] - figures["counted"],
+        load_rows=lambda: section_rows(_pvs(round_), options),
     )
 
 
@@ -238,9 +295,9 @@ def _online_results(round_, ballot, options, roll) -> Results:
         blank=blank,
         void=0,
         lines=lines,
-        sections=rows,
-        missing=[],
         outcome=outcome_of(ballot, round_, lines, expressed),
+        section_count=len(rows),
+        load_rows=lambda: rows,
     )
 
 

@@ -470,17 +470,21 @@ def totp_of(user):
 def _voter(actor, ballot: Ballot, now) -> tuple[Member, RollEntry, Round]:
     if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("login required")
-    member = Member.objects.filter(user=actor).select_related("section").first()
     if not ballot.is_online:
         _fail(NON_FIELD_ERRORS, _("Ce vote a lieu dans les sections, pas en ligne."))
     round_ = current_round(ballot)
     if round_ is None or not round_.accepting_votes(now):
         _fail(NON_FIELD_ERRORS, _("Le vote n'est pas ouvert en ce moment."))
-    reason = ineligibility_reason(ballot, member)
-    if reason:
-        _fail(NON_FIELD_ERRORS, reason)
-    entry = RollEntry.objects.get(ballot=ballot, member=member)
-    return member, entry, round_
+    # The voter's roll entry and member record in one query; the reason otherwise.
+    entry = (
+        RollEntry.objects.filter(ballot=ballot, member__user=actor, struck_at=None)
+        .select_related("member")
+        .first()
+    )
+    if entry is None:
+        member = Member.objects.filter(user=actor).select_related("section").first()
+        _fail(NON_FIELD_ERRORS, ineligibility_reason(ballot, member))
+    return entry.member, entry, round_
 
 
 @transaction.atomic
@@ -527,11 +531,12 @@ def vote_code_send(*, actor, ballot: Ballot, now: datetime.datetime | None = Non
     )
 
 
-def _check_second_factor(actor, member: Member, round_: Round, code: str, now) -> None:
-    """TOTP when the user has it, else the e-mailed code; a few attempts only."""
+def _check_second_factor(actor, member: Member, round_: Round, code: str, now) -> int | None:
+    """TOTP when the user has it, else the e-mailed code; a few attempts only. Returns the
+    id of the e-mailed code, consumed with the vote (same transaction)."""
     code = (code or "").strip().replace(" ", "")
     attempts_key = f"ballots.vote_attempts:{round_.pk}:{member.pk}"
-    cache.add(attempts_key, 0, timeout=int(CODE_VALIDITY.total_seconds()))
+    # Read only: the counter is written on a wrong code, not on every vote.
     if cache.get(attempts_key, 0) >= MAX_CODE_ATTEMPTS:
         _fail("code", _("Trop d'essais : attendez quelques minutes ou demandez un nouveau code."))
     totp = totp_of(actor)
@@ -547,12 +552,13 @@ def _check_second_factor(actor, member: Member, round_: Round, code: str, now) -
             stored.code_hash, _code_hash(round_, member, code)
         )
         if ok:
-            stored.delete()
+            return stored.pk
     if not ok:
-        try:
-            cache.incr(attempts_key)
-        except ValueError:
-            cache.set(attempts_key, 1, timeout=int(CODE_VALIDITY.total_seconds()))
+        if not cache.add(attempts_key, 1, timeout=int(CODE_VALIDITY.total_seconds())):
+            try:
+                cache.incr(attempts_key)
+            except ValueError:
+                cache.set(attempts_key, 1, timeout=int(CODE_VALIDITY.total_seconds()))
         _fail("code", _("Code incorrect."))
 
 
@@ -578,28 +584,43 @@ def vote_cast(
         _fail("option", _("Ce choix ne fait pas partie de ce tour."))
     if VoteRecord.objects.filter(round=round_, member=member).exists():
         _fail(NON_FIELD_ERRORS, _("Vous avez déjà voté à ce tour."))
-    if verify:
-        _check_second_factor(actor, member, round_, code, now)
-    return _cast(member=member, section_id=entry.section_id, round_=round_, option=option, now=now)
+    code_id = _check_second_factor(actor, member, round_, code, now) if verify else None
+    return _cast(
+        member=member,
+        section_id=entry.section_id,
+        round_=round_,
+        option=option,
+        now=now,
+        code_id=code_id,
+    )
 
 
-@transaction.atomic
-def _cast(*, member: Member, section_id: int, round_: Round, option, now) -> str:
+class _RoundClosed(Exception):
+    pass
+
+
+def _cast(*, member: Member, section_id: int, round_: Round, option, now, code_id=None) -> str:
+    """The register row, the ballot and the used code, in one transaction: all or none."""
+    receipt = new_receipt()
     try:
         with transaction.atomic():
+            if code_id is not None:
+                VoteCode.objects.filter(pk=code_id).delete()
             VoteRecord.objects.create(
                 round=round_,
                 member=member,
                 section_id=section_id,
                 voted_on=timezone.localdate(now),
             )
+            # The insert above waited for a closing in progress (foreign-key lock): read
+            # the round again before putting the ballot in the box.
+            if not Round.objects.filter(pk=round_.pk, status=Round.Status.OPEN).exists():
+                raise _RoundClosed
+            CastBallot.objects.create(round=round_, option=option, receipt=receipt)
     except IntegrityError:
         _fail(NON_FIELD_ERRORS, _("Vous avez déjà voté à ce tour."))
-    # The insert above waited for a closing in progress (foreign-key lock); read again.
-    if not Round.objects.filter(pk=round_.pk, status=Round.Status.OPEN).exists():
+    except _RoundClosed:
         _fail(NON_FIELD_ERRORS, _("Le vote vient d'être clos."))
-    receipt = new_receipt()
-    CastBallot.objects.create(round=round_, option=option, receipt=receipt)
     return receipt
 
 

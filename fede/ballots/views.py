@@ -407,8 +407,12 @@ def _visible_results(request, ballot):
     rounds = list(ballot.rounds.prefetch_related("options").order_by("number"))
     shown = []
     for round_ in rounds:
-        visible = selectors.results_visible(request.user, round_)
-        shown.append((round_, selectors.round_results(round_) if visible else None))
+        if not selectors.results_visible(request.user, round_):
+            shown.append((round_, None, None))
+            continue
+        results = selectors.round_results(round_)
+        rows = selectors.section_rows_page(round_, results, request.GET.get("page"))
+        shown.append((round_, results, rows))
     return shown
 
 
