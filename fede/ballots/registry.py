@@ -105,6 +105,9 @@ register(
             "ballots.roll_add": _("Liste électorale de « %(title)s » : ajout n° %(member)s"),
             "ballots.roll_strike": _("Liste électorale de « %(title)s » : radiation n° %(member)s"),
             "ballots.roll_view": _("Liste électorale de « %(title)s », section %(section)s"),
+            "ballots.roll_sheet": _(
+                "Feuille d'émargement de « %(title)s », section %(section)s (PDF)"
+            ),
             "ballots.round_open": _("Tour %(round)s de « %(title)s » ouvert"),
             "ballots.round_close": _("Tour %(round)s de « %(title)s » clos"),
             "ballots.round_publish": _("Résultats du tour %(round)s de « %(title)s » publiés"),

@@ -14,6 +14,11 @@ urlpatterns = [
     path("<int:pk>/liste/", views.roll, name="roll"),
     path("<int:pk>/liste/ajouter/", views.roll_add, name="roll_add"),
     path("<int:pk>/liste/section/<int:section_pk>/", views.roll_section, name="roll_section"),
+    path(
+        "<int:pk>/liste/section/<int:section_pk>/emargement.pdf",
+        views.roll_section_sheet,
+        name="roll_section_sheet",
+    ),
     path("<int:pk>/voter/", views.vote, name="vote"),
     path("<int:pk>/voter/code/", views.vote_code, name="vote_code"),
     path("<int:pk>/resultats/", views.results, name="results"),

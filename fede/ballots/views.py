@@ -287,6 +287,45 @@ def roll_section(request, ballot, section_pk):
     )
 
 
+@require_GET
+@object_view(Ballot, "ballots.view_roll")
+def roll_section_sheet(request, ballot, section_pk):
+    """The printable signature sheet of a section's polling station: every voter of the
+    roll in alphabetical order, a box to sign; struck voters shown struck, with the reason."""
+    section = get_in_scope_or_404(
+        Unit, actor=request.user, capability="ballots.view_roll", pk=section_pk
+    )
+    entries = list(
+        RollEntry.objects.in_scope(request.user, "ballots.view_roll")
+        .filter(ballot=ballot, section=section)
+        .select_related("member")
+        .order_by("member__last_name", "member__first_name", "pk")
+    )
+    round_ = services.current_round(ballot)
+    log_access(
+        actor=request.user,
+        action=AccessLog.Action.EXPORT,
+        code="ballots.roll_sheet",
+        params={"title": ballot.title, "section": section.name},
+        scope=section,
+        row_count=len(entries),
+    )
+    pdf = render_pdf(
+        "ballots/roll_sheet_pdf.html",
+        {
+            "ballot": ballot,
+            "section": section,
+            "round": round_,
+            "entries": entries,
+            "active": sum(1 for e in entries if e.struck_at is None),
+        },
+        request=request,
+    )
+    response = pdf_response(pdf, f"emargement-{ballot.pk}-{section.code}.pdf")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 @object_view(Ballot, "ballots.manage")
 def roll_add(request, ballot):

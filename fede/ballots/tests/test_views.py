@@ -14,7 +14,7 @@ from fede.core.models import AccessLog
 from fede.organization.tests.factories import DuesPaymentFactory, make_member_user
 
 from .. import services
-from ..models import Ballot, CastBallot, SectionResult
+from ..models import Ballot, CastBallot, RollEntry, SectionResult
 from .factories import CUTOFF, make_ballot, member_of, paid_member
 
 pytestmark = pytest.mark.django_db
@@ -301,6 +301,38 @@ def test_secretary_reads_their_sections_roll_and_it_is_logged(
     )
     # Correcting the roll is the federation's: outside the secretary's reach.
     assert client.get(reverse("ballots:roll_add", args=[ballot.pk])).status_code == 404
+
+
+def test_the_signature_sheet_lists_the_sections_voters_in_order_and_is_logged(
+    client, federation, section_a, section_b, voters_a, voters_b, secretary_a
+):
+    ballot = make_ballot(federation, open_it=True)
+    struck = RollEntry.objects.filter(ballot=ballot, section=section_a).order_by("pk").first()
+    struck.struck_at = struck.ballot.opens_at
+    struck.reason = "Doublon"
+    struck.save()
+    client.force_login(secretary_a)
+    url = reverse("ballots:roll_section_sheet", args=[ballot.pk, section_a.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
+    text = pdf_text(response)
+    assert "Feuille d'émargement" in text and section_a.name in text
+    names = sorted(
+        (e.member.last_name, e.member.first_name)
+        for e in RollEntry.objects.filter(ballot=ballot, section=section_a, struck_at=None)
+    )
+    positions = [text.index(last) for last, _first in names]
+    assert positions == sorted(positions)  # alphabetical order
+    assert "Radié·e : Doublon" in text
+    assert voters_b[0].last_name not in text
+    log = AccessLog.objects.get(code="ballots.roll_sheet")
+    assert log.actor == secretary_a
+    assert log.row_count == RollEntry.objects.filter(ballot=ballot, section=section_a).count()
+    # Another section's sheet is out of the secretary's reach.
+    other = reverse("ballots:roll_section_sheet", args=[ballot.pk, section_b.pk])
+    assert client.get(other).status_code == 404
 
 
 def test_list_and_results_pages_have_a_fixed_number_of_queries(
