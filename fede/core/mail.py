@@ -23,16 +23,48 @@ import base64
 import datetime
 import enum
 import logging
+import re
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 from .models import OutgoingMail
 
 logger = logging.getLogger(__name__)
+
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def absolute_url(path: str) -> str:
+    """A link for a mail, a QR code or a calendar: the address the site is served at
+    (``FEDE_SITE_URL``), never the request's host."""
+    return settings.FEDE_SITE_URL.rstrip("/") + path
+
+
+def render_mail(template: str, context: dict) -> tuple[str, str]:
+    """The text and the HTML body of one message, from its one template.
+
+    The template extends ``core/email/base.html`` and fills ``{% block text %}`` (plain,
+    not escaped) and ``{% block html %}``, side by side, so both parts say the same facts.
+    """
+    context = {"site_name": settings.FEDE_SITE_NAME, **context}
+    text = render_to_string(template, {**context, "mail_part": "text"})
+    text = _BLANK_LINES.sub("\n\n", text).strip("\n") + "\n"
+    html = render_to_string(template, {**context, "mail_part": "html"})
+    return text, html
+
+
+def mail_message(subject: str, template: str, context: dict, to: list[str]):
+    """A message with its text body and its HTML alternative, ready for :func:`outbox_send`."""
+    text, html = render_mail(template, {**context, "subject": subject})
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message.attach_alternative(html, "text/html")
+    return message
+
 
 #: The longest wait between two attempts.
 MAX_DELAY = datetime.timedelta(hours=4)

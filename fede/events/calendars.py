@@ -9,21 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from icalendar import Calendar
 
 from fede.core.ics import make_calendar, make_event
+from fede.core.mail import absolute_url as absolute
 
 from .models import Event
 
 
 def site_url() -> str:
     """The public address of the site, for links in e-mails and calendars."""
-    return getattr(settings, "FEDE_SITE_URL", "http://localhost:8000").rstrip("/")
-
-
-def absolute(path: str) -> str:
-    return site_url() + path
+    return absolute("")
 
 
 def event_vevent(event: Event, *, cancelled: bool | None = None, for_attendee: bool = False):

@@ -1,6 +1,11 @@
 """Demo of events: a season of conference-debates with their (invented) speakers, a
 meeting of every section, trainings, a general assembly, and registrations.
 
+Believable whatever the day it is loaded: no meeting falls on a public holiday nor on 24,
+25 or 31 December (dates move to the nearest working day, keeping past events past and
+coming ones coming), section meetings have varied titles, and events show every state —
+drafts, published, cancelled with a message, past with their attendance.
+
 Runs after the organisation demo (federation "FED75", its sections) and the rooms demo
 (the federation's premises). Every person here is invented. Idempotent: events are found
 again by organiser and title, registrations are only added to events that have none.
@@ -17,6 +22,7 @@ from django.utils.text import slugify
 
 from fede.organization.models import Mandate, Member, Role, Unit
 from fede.rooms.models import Booking, Room, Venue
+from fede.rooms.selectors import is_festive
 
 from .models import Event, EventSpeaker, Invitation, Registration, Speaker
 
@@ -191,8 +197,48 @@ TRAININGS = [
 ]
 
 
-def _at(days: int, hour: int, minute: int = 0) -> datetime.datetime:
+AGENDA = "Ordre du jour :\n\n1. {first}\n2. Vie de la section\n3. Questions diverses"
+
+# Section meetings, (title, first item of the agenda): one held last month, one coming.
+# Each section gets its own, chosen from its rank: not every meeting is named the same.
+PAST_SECTION_MEETINGS = [
+    ("Réunion de section : bilan de rentrée", "Bilan de la rentrée"),
+    ("Assemblée de section : retour sur la campagne", "Retour sur la campagne de terrain"),
+    ("Réunion mensuelle de la section", "Actualité politique du mois"),
+    ("Accueil des nouveaux adhérents de la section", "Présentation de la section"),
+    ("Soirée débat : le logement dans le quartier", "Le logement dans le quartier"),
+    ("Réunion de section : compte rendu du conseil fédéral", "Compte rendu du conseil fédéral"),
+    ("Réunion de section : bilan des permanences", "Bilan des permanences du samedi"),
+]
+COMING_SECTION_MEETINGS = [
+    ("Réunion de section : préparer la convention", "Contributions à la convention"),
+    ("Réunion de section : renouvellement du bureau", "Élection du bureau de section"),
+    ("Réunion mensuelle : actualité et vie de la section", "Actualité politique"),
+    ("Réunion de section : le budget participatif", "Projets pour le budget participatif"),
+    ("Réunion de section : organiser le porte-à-porte", "Plan de porte-à-porte du quartier"),
+    ("Réunion de section : les écoles du quartier", "Carte scolaire et mixité"),
+    ("Assemblée de section : le projet fédéral", "Amendements au projet fédéral"),
+    ("Réunion de section : préparer la fête de la section", "La fête de la section"),
+]
+SECTION_CANCELLATION = (
+    "La salle n'est plus disponible ce soir-là : la réunion est annulée, "
+    "une nouvelle date vous sera proposée."
+)
+
+
+def meeting_day(days: int, *, weekend: bool = False) -> datetime.date:
+    """The day ``days`` from today, moved off public holidays and 24, 25 and 31 December
+    (and off weekends, unless ``weekend``). Coming days move later and past days earlier,
+    so a coming event never becomes past, nor the reverse."""
     day = timezone.localdate() + datetime.timedelta(days=days)
+    step = datetime.timedelta(days=-1 if days < 0 else 1)
+    while is_festive(day) or (not weekend and day.weekday() >= 5):
+        day += step
+    return day
+
+
+def _at(days: int, hour: int, minute: int = 0, *, weekend: bool = False) -> datetime.datetime:
+    day = meeting_day(days, weekend=weekend)
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
@@ -382,8 +428,8 @@ def load(*, stdout, open_data=None) -> list[tuple[str, str, str]]:
             title,
             kind=Event.Kind.TRAINING,
             description=description,
-            start=_at(days, 10) if days % 2 == 0 else _at(days, 18, 30),
-            end=_at(days, 13) if days % 2 == 0 else _at(days, 21),
+            start=_at(days, 10, weekend=True) if days % 2 == 0 else _at(days, 18, 30),
+            end=_at(days, 13, weekend=True) if days % 2 == 0 else _at(days, 21),
             visibility=Event.Visibility.MEMBERS,
             capacity=capacity,
             place_name="Espace sections de la fédération",
@@ -404,8 +450,8 @@ def load(*, stdout, open_data=None) -> list[tuple[str, str, str]]:
         "Assemblée générale de la fédération",
         kind=Event.Kind.GENERAL_ASSEMBLY,
         description="Rapport d'activité, budget, orientations de l'année. Réservée aux adhérent·es à jour de cotisation.",
-        start=_at(33, 10),
-        end=_at(33, 17),
+        start=_at(33, 10, weekend=True),
+        end=_at(33, 17, weekend=True),
         visibility=Event.Visibility.UP_TO_DATE,
         place_name="Salle des fêtes",
         address="Mairie d'arrondissement, Paris",
@@ -448,27 +494,39 @@ def load(*, stdout, open_data=None) -> list[tuple[str, str, str]]:
         upcoming_visibility = (
             Event.Visibility.MEMBERS if i % 5 == 0 else Event.Visibility.UNIT_MEMBERS
         )
-        for title, days, visibility in (
-            ("Réunion de section : bilan de rentrée", -25 - i % 7, Event.Visibility.UNIT_MEMBERS),
-            ("Réunion de section : préparer la convention", 5 + i % 21, upcoming_visibility),
+        past_title, past_item = PAST_SECTION_MEETINGS[i % len(PAST_SECTION_MEETINGS)]
+        coming_title, coming_item = COMING_SECTION_MEETINGS[(i * 3) % len(COMING_SECTION_MEETINGS)]
+        for title, item, days, visibility in (
+            (past_title, past_item, -25 - i % 7, Event.Visibility.UNIT_MEMBERS),
+            (coming_title, coming_item, 5 + i % 21, upcoming_visibility),
         ):
             if (section.pk, title) in existing:
                 continue
+            coming = days > 0
+            # Every fourth section is still preparing its next meeting (a draft); one in
+            # seven had to cancel it, and told its members why.
+            status = Event.Status.PUBLISHED
+            if coming and i % 4 == 3:
+                status = Event.Status.DRAFT
+            elif coming and i % 7 == 5:
+                status = Event.Status.CANCELLED
             new_section_events.append(
                 Event(
                     organiser=section,
                     kind=Event.Kind.SECTION_MEETING,
                     title=title,
                     slug=slugify(title)[:80],
-                    description="Ordre du jour :\n\n1. Actualité\n2. Vie de la section\n3. Questions diverses",
+                    description=AGENDA.format(first=item),
                     start=_at(days, 19),
                     end=_at(days, 21),
                     visibility=visibility,
                     address=place[:300],
-                    # Every fourth section is still preparing its next meeting: a draft.
-                    status=Event.Status.DRAFT
-                    if days > 0 and i % 4 == 3
-                    else Event.Status.PUBLISHED,
+                    status=status,
+                    cancelled_at=timezone.now() if status == Event.Status.CANCELLED else None,
+                    cancellation_reason=SECTION_CANCELLATION
+                    if status == Event.Status.CANCELLED
+                    else "",
+                    sequence=1 if status == Event.Status.CANCELLED else 0,
                 )
             )
     Event.objects.bulk_create(new_section_events)

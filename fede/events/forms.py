@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from fede.core.forms import DateTimeInput
+from fede.core.forms import DateTimeInput, SearchableCheckboxes, SearchableSelect
+from fede.core.sorting import natural_key
 from fede.core.uploads import CheckedFileField
 from fede.organization.models import Member, Unit
 from fede.rooms.models import Booking
@@ -26,15 +29,45 @@ class BookingChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, booking):
         start = timezone.localtime(booking.start)
         end = timezone.localtime(booking.end)
-        return f"{start:%d/%m/%Y %H:%M}–{end:%H:%M} · {booking.room} ({booking.section})"
+        when = date_format(start, "SHORT_DATETIME_FORMAT")
+        return f"{when}–{time_format(end, 'H:i')} · {booking.room} ({booking.section})"
+
+
+def in_natural_order(units) -> list[Unit]:
+    """Units grouped by federation (the federation first), each group in natural order of
+    names: "Paris 2" before "Paris 10"."""
+    units = list(units)
+    federations = {u.path: u.name for u in units if u.kind == Unit.Kind.FEDERATION}
+
+    def key(unit: Unit) -> tuple:
+        owner = max((p for p in federations if unit.path.startswith(p)), key=len, default="")
+        group = natural_key(federations[owner]) if owner else natural_key(unit.name)
+        return (group, unit.path != owner, natural_key(unit.name))
+
+    return sorted(units, key=key)
+
+
+class NaturalOrderIterator(ModelChoiceIterator):
+    """The choices of a unit field in natural order (sorted in Python: the organisation's
+    stored sort key is not relied upon here)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for unit in in_natural_order(self.queryset):
+            yield self.choice(unit)
 
 
 class UnitChoiceField(forms.ModelChoiceField):
+    iterator = NaturalOrderIterator
+
     def label_from_instance(self, unit):
         return unit.name
 
 
 class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = NaturalOrderIterator
+
     def label_from_instance(self, unit):
         return unit.name
 
@@ -47,9 +80,8 @@ class EventForm(forms.ModelForm):
         label=_("Co-organisé avec"),
         queryset=Unit.objects.none(),
         required=False,
-        help_text=_(
-            "Autres sections ou fédération associées (maintenez Ctrl pour en choisir plusieurs)."
-        ),
+        widget=SearchableCheckboxes,
+        help_text=_("Autres sections ou fédération associées : cochez-en autant que nécessaire."),
     )
     booking = BookingChoiceField(
         label=_("Salle réservée"),
@@ -242,10 +274,11 @@ class InvitationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
-    section = forms.ModelChoiceField(
+    section = UnitChoiceField(
         label=_("Ou inviter toute une section"),
         queryset=Unit.objects.none(),
         required=False,
+        widget=SearchableSelect,
     )
 
     def __init__(self, *args, scope_units, section_units=None, **kwargs):
@@ -256,7 +289,7 @@ class InvitationForm(forms.Form):
         if section_units is None:
             del self.fields["section"]
         else:
-            self.fields["section"].queryset = section_units.sections().order_by("name")
+            self.fields["section"].queryset = section_units.sections()
 
     def clean(self):
         data = super().clean()

@@ -1,5 +1,9 @@
 """The e-mails of events, written from templates in ``events/email/``.
 
+One template per message renders both the text and the HTML part (:func:`render_mail`):
+it extends ``core/email/base.html`` and fills ``{% block text %}`` and
+``{% block html %}``, so the two parts are written side by side and say the same facts.
+
 They are built by tasks (``tasks.py``) that services enqueue in ``transaction.on_commit``,
 then handed to the outbox (fede.core.mail), which retries when the mail server is down:
 an action never fails because the mail server is down, and in production the task
@@ -10,15 +14,15 @@ what is true at that moment.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from fede.core.mail import outbox_send
+from fede.core.mail import mail_message, outbox_send, render_mail
+
+__all__ = ["mail_message", "render_mail", "send_invitation_mail", "send_registration_mail"]
 from fede.organization.models import Member
 
 from .calendars import absolute, calendar_of
@@ -130,10 +134,8 @@ def _send(registration: Registration, event: Event, kind: str) -> bool:
             "site_name": settings.FEDE_SITE_NAME,
             **links,
         }
-        message = EmailMessage(
-            subject=_subject(kind, event),
-            body=render_to_string(f"events/email/{kind}.txt", context),
-            to=[registration.email],
+        message = mail_message(
+            _subject(kind, event), f"events/email/{kind}.html", context, [registration.email]
         )
         if kind in ("confirmed", "promoted", "reminder") and registration.holds_seat:
             message.attach("billet-qr.png", qr_png(links["checkin_url"]), "image/png")
@@ -160,10 +162,8 @@ def send_invitation_mail(event_id: int, member_id: int) -> bool:
             "site_name": settings.FEDE_SITE_NAME,
             "event_url": absolute(event.get_absolute_url()),
         }
-        message = EmailMessage(
-            subject=_subject("invitation", event),
-            body=render_to_string("events/email/invitation.txt", context),
-            to=[email],
+        message = mail_message(
+            _subject("invitation", event), "events/email/invitation.html", context, [email]
         )
         outbox_send(message)
     return True

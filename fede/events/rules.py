@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import rules
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -44,7 +45,7 @@ def registration_refusal(event: Event, member, *, now=None) -> str | None:
         return _("Cet événement n'est pas encore publié.")
     if state == "not_yet":
         return _("Les inscriptions ouvrent le %(date)s.") % {
-            "date": timezone.localtime(event.registration_opens).strftime("%d/%m/%Y à %H:%M")
+            "date": date_format(timezone.localtime(event.registration_opens), "j F Y à H:i")
         }
     if state == "closed":
         return _("Les inscriptions sont closes.")

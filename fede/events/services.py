@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from fede.core.access import authorize, is_system
@@ -163,8 +164,8 @@ def _check_event(event: Event, *, actor, co_organisers: Iterable[Unit] | None = 
             errors["booking"] = _(
                 "L'événement doit se tenir pendant le créneau réservé (%(start)s – %(end)s)."
             ) % {
-                "start": timezone.localtime(booking.start).strftime("%d/%m/%Y %H:%M"),
-                "end": timezone.localtime(booking.end).strftime("%H:%M"),
+                "start": date_format(timezone.localtime(booking.start), "SHORT_DATETIME_FORMAT"),
+                "end": time_format(timezone.localtime(booking.end), "H:i"),
             }
     if event.registration_opens and event.start and event.registration_opens >= event.start:
         errors["registration_opens"] = _("Les inscriptions doivent ouvrir avant le début.")

@@ -1153,13 +1153,17 @@ def speaker_create(request):
     owners = Unit.objects.filter(pk__in=services.speaker_owner_ids(request.user)).order_by("name")
     form = SpeakerForm(request.POST or None, request.FILES or None, owners=owners)
     back = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""  # only a page of this site (the event's programme)
     if request.method == "POST" and submit(
         form,
         lambda _data: services.speaker_create(actor=request.user, **form.service_kwargs()),
     ):
         messages.success(request, _("Intervenant·e ajouté·e à l'annuaire."))
         # Created from an event's programme: back to it.
-        if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        if back:
             return redirect(back)
         return redirect("events:speaker_list")
     return render(

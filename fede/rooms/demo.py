@@ -2,7 +2,8 @@
 
 Runs after the organisation demo (federation "FED75", sections "S75-…"/"SE75-…",
 arrondissements by INSEE code). Idempotent: venues and rooms are matched by name,
-equipment by code; bookings are generated only for rooms that have none yet.
+equipment by code; bookings are generated only for rooms that have none yet. No booking
+falls on a public holiday nor on 24, 25 or 31 December (``slots.is_festive``).
 """
 
 from __future__ import annotations
@@ -536,8 +537,8 @@ def _bookings(rooms: list[Room], sections: list[Unit], stdout) -> int:
         for offset in range(8 * 7):
             day = first_day + datetime.timedelta(days=offset)
             hours = open_days.get(day.weekday())
-            if hours is None:
-                continue
+            if hours is None or slots.is_festive(day):
+                continue  # closed, or a holiday, 24, 25 or 31 December: nobody meets
             chance = 0.55 if room.is_sections_space else 0.22
             candidates = homeless if room.booking_policy == Room.Policy.NO_PREMISES else sections
             if rng.random() < chance:
@@ -602,7 +603,7 @@ def _weekly_series(room: Room, section: Unit, requesters) -> None:
     day = first
     while day <= until:
         start, end = slots.at(day, _t("18:00")), slots.at(day, _t("19:30"))
-        if not taken.overlapping(start, end).exists():
+        if not slots.is_festive(day) and not taken.overlapping(start, end).exists():
             rows.append(
                 Booking(
                     room=room,

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from fede.core.forms import DateInput
+from fede.core.forms import DateInput, SearchableSelect
+from fede.core.sorting import natural_key
 from fede.core.uploads import CheckedFileField
 from fede.organization.models import Unit
 from fede.organization.roles import units_q
@@ -28,6 +30,31 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%H:%M")
+
+
+class _NaturalUnits(ModelChoiceIterator):
+    """Federations first, then sections in natural order ("Paris 2" before "Paris 10"),
+    sorted in Python."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        units = sorted(
+            self.queryset,
+            key=lambda u: (u.kind != Unit.Kind.FEDERATION, natural_key(u.name)),
+        )
+        for unit in units:
+            yield self.choice(unit)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """A unit among many: a filter box above the list, names in natural order."""
+
+    iterator = _NaturalUnits
+    widget = SearchableSelect
+
+    def label_from_instance(self, unit):
+        return unit.name
 
 
 def _in_grid(form: forms.BaseForm, *names: str) -> None:
@@ -99,7 +126,7 @@ class BookingForm(forms.Form):
 
     REPEAT_CHOICES = [("", _("Non, une seule fois")), *BookingSeries.Frequency.choices]
 
-    section = forms.ModelChoiceField(label=_("Pour la section"), queryset=None, empty_label=None)
+    section = UnitChoiceField(label=_("Pour la section"), queryset=None, empty_label=None)
     date = forms.DateField(label=_("Date"), widget=DateInput())
     debut = forms.TimeField(label=_("Début"), widget=TimeInput())
     fin = forms.TimeField(label=_("Fin"), widget=TimeInput())

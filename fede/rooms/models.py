@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import time_format
 from django.utils.translation import gettext_lazy as _
 
 from fede.core.access import is_system
@@ -377,7 +378,8 @@ class OpeningHours(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+        opens, closes = time_format(self.opens, "H:i"), time_format(self.closes, "H:i")
+        return f"{self.get_weekday_display()} {opens}–{closes}"
 
     @property
     def hours(self) -> float:

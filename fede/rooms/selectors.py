@@ -248,12 +248,18 @@ class GridBooking:
 
 @dataclass
 class GridCell:
+    """Half an hour of one day (``time``: the wall-clock start of the row)."""
+
     day: datetime.date
-    hour: int
+    time: datetime.time
     starting: list[GridBooking] = field(default_factory=list)
     busy: bool = False
     pending: bool = False
     closed: bool = False
+
+    @property
+    def hour(self) -> int:
+        return self.time.hour
 
 
 @dataclass
@@ -269,11 +275,12 @@ class GridDay:
 
 @dataclass
 class WeekGrid:
-    """Monday..Sunday × hours 8..22 (local), for one room."""
+    """Monday..Sunday × half hours (local) from the room's earliest opening to its latest
+    closing (08:00–23:00 for a room without opening hours)."""
 
     monday: datetime.date
     days: list[GridDay]
-    rows: list[tuple[int, list[GridCell]]]
+    rows: list[tuple[datetime.time, list[GridCell]]]
 
     @property
     def param(self) -> str:
@@ -304,41 +311,38 @@ def _week_bookings(rooms_filter: Q, monday: datetime.date):
     )
 
 
-def _closed_hour(opening: dict[int, OpeningHours], day: datetime.date, hour: int) -> bool:
-    """The whole hour lies outside the room's opening hours of that day."""
+def _closed_slot(
+    opening: dict[int, OpeningHours], day: datetime.date, start: datetime.time
+) -> bool:
+    """The whole half hour starting at ``start`` lies outside the room's opening hours."""
     if not opening:
         return False
     hours_of_day = opening.get(day.weekday())
     if hours_of_day is None:
         return True
-    return datetime.time(hour, 59) < hours_of_day.opens or (
-        datetime.time(hour) >= hours_of_day.closes
-    )
+    end = (datetime.datetime.combine(day, start) + slots.GRID_STEP).time()
+    ends_before_opening = end != datetime.time.min and end <= hours_of_day.opens
+    return ends_before_opening or start >= hours_of_day.closes
 
 
 def room_week(room: Room, monday: datetime.date, *, can_see: Callable[[Unit], bool]) -> WeekGrid:
-    """The week grid of a room. One query for the bookings; opening hours prefetched."""
+    """The week grid of a room, in half hours. One query for the bookings; opening hours
+    prefetched."""
     days = [monday + datetime.timedelta(days=i) for i in range(7)]
-    opening = {o.weekday: o for o in room.opening_hours.all()}
+    opening_rows = list(room.opening_hours.all())
+    opening = {o.weekday: o for o in opening_rows}
     grid_days = {
         d: GridDay(day=d, closed=bool(opening) and d.weekday() not in opening) for d in days
     }
-    hours = list(range(slots.GRID_FIRST_HOUR, slots.GRID_LAST_HOUR))
+    times = slots.grid_times(opening_rows)
 
     cells = {
-        (d, h): GridCell(day=d, hour=h, closed=_closed_hour(opening, d, h))
+        (d, t): GridCell(day=d, time=t, closed=_closed_slot(opening, d, t))
         for d in days
-        for h in hours
+        for t in times
     }
     # Each cell's [start, end) instant, computed once (wall clock: DST-proof).
-    bounds = {
-        (d, h): (
-            slots.at(d, datetime.time(h)),
-            slots.at(d, datetime.time(h + 1) if h + 1 < 24 else datetime.time.max),
-        )
-        for d in days
-        for h in hours
-    }
+    bounds = {(d, t): (slots.at(d, t), slots.slot_end(d, t)) for d in days for t in times}
     for booking in _week_bookings(Q(room=room), monday):
         item = GridBooking(booking=booking, visible=can_see(booking.section))
         start = item.start
@@ -348,18 +352,17 @@ def room_week(room: Room, monday: datetime.date, *, can_see: Callable[[Unit], bo
         for d in days:
             if d < first_day or d > last_day:
                 continue
-            for h in hours:
-                cell_start, cell_end = bounds[(d, h)]
+            for t in times:
+                cell_start, cell_end = bounds[(d, t)]
                 if overlaps(booking.start, booking.end, cell_start, cell_end):
-                    cell = cells[(d, h)]
+                    cell = cells[(d, t)]
                     if booking.holds_slot:
                         cell.busy = True
                     else:
                         cell.pending = True
         if start.date() in grid_days:
-            first_hour = min(max(start.hour, hours[0]), hours[-1])
-            cells[(start.date(), first_hour)].starting.append(item)
-    rows = [(h, [cells[(d, h)] for d in days]) for h in hours]
+            cells[(start.date(), slots.row_of(start.time(), times))].starting.append(item)
+    rows = [(t, [cells[(d, t)] for d in days]) for t in times]
     return WeekGrid(monday=monday, days=[grid_days[d] for d in days], rows=rows)
 
 
@@ -403,17 +406,20 @@ def venue_week(
 @dataclass
 class DayRow:
     room: Room
-    cells: list[tuple[int, list[GridBooking], bool, bool]]  # hour, starting, busy, closed
+    cells: list[
+        tuple[datetime.time, list[GridBooking], bool, bool]
+    ]  # start, starting, busy, closed
 
 
 def venue_day(
     venue: Venue, day: datetime.date, *, can_see: Callable[[Unit], bool]
-) -> tuple[list[int], list[DayRow]]:
-    """Rooms of a venue × hours of one day (local)."""
-    hours = list(range(slots.GRID_FIRST_HOUR, slots.GRID_LAST_HOUR))
+) -> tuple[list[datetime.time], list[DayRow]]:
+    """Rooms of a venue × half hours of one day (local), from the earliest opening to the
+    latest closing of its rooms."""
     rooms = list(
         venue.rooms.filter(is_active=True).prefetch_related("opening_hours").order_by("name")
     )
+    times = slots.grid_times([o for room in rooms for o in room.opening_hours.all()])
     start, end = slots.day_bounds(day)
     by_room: dict[int, list[Booking]] = defaultdict(list)
     for booking in (
@@ -427,23 +433,21 @@ def venue_day(
     rows = []
     for room in rooms:
         opening = {o.weekday: o for o in room.opening_hours.all()}
+        starting_at: dict[datetime.time, list[GridBooking]] = defaultdict(list)
+        for b in by_room[room.pk]:
+            local_start = slots.local(b.start)
+            row = times[0] if local_start.date() < day else slots.row_of(local_start.time(), times)
+            starting_at[row].append(GridBooking(booking=b, visible=can_see(b.section)))
         cells = []
-        for h in hours:
-            cell_start = slots.at(day, datetime.time(h))
-            cell_end = cell_start + datetime.timedelta(hours=1)
-            starting = [
-                GridBooking(booking=b, visible=can_see(b.section))
-                for b in by_room[room.pk]
-                if slots.local(b.start).hour == h
-                or (h == hours[0] and slots.local(b.start).hour < h)
-            ]
+        for t in times:
+            cell_start, cell_end = slots.at(day, t), slots.slot_end(day, t)
             busy = any(
                 b.holds_slot and overlaps(b.start, b.end, cell_start, cell_end)
                 for b in by_room[room.pk]
             )
-            cells.append((h, starting, busy, _closed_hour(opening, day, h)))
+            cells.append((t, starting_at[t], busy, _closed_slot(opening, day, t)))
         rows.append(DayRow(room=room, cells=cells))
-    return hours, rows
+    return times, rows
 
 
 # --- Lists -------------------------------------------------------------------------------
@@ -647,3 +651,12 @@ def free_alternatives(booking: Booking, *, limit: int = 5) -> list[Room]:
         .order_by("venue__name", "name")
     )
     return list(rooms[:limit])
+
+
+# --- Calendar ------------------------------------------------------------------------------
+
+
+def is_festive(day: datetime.date) -> bool:
+    """A French public holiday, or 24, 25 or 31 December (:func:`slots.is_festive`), for the
+    apps that read rooms through its selectors (the events demo plans meetings with it)."""
+    return slots.is_festive(day)

@@ -16,9 +16,7 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,12 +24,12 @@ from django.utils.translation import gettext as _
 
 from fede.core.access import authorize, is_system
 from fede.core.audit import audit, changed_fields
-from fede.core.mail import outbox_send
 from fede.core.periods import overlaps
 from fede.organization.models import Mandate, Unit
 from fede.organization.roles import can, grant_paths, roles_with
 
 from . import slots
+from .mail import absolute, queue_mail
 from .models import (
     NO_OVERLAP_CONSTRAINT,
     Booking,
@@ -154,8 +152,8 @@ def booking_rule_errors(
                     _("Le %(weekday)s, la salle est ouverte de %(opens)s à %(closes)s.")
                     % {
                         "weekday": day_name,
-                        "opens": hours.opens.strftime("%H:%M"),
-                        "closes": hours.closes.strftime("%H:%M"),
+                        "opens": slots.format_time(hours.opens),
+                        "closes": slots.format_time(hours.closes),
                     }
                 )
     return errors
@@ -215,34 +213,11 @@ def _save_holding_slot(booking: Booking, *, update_fields: list[str] | None = No
 # --- Mail ------------------------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    # FEDE_SITE_URL: the public address of the site, for links in e-mails.
-    base = getattr(settings, "FEDE_SITE_URL", "http://localhost:8000").rstrip("/")
-    return f"{base}{path}"
-
-
-def _send_after_commit(subject: str, body: str, recipients: Iterable[str]) -> None:
-    """Queue one mail per recipient in the outbox: stored with the action, delivered after
-    commit and retried if the mail server is down (core.mail)."""
-    for recipient in sorted({r for r in recipients if r}):
-        outbox_send(EmailMultiAlternatives(subject=subject, body=body, to=[recipient]))
-
-
-def _booking_summary(booking: Booking) -> str:
-    room = booking.room
-    return _(
-        "Salle : %(room)s\nLieu : %(venue)s, %(address)s\nQuand : %(slot)s (heure de Paris)\n"
-        "Section : %(section)s\nObjet : %(purpose)s\nParticipants attendus : %(expected)s\n"
-        "Lien : %(link)s"
-    ) % {
-        "room": room.name,
-        "venue": room.venue.name,
-        "address": room.venue.address,
+def _booking_context(booking: Booking) -> dict:
+    return {
+        "booking": booking,
         "slot": slots.format_slot(booking.start, booking.end),
-        "section": booking.section.name,
-        "purpose": booking.purpose,
-        "expected": booking.expected_attendance,
-        "link": _absolute(booking.get_absolute_url()),
+        "booking_url": absolute(booking.get_absolute_url()),
     }
 
 
@@ -265,33 +240,29 @@ def _notify_pending(bookings: list[Booking]) -> None:
         return
     first = bookings[0]
     with translation.override("fr"):
-        subject = _("Demande de réservation à valider : %(room)s") % {"room": first.room.name}
-        lines = [
-            _("La section %(section)s demande la salle « %(room)s » (%(venue)s).")
-            % {
-                "section": first.section.name,
-                "room": first.room.name,
-                "venue": first.room.venue.name,
+        queue_mail(
+            _("Demande de réservation à valider : %(room)s") % {"room": first.room.name},
+            "rooms/email/booking_pending.html",
+            {
+                "first": first,
+                "slots": [slots.format_slot(b.start, b.end) for b in bookings],
+                "link": absolute(reverse("rooms:federation")),
             },
-            "",
-        ]
-        lines += [f"- {slots.format_slot(b.start, b.end)}" for b in bookings]
-        lines += [
-            "",
-            _("Objet : %(purpose)s") % {"purpose": first.purpose},
-            _("Participants attendus : %(expected)s") % {"expected": first.expected_attendance},
-            "",
-            _("Valider ou refuser : %(link)s") % {"link": _absolute(reverse("rooms:federation"))},
-        ]
-    _send_after_commit(subject, "\n".join(lines), _approver_emails(first.section))
+            _approver_emails(first.section),
+        )
 
 
-def _notify_requester(booking: Booking, subject: str, intro: str) -> None:
+def _notify_requester(booking: Booking, subject: str, template: str, **context) -> None:
+    """Tell the person who asked for ``booking`` (call inside ``translation.override``)."""
     requester = booking.requested_by
     if requester is None or not requester.email:
         return
-    body = f"{intro}\n\n{_booking_summary(booking)}\n"
-    _send_after_commit(subject, body, [requester.email])
+    queue_mail(
+        subject,
+        f"rooms/email/{template}.html",
+        {**_booking_context(booking), **context},
+        [requester.email],
+    )
 
 
 # --- Bookings --------------------------------------------------------------------------
@@ -534,7 +505,7 @@ def booking_cancel(*, actor, booking: Booking, now: datetime.datetime | None = N
             _notify_requester(
                 locked,
                 _("Réservation annulée : %(room)s") % {"room": locked.room.name},
-                _("Votre réservation a été annulée par la fédération."),
+                "booking_cancelled",
             )
     booking.status, booking.cancelled_at = locked.status, locked.cancelled_at
     return locked
@@ -568,7 +539,7 @@ def booking_approve(*, actor, booking: Booking) -> Booking:
         _notify_requester(
             locked,
             _("Réservation confirmée : %(room)s") % {"room": locked.room.name},
-            _("Bonne nouvelle : la fédération a validé votre demande de réservation."),
+            "booking_confirmed",
         )
     # Pending requests for an overlapping slot of the room can only be refused now: they
     # are, at once, and each section is offered the rooms still free.
@@ -627,20 +598,20 @@ def _refuse(actor, locked: Booking, reason: str) -> Booking:
 
     alternatives = free_alternatives(locked)
     with translation.override("fr"):
-        intro = _(
-            "La fédération n'a pas pu accepter votre demande de réservation.\nMotif : %(reason)s"
-        ) % {"reason": reason}
-        if alternatives:
-            intro += "\n\n" + _("Salles encore libres sur ce créneau :") + "\n"
-            intro += "\n".join(
-                f"- {room.venue.name} — {room.name} ({room.capacity} pers.) : "
-                f"{_absolute(room.get_absolute_url())}"
-                for room in alternatives
-            )
-        else:
-            intro += "\n\n" + _("Aucune autre salle n'est libre sur ce créneau.")
         _notify_requester(
-            locked, _("Réservation refusée : %(room)s") % {"room": locked.room.name}, intro
+            locked,
+            _("Réservation refusée : %(room)s") % {"room": locked.room.name},
+            "booking_refused",
+            reason=reason,
+            alternatives=[
+                {
+                    "venue": room.venue,
+                    "name": room.name,
+                    "capacity": room.capacity,
+                    "url": absolute(room.get_absolute_url()),
+                }
+                for room in alternatives
+            ],
         )
     return locked
 

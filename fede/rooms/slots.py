@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, timezone
@@ -16,9 +17,11 @@ from django.utils.translation import gettext
 
 PARIS = ZoneInfo("Europe/Paris")
 
-#: Hours shown by the week grid (local time): rows 08:00 … 22:00, the last ending at 23:00.
+#: Hours shown by the grids of a room without opening hours (local time): 08:00 to 23:00.
 GRID_FIRST_HOUR = 8
 GRID_LAST_HOUR = 23
+#: The grids show half-hour rows: a room open until 23:30 shows its last half hour.
+GRID_STEP = datetime.timedelta(minutes=30)
 
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -78,9 +81,44 @@ def format_day(value: datetime.datetime | datetime.date) -> str:
     return formats.date_format(value, "l j F Y")
 
 
-def format_time(value: datetime.datetime) -> str:
+def format_time(value: datetime.datetime | datetime.time) -> str:
     """``19:00`` (Paris)."""
-    return local(value).strftime("%H:%M")
+    if isinstance(value, datetime.datetime):
+        value = local(value)
+    return formats.time_format(value, "H:i")
+
+
+def _floor_half_hour(value: datetime.time) -> datetime.time:
+    return value.replace(minute=value.minute - value.minute % 30, second=0, microsecond=0)
+
+
+def grid_times(opening_hours: Iterable) -> list[datetime.time]:
+    """The half-hour rows of a grid (local wall clock): from the earliest opening to the
+    latest closing of ``opening_hours`` (``OpeningHours`` rows, of one room or several),
+    or 08:00–23:00 when there are none. A room open until 23:30 gets its 23:00 row."""
+    spans = [(o.opens, o.closes) for o in opening_hours]
+    if spans:
+        first = _floor_half_hour(min(opens for opens, _closes in spans))
+        last = max(closes for _opens, closes in spans)
+    else:
+        first, last = datetime.time(GRID_FIRST_HOUR), datetime.time(GRID_LAST_HOUR)
+    times, cursor = [], datetime.datetime.combine(datetime.date.min, first)
+    while cursor.time() < last and cursor.date() == datetime.date.min:
+        times.append(cursor.time())
+        cursor += GRID_STEP
+    return times
+
+
+def slot_end(day: datetime.date, start: datetime.time) -> datetime.datetime:
+    """The aware end of the grid row starting at ``start`` on ``day`` (wall clock)."""
+    naive = datetime.datetime.combine(day, start) + GRID_STEP
+    return at(naive.date(), naive.time())
+
+
+def row_of(value: datetime.time, times: list[datetime.time]) -> datetime.time:
+    """The row where something starting at ``value`` is shown (clamped to the grid)."""
+    row = _floor_half_hour(value)
+    return min(max(row, times[0]), times[-1])
 
 
 def format_slot(start: datetime.datetime, end: datetime.datetime) -> str:
@@ -110,3 +148,45 @@ def add_months(day: datetime.date, months: int) -> datetime.date | None:
         return day.replace(year=year, month=month)
     except ValueError:
         return None
+
+
+# --- French public holidays ------------------------------------------------------------------
+
+
+def easter_sunday(year: int) -> datetime.date:
+    """Easter Sunday of ``year`` (Gregorian calendar; anonymous algorithm, Meeus/Butcher)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    weekday_shift = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 19 * weekday_shift) // 433
+    month = (h + weekday_shift - 7 * m + 90) // 25
+    day = (h + weekday_shift - 7 * m + 33 * month + 19) % 32
+    return datetime.date(year, month, day)
+
+
+def public_holidays(year: int) -> dict[datetime.date, str]:
+    """The public holidays of metropolitan France in ``year``: eight fixed dates and three
+    set from Easter (Easter Monday, Ascension Thursday, Whit Monday)."""
+    easter = easter_sunday(year)
+    days = {
+        datetime.date(year, 1, 1): gettext("Jour de l'an"),
+        easter + datetime.timedelta(days=1): gettext("Lundi de Pâques"),
+        datetime.date(year, 5, 1): gettext("Fête du travail"),
+        datetime.date(year, 5, 8): gettext("Victoire 1945"),
+        easter + datetime.timedelta(days=39): gettext("Ascension"),
+        easter + datetime.timedelta(days=50): gettext("Lundi de Pentecôte"),
+        datetime.date(year, 7, 14): gettext("Fête nationale"),
+        datetime.date(year, 8, 15): gettext("Assomption"),
+        datetime.date(year, 11, 1): gettext("Toussaint"),
+        datetime.date(year, 11, 11): gettext("Armistice 1918"),
+        datetime.date(year, 12, 25): gettext("Noël"),
+    }
+    return dict(sorted(days.items()))
+
+
+def is_festive(day: datetime.date) -> bool:
+    """A public holiday, or Christmas Eve or New Year's Eve: no meeting is held then."""
+    return (day.month == 12 and day.day in (24, 25, 31)) or day in public_holidays(day.year)

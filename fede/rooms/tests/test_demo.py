@@ -1,10 +1,12 @@
+import datetime
 import io
 
 import pytest
+import time_machine
 
 from fede.organization.models import Territory, Unit
 from fede.organization.tests.factories import make_federation, make_officer, make_section
-from fede.rooms import demo
+from fede.rooms import demo, slots
 from fede.rooms.models import Booking, BookingSeries, Room, Venue
 
 pytestmark = pytest.mark.django_db
@@ -58,3 +60,13 @@ def test_demo_without_organisation_creates_rooms_only(db):
     demo.load(stdout=out)
     assert Room.objects.exists() and not Booking.objects.exists()
     assert not Unit.objects.exists()
+
+
+def test_demo_books_nothing_on_holidays_nor_christmas_and_new_years_eve(paris_demo):
+    """Loaded on 10 December: five weeks ahead cover 24, 25, 31 December and 1 January."""
+    paris = datetime.timezone(datetime.timedelta(hours=1))
+    with time_machine.travel(datetime.datetime(2026, 12, 10, 9, tzinfo=paris), tick=False):
+        demo.load(stdout=io.StringIO())
+    days = {slots.local(start).date() for start in Booking.objects.values_list("start", flat=True)}
+    assert days and not any(slots.is_festive(day) for day in days)
+    assert datetime.date(2026, 12, 23) in days or datetime.date(2026, 12, 22) in days

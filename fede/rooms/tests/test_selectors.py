@@ -4,7 +4,7 @@ import pytest
 
 from fede.organization.models import Territory
 from fede.rooms import selectors, slots
-from fede.rooms.models import Booking, OpeningHours
+from fede.rooms.models import Booking, OpeningHours, Room
 from fede.rooms.tests.factories import (
     ArrondissementFactory,
     EquipmentFactory,
@@ -118,14 +118,17 @@ def test_week_grid_of_a_dst_week_shows_19_local_every_day(section_a, monday, cha
     }
     grid = selectors.room_week(room, monday, can_see=see_all)
     rows = dict(grid.rows)
-    for cell in rows[19]:
+    seven = datetime.time(19)
+    for cell in rows[seven]:
         assert len(cell.starting) == 1, cell.day
         assert cell.starting[0].start.strftime("%H:%M") == "19:00"
         assert cell.starting[0].end.strftime("%H:%M") == "21:00"
         assert cell.busy
-    for hour in (18, 21, 22):
-        assert not any(cell.busy for cell in rows[hour])
-    assert all(not c.starting for h, cells in grid.rows if h != 19 for c in cells)
+    for half_hour in ("19:30", "20:00", "20:30"):
+        assert all(cell.busy for cell in rows[datetime.time.fromisoformat(half_hour)])
+    for half_hour in ("18:00", "18:30", "21:00", "21:30", "22:00", "22:30"):
+        assert not any(cell.busy for cell in rows[datetime.time.fromisoformat(half_hour)])
+    assert all(not c.starting for t, cells in grid.rows if t != seven for c in cells)
     # Stored in UTC: one hour apart on either side of the change.
     before = utc_hours[change_day - datetime.timedelta(days=1)]
     after = utc_hours[change_day]
@@ -197,7 +200,42 @@ def test_week_grid_greys_closed_days_and_hours(section_a):
     grid = selectors.room_week(room, monday, can_see=see_all)
     rows = dict(grid.rows)
     thursday = 3
-    assert rows[8][thursday].closed and not rows[9][thursday].closed
-    assert not rows[21][thursday].closed and rows[22][thursday].closed
-    assert all(rows[h][0].closed for h in rows)  # Monday: closed all day
+    # The grid runs from the opening to the closing, in half hours.
+    assert [t.strftime("%H:%M") for t in rows][:2] == ["09:30", "10:00"]
+    assert list(rows)[-1] == datetime.time(21, 30)
+    assert not rows[datetime.time(9, 30)][thursday].closed
+    assert not rows[datetime.time(21, 30)][thursday].closed
+    assert all(rows[t][0].closed for t in rows)  # Monday: closed all day
     assert grid.days[0].closed and not grid.days[thursday].closed
+
+
+def test_week_grid_runs_to_the_latest_closing_in_half_hours(section_a):
+    """Open until 23:30 on Fridays: the grid shows 23:00–23:30, bookable and booked; it
+    starts at the earliest opening of the week."""
+    room = RoomFactory()
+    OpeningHours.objects.create(
+        room=room, weekday=3, opens=datetime.time(9, 30), closes=datetime.time(22)
+    )
+    OpeningHours.objects.create(
+        room=room, weekday=4, opens=datetime.time(8), closes=datetime.time(23, 30)
+    )
+    friday = next_weekday(4)
+    make_booking(room, section_a, *slot(friday, "21:30", "23:30"), purpose="Fin de soirée")
+    grid = selectors.room_week(
+        Room.objects.prefetch_related("opening_hours").get(pk=room.pk),
+        slots.monday_of(friday),
+        can_see=see_all,
+    )
+    rows = dict(grid.rows)
+    times = [t.strftime("%H:%M") for t in rows]
+    assert times[0] == "08:00" and times[-2:] == ["22:30", "23:00"]
+    assert len(times) == 31  # 08:00 … 23:00, every half hour
+    thursday, fri = 3, 4
+    assert (
+        rows[datetime.time(9)][thursday].closed and not rows[datetime.time(9, 30)][thursday].closed
+    )
+    assert rows[datetime.time(22)][thursday].closed
+    last = rows[datetime.time(23)][fri]
+    assert last.busy and not last.closed
+    assert [i.label for i in rows[datetime.time(21, 30)][fri].starting] == ["Fin de soirée"]
+    assert not rows[datetime.time(21)][fri].busy

@@ -119,10 +119,13 @@ def test_series_preview_and_grid_use_the_same_predicate(room, section_a, section
         day - datetime.timedelta(days=day.weekday()),
         can_see=lambda unit: True,
     )
-    busy_hours = sorted(
-        cell.hour for _hour, cells in grid.rows for cell in cells if cell.busy and cell.day == day
+    busy = sorted(
+        cell.time.strftime("%H:%M")
+        for _start, cells in grid.rows
+        for cell in cells
+        if cell.busy and cell.day == day
     )
-    assert busy_hours == [19, 20]
+    assert busy == ["19:00", "19:30", "20:00", "20:30"]
 
 
 # --- Authorisation inside the services -----------------------------------------------------------
