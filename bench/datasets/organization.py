@@ -15,6 +15,7 @@ from array import array
 from decimal import Decimal
 
 from bench.pages import Page
+from fede.core.sorting import natural_sort_key
 
 APP = "organization"
 
@@ -300,8 +301,10 @@ def generate(conn, ctx):
             "presentation",
             "contact_email",
             "contact_phone",
+            "sort_name",
         ],
-        units,
+        # The natural sort key the model keeps on save (name is the 4th column).
+        (u + (natural_sort_key(u[3]),) for u in units),
     )
 
     # --- Members: how many per section, who holds an office, who has a login ----------

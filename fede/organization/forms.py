@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fede.core.forms import DateInput, valid_data
+from fede.core.forms import DateInput, SearchableSelect, valid_data
 from fede.core.models import AccessLog
 
 from .fields import MEMBER_FORM_FIELDS, is_contact
@@ -137,6 +137,7 @@ class MemberForm(forms.Form):
                     label=_("Section"),
                     queryset=sections_for_user(user, "members.add"),
                     empty_label=_("— choisir —"),
+                    widget=SearchableSelect,
                 ),
                 **self.fields,
             }
@@ -193,7 +194,7 @@ class DuesForm(forms.Form):
 
     def __init__(self, *args, member: Member, **kwargs):
         today = timezone.localdate()
-        last = member.payments.order_by("-year").values_list("amount", flat=True).first()
+        last = member.payments.valid().order_by("-year").values_list("amount", flat=True).first()
         kwargs.setdefault(
             "initial",
             {
@@ -206,9 +207,57 @@ class DuesForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class DuesCorrectionForm(forms.Form):
+    """Correct a wrong payment: the values as they should be, and why."""
+
+    year = forms.IntegerField(label=_("Année de cotisation"), min_value=1900, max_value=2999)
+    amount = forms.DecimalField(label=_("Montant (€)"), min_value=0, max_digits=8, decimal_places=2)
+    paid_on = forms.DateField(label=_("Payée le"), widget=DateInput())
+    method = forms.ChoiceField(label=_("Moyen de paiement"), choices=DuesPayment.Method.choices)
+    reason = forms.CharField(
+        label=_("Motif de la correction"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Ex. : montant mal saisi, chèque encaissé à une autre date."),
+    )
+
+    def __init__(self, *args, payment: DuesPayment, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "year": payment.year,
+                "amount": payment.amount,
+                "paid_on": payment.paid_on,
+                "method": payment.method,
+            },
+        )
+        super().__init__(*args, **kwargs)
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("year", "amount", "paid_on", "method")}
+
+
+class DuesCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif de l'annulation"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Ex. : paiement saisi deux fois, chèque rejeté."),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "Je confirme l'annulation : la cotisation reste visible, barrée, avec son motif, "
+            "et ne compte plus."
+        )
+    )
+
+
 class TransferRequestForm(forms.Form):
     to_unit = forms.ModelChoiceField(
-        label=_("Section d'accueil"), queryset=Unit.objects.none(), empty_label=_("— choisir —")
+        label=_("Section d'accueil"),
+        queryset=Unit.objects.none(),
+        empty_label=_("— choisir —"),
+        widget=SearchableSelect,
     )
     reason = forms.CharField(
         label=_("Motif"),
@@ -220,7 +269,10 @@ class TransferRequestForm(forms.Form):
     def __init__(self, *args, member: Member, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_unit"].queryset = (
-            Unit.objects.sections().active().exclude(pk=member.section_id).order_by("name")
+            Unit.objects.sections()
+            .active()
+            .exclude(pk=member.section_id)
+            .order_by("sort_name", "pk")
         )
 
 
@@ -297,7 +349,7 @@ class SectionForm(forms.Form):
                     queryset=units_visible_to(user, "sections.manage")
                     .exclude(kind=Unit.Kind.SECTION)
                     .active()
-                    .order_by("path"),
+                    .order_by("depth", "sort_name", "pk"),
                     empty_label=None,
                 ),
                 **fields,
@@ -335,6 +387,7 @@ class MergeForm(forms.Form):
         label=_("Fusionner dans la section"),
         queryset=Unit.objects.none(),
         empty_label=_("— choisir —"),
+        widget=SearchableSelect,
     )
     reason = forms.CharField(
         label=_("Motif"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
@@ -345,8 +398,8 @@ class MergeForm(forms.Form):
 
     def __init__(self, *args, user, source: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = (
-            sections_for_user(user, "sections.manage").exclude(pk=source.pk).order_by("name")
+        self.fields["target"].queryset = sections_for_user(user, "sections.manage").exclude(
+            pk=source.pk
         )
 
 
@@ -398,7 +451,9 @@ class MandateForm(forms.Form):
         help_text=_("Ou cherchez la personne ci-dessus et cliquez sur « Choisir »."),
     )
     role = forms.ChoiceField(label=_("Responsabilité"), choices=Role.choices)
-    unit = forms.ModelChoiceField(label=_("Unité"), queryset=Unit.objects.none(), empty_label=None)
+    unit = forms.ModelChoiceField(
+        label=_("Unité"), queryset=Unit.objects.none(), empty_label=None, widget=SearchableSelect
+    )
     portfolio = forms.CharField(
         label=_("Délégation"), required=False, max_length=200, help_text=_("Ex. : « Élections »")
     )
@@ -416,7 +471,7 @@ class MandateForm(forms.Form):
         kwargs["initial"].setdefault("start", timezone.localdate())
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = (
-            units_visible_to(user, "mandates.manage").active().order_by("path")
+            units_visible_to(user, "mandates.manage").active().order_by("depth", "sort_name", "pk")
         )
 
     def clean_membership_number(self):

@@ -37,7 +37,7 @@ def member_home(request) -> dict | None:
         .select_related("member")
         .order_by("role", "member__last_name", "pk")
     ]
-    payment = member.payments.filter(year=today.year).first()
+    payment = member.payments.valid().filter(year=today.year).first()
     return {
         "member": member,
         "section": section,

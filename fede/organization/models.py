@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fede.core.models import TimeStampedModel
+from fede.core.sorting import natural_sort_key
 
 
 def _scope_q(actor, capability: str, field: str = "") -> Q:
@@ -117,6 +118,10 @@ class Unit(TimeStampedModel):
         _("type de section"), max_length=12, choices=SectionKind.choices, blank=True
     )
     name = models.CharField(_("nom"), max_length=200)
+    #: ``natural_sort_key(name)``, kept by save(): "Paris 2" sorts before "Paris 10".
+    sort_name = models.CharField(
+        _("clé de tri"), max_length=255, db_index=True, editable=False, default=""
+    )
     code = models.CharField(_("code"), max_length=40, unique=True)
     parent = models.ForeignKey(
         "self",
@@ -177,6 +182,13 @@ class Unit(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.sort_name = natural_sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("organization:section_dashboard", args=[self.pk])
 
@@ -213,7 +225,7 @@ def up_to_date_q(on: datetime.date | None = None, prefix: str = "") -> Q:
     years = [on.year]
     if on.month <= dues_grace_months():
         years.append(on.year - 1)
-    payments = DuesPayment.objects.filter(
+    payments = DuesPayment.objects.valid().filter(
         member=OuterRef(f"{prefix}pk"), year__in=years, paid_on__lte=on
     )
     return Q(Exists(payments))
@@ -308,8 +320,22 @@ class Member(TimeStampedModel):
         return Member.objects.filter(pk=self.pk).filter(up_to_date_q(on)).exists()
 
 
+class DuesPaymentQuerySet(models.QuerySet):
+    def valid(self):
+        """Payments that count: not cancelled."""
+        return self.filter(cancelled_at__isnull=True)
+
+    def in_scope(self, actor, capability: str):
+        """Payments of members whose section lies where ``actor`` holds ``capability``."""
+        return self.filter(_scope_q(actor, capability, "member__section__"))
+
+
 class DuesPayment(TimeStampedModel):
-    """One year of dues paid by a member (one row per member and year)."""
+    """One year of dues paid by a member (one valid row per member and year).
+
+    A wrong payment is corrected (every change kept in :class:`DuesCorrection`) or
+    cancelled with a reason: it then stays visible, struck through, and no longer counts.
+    """
 
     class Method(models.TextChoices):
         CHEQUE = "cheque", _("Chèque")
@@ -333,19 +359,118 @@ class DuesPayment(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("annulée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    cancel_reason = models.TextField(_("motif de l'annulation"), blank=True)
+
+    objects = DuesPaymentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("cotisation")
         verbose_name_plural = _("cotisations")
         ordering = ["-year"]
         constraints = [
-            models.UniqueConstraint(fields=["member", "year"], name="dues_one_payment_per_year"),
+            models.UniqueConstraint(
+                fields=["member", "year"],
+                condition=Q(cancelled_at__isnull=True),
+                name="dues_one_valid_payment_per_year",
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="dues_amount_positive"),
         ]
         indexes = [models.Index(fields=["year", "paid_on"])]
 
     def __str__(self):
         return f"{self.member_id} {self.year} {self.amount} €"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def permission_unit(self) -> Unit:
+        return self.member.section
+
+
+class DuesCorrectionQuerySet(models.QuerySet):
+    def in_scope(self, actor, capability: str):
+        return self.filter(_scope_q(actor, capability, "payment__member__section__"))
+
+
+class DuesCorrection(TimeStampedModel):
+    """One correction of a payment: the fields changed (old and new values) and why."""
+
+    payment = models.ForeignKey(
+        DuesPayment,
+        verbose_name=_("cotisation"),
+        on_delete=models.CASCADE,
+        related_name="corrections",
+    )
+    changes = models.JSONField(_("modifications"), default=dict)
+    reason = models.TextField(_("motif"))
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("corrigée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = DuesCorrectionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("correction de cotisation")
+        verbose_name_plural = _("corrections de cotisations")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.payment_id} {self.created_at:%Y-%m-%d}"
+
+    LABELS = {
+        "year": _("année"),
+        "amount": _("montant"),
+        "paid_on": _("date de paiement"),
+        "method": _("moyen"),
+    }
+
+    @property
+    def lines(self) -> list[dict]:
+        """Each change as shown to a reader: label, old value, new value."""
+        return [
+            {
+                "label": self.LABELS.get(name, name),
+                "old": _dues_value(name, old),
+                "new": _dues_value(name, new),
+            }
+            for name, (old, new) in self.changes.items()
+        ]
+
+
+def _dues_value(name: str, value) -> str:
+    """A stored value of a payment's field, formatted for the reader."""
+    from decimal import Decimal, InvalidOperation
+
+    from django.utils import formats
+
+    if value in (None, ""):
+        return "—"
+    try:
+        if name == "amount":
+            return f"{formats.number_format(Decimal(str(value)), 2)} €"
+        if name == "paid_on":
+            return formats.date_format(datetime.date.fromisoformat(str(value)), "d/m/Y")
+    except (InvalidOperation, ValueError):
+        return str(value)
+    if name == "method":
+        return str(dict(DuesPayment.Method.choices).get(value, value))
+    return str(value)
 
 
 class TransferQuerySet(models.QuerySet):

@@ -46,7 +46,7 @@ from fede.core.access import SYSTEM, authorize, is_system
 from fede.core.audit import audit, changed_fields, log_access, redact
 from fede.core.models import AccessLog
 
-from .models import DuesPayment, Mandate, Member, Transfer
+from .models import DuesCorrection, DuesPayment, Mandate, Member, Transfer
 from .roles import units_q
 
 ANONYMOUS = "Anonyme"
@@ -208,7 +208,7 @@ def former_members_due(*, on: datetime.date | None = None) -> QuerySet[Member]:
         cutoff = on.replace(year=on.year - years)
     except ValueError:  # 29 February
         cutoff = on.replace(year=on.year - years, day=28)
-    recent_dues = DuesPayment.objects.filter(member=OuterRef("pk"), year__gte=cutoff.year)
+    recent_dues = DuesPayment.objects.valid().filter(member=OuterRef("pk"), year__gte=cutoff.year)
     return Member.objects.filter(status__in=FORMER_STATUSES, anonymised_at__isnull=True).filter(
         Q(left_on__lt=cutoff)
         | (
@@ -340,6 +340,9 @@ def member_anonymise(*, actor, member: Member, reason: str = "erasure_request") 
     member.anonymised_at = timezone.now()
     member.save()
     Transfer.objects.filter(member=member).update(reason="", decision_note="")
+    # Free texts about the person's dues may name them: emptied, the amounts stay.
+    DuesPayment.objects.filter(member=member).exclude(cancel_reason="").update(cancel_reason="-")
+    DuesCorrection.objects.filter(payment__member=member).update(reason="-")
     # Offices end the day before: from today on, the person holds none.
     yesterday = today - datetime.timedelta(days=1)
     for mandate in Mandate.objects.current(today).filter(member=member):

@@ -75,7 +75,8 @@ register(
             },
             Role.COUNCIL_MEMBER: {"federation.view"},
         },
-        member_data_capabilities=("members.view", "members.export"),
+        # dues.record opens receipts, statements and the list of members not up to date.
+        member_data_capabilities=("members.view", "members.export", "dues.record"),
         menu=(
             Link(
                 "organization:my_sections",
@@ -117,6 +118,12 @@ register(
                         capability="federation.view",
                     ),
                     Link(
+                        "organization:federation_figures",
+                        _("Chiffres"),
+                        capability="section.view",
+                    ),
+                    Link("organization:treasury", _("Trésorerie"), capability="dues.record"),
+                    Link(
                         "organization:member_import",
                         _("Importer des adhérents"),
                         capability="members.import",
@@ -154,6 +161,14 @@ register(
             "organization.member_resign": _("Démission de l'adhérent·e #%(member)s"),
             "organization.dues_record": _(
                 "Cotisation %(year)s de l'adhérent·e #%(member)s (%(amount)s €)"
+            ),
+            "organization.dues_correct": _(
+                "Correction de la cotisation %(year)s de l'adhérent·e #%(member)s "
+                "(paiement #%(payment)s) : %(reason)s"
+            ),
+            "organization.dues_cancel": _(
+                "Annulation de la cotisation %(year)s de l'adhérent·e #%(member)s "
+                "(paiement #%(payment)s, %(amount)s €) : %(reason)s"
             ),
             "organization.mandate_appoint": _(
                 "Nomination de l'adhérent·e #%(member)s : %(role)s, %(unit)s"
@@ -207,6 +222,16 @@ register(
                 "Formulaire de la fiche de l'adhérent·e #%(member)s"
             ),
             "organization.dues_view": _("Cotisations de l'adhérent·e #%(member)s"),
+            "organization.dues_receipt": _(
+                "Reçu de cotisation de l'adhérent·e #%(member)s (paiement #%(payment)s)"
+            ),
+            "organization.dues_statement": _(
+                "Relevé de cotisations %(year)s de l'adhérent·e #%(member)s"
+            ),
+            "organization.dues_unpaid_list": _("Adhérent·es pas encore à jour en %(year)s"),
+            "organization.dues_unpaid_export": _(
+                "Export des adhérent·es pas encore à jour en %(year)s (%(format)s)"
+            ),
             "organization.transfer_view": _("Transfert de l'adhérent·e #%(member)s"),
             "organization.resign_view": _("Démission de l'adhérent·e #%(member)s"),
             "organization.section_dashboard": _("Tableau de bord — %(unit)s"),

@@ -49,8 +49,9 @@ def units_visible_to(user, capability: str = "section.view") -> QuerySet[Unit]:
 
 
 def sections_for_user(user, capability: str = "section.view") -> QuerySet[Unit]:
-    """Active sections where the user holds ``capability`` (for pickers and menus)."""
-    return units_visible_to(user, capability).sections().active().order_by("name")
+    """Active sections where the user holds ``capability`` (for pickers and menus), in
+    natural order ("Paris 2" before "Paris 10")."""
+    return units_visible_to(user, capability).sections().active().order_by("sort_name", "pk")
 
 
 def member_of_user(user) -> Member | None:
@@ -139,7 +140,7 @@ def member_search(
     if status in Member.Status.values:
         members = members.filter(status=status)
     if dues in ("paid", "unpaid") and dues_year:
-        paid = Exists(DuesPayment.objects.filter(member=OuterRef("pk"), year=dues_year))
+        paid = Exists(DuesPayment.objects.valid().filter(member=OuterRef("pk"), year=dues_year))
         members = members.filter(paid if dues == "paid" else ~paid)
     if words:
         return members.order_by(*_search_order(sort))
@@ -154,7 +155,10 @@ def member_rows(user, members: QuerySet[Member]) -> QuerySet[Member]:
     database looks up each row's dues by index instead of reading every payment.
     """
     last_year = (
-        DuesPayment.objects.filter(member=OuterRef("pk")).order_by("-year").values("year")[:1]
+        DuesPayment.objects.valid()
+        .filter(member=OuterRef("pk"))
+        .order_by("-year")
+        .values("year")[:1]
     )
     return members.select_related("section").annotate(
         is_up_to_date=up_to_date_q(),
@@ -228,7 +232,11 @@ def transfers_visible_to(user, capability: str = "transfers.approve") -> QuerySe
 def member_history(member: Member) -> dict[str, list]:
     """Dues, transfers and offices of a member, newest first (three queries)."""
     return {
-        "payments": list(member.payments.select_related("recorded_by").order_by("-year")),
+        "payments": list(
+            member.payments.select_related("recorded_by")
+            .prefetch_related("corrections")
+            .order_by("-year", "cancelled_at", "-pk")
+        ),
         "transfers": list(
             member.transfers.select_related(
                 "from_unit", "to_unit", "requested_by", "decided_by"

@@ -24,7 +24,7 @@ from fede.core.access import authorize, is_system
 from fede.core.audit import audit, changed_fields
 
 from .fields import MEMBER_UPDATABLE_FIELDS
-from .models import DuesPayment, Mandate, Member, Role, Territory, Transfer, Unit
+from .models import DuesCorrection, DuesPayment, Mandate, Member, Role, Territory, Transfer, Unit
 from .roles import can, forget_grants, grant_paths
 
 
@@ -207,6 +207,105 @@ def dues_record(
                 % {"year": year}
             }
         ) from None
+    return payment
+
+
+#: What a correction may change on a payment.
+DUES_CORRECTABLE_FIELDS = ("year", "amount", "paid_on", "method")
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Indiquez le motif : il reste dans l'historique.")})
+    return reason
+
+
+def _locked_payment(payment: DuesPayment) -> DuesPayment:
+    locked = (
+        DuesPayment.objects.select_for_update().select_related("member__section").get(pk=payment.pk)
+    )
+    if locked.is_cancelled:
+        raise ValidationError(_("Cette cotisation est annulée : elle ne peut plus changer."))
+    return locked
+
+
+@transaction.atomic
+def dues_correct(*, actor, payment: DuesPayment, reason: str, **fields) -> DuesPayment:
+    """Correct a wrong payment (year, amount, date, method), with a reason.
+
+    Nothing is lost: the old and new values go to a :class:`DuesCorrection` shown under
+    the payment, and to the audit trail. Needs ``dues.record`` on the member's section.
+    """
+    authorize(actor, "dues.record", payment)
+    unknown = set(fields) - set(DUES_CORRECTABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"dues_correct cannot set {sorted(unknown)}")
+    reason = _reason(reason)
+    payment = _locked_payment(payment)
+    changes = changed_fields(payment, fields)
+    if not changes:
+        raise ValidationError(_("Rien n'a changé : modifiez au moins une valeur."))
+    if "paid_on" in changes and fields["paid_on"] > timezone.localdate():
+        raise ValidationError({"paid_on": _("La date de paiement ne peut pas être future.")})
+    if "amount" in changes and fields["amount"] <= 0:
+        raise ValidationError({"amount": _("Le montant doit être positif.")})
+    if "method" in changes and fields["method"] not in DuesPayment.Method.values:
+        raise ValidationError({"method": _("Moyen de paiement inconnu.")})
+    for name, value in fields.items():
+        setattr(payment, name, value)
+    try:
+        with transaction.atomic():
+            payment.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "year": _("La cotisation %(year)s de cet·te adhérent·e est déjà enregistrée.")
+                % {"year": payment.year}
+            }
+        ) from None
+    DuesCorrection.objects.create(
+        payment=payment, changes=changes, reason=reason, corrected_by=_user(actor)
+    )
+    audit(
+        actor=actor,
+        code="organization.dues_correct",
+        obj=payment.member,
+        params={
+            "member": payment.member_id,
+            "payment": payment.pk,
+            "year": payment.year,
+            "reason": reason,
+        },
+        changes=changes,
+    )
+    return payment
+
+
+@transaction.atomic
+def dues_cancel(*, actor, payment: DuesPayment, reason: str) -> DuesPayment:
+    """Cancel a payment recorded by mistake, with a reason. It is never deleted: it stays
+    in the member's history, struck through, and no longer counts (up to date, totals)."""
+    authorize(actor, "dues.record", payment)
+    reason = _reason(reason)
+    payment = _locked_payment(payment)
+    payment.cancelled_at = timezone.now()
+    payment.cancelled_by = _user(actor)
+    payment.cancel_reason = reason
+    payment.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason", "updated_at"])
+    audit(
+        actor=actor,
+        code="organization.dues_cancel",
+        obj=payment.member,
+        params={
+            "member": payment.member_id,
+            "payment": payment.pk,
+            "year": payment.year,
+            "amount": payment.amount,
+            "reason": reason,
+        },
+        changes={"cancelled": [False, True]},
+    )
     return payment
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_data, views_space
+from . import views, views_data, views_figures, views_space
 
 app_name = "organization"
 
@@ -91,4 +91,24 @@ urlpatterns += [
         name="section_invite_all",
     ),
     path("adherents/<int:pk>/inviter/", views_space.member_invite, name="member_invite"),
+]
+
+# Figures of the federation and of its treasury (views_figures.py).
+urlpatterns += [
+    path("chiffres/", views_figures.federation_figures, name="federation_figures"),
+    path("tresorerie/", views_figures.treasury, name="treasury"),
+    path("tresorerie/non-a-jour/", views_figures.treasury_unpaid, name="treasury_unpaid"),
+    path(
+        "tresorerie/non-a-jour/export/<str:fmt>/",
+        views_figures.treasury_unpaid_export,
+        name="treasury_unpaid_export",
+    ),
+    path("cotisations/<int:pk>/corriger/", views_figures.dues_correct, name="dues_correct"),
+    path("cotisations/<int:pk>/annuler/", views_figures.dues_cancel, name="dues_cancel"),
+    path("cotisations/<int:pk>/recu.pdf", views_figures.dues_receipt, name="dues_receipt"),
+    path(
+        "adherents/<int:pk>/cotisations/<int:year>/releve.pdf",
+        views_figures.dues_statement,
+        name="dues_statement",
+    ),
 ]

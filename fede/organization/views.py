@@ -50,6 +50,7 @@ from .forms import (
 from .invitations import space_state
 from .models import Mandate, Member, Transfer, Unit
 from .roles import can, grant_paths, reach, roles_with
+from .views_figures import count_rows
 from .views_space import member_section_page
 
 
@@ -120,7 +121,7 @@ def my_sections(request):
         .filter(member__user=request.user, unit__is_active=True)
         .filter(role__in=roles_with("section.view"))
         .select_related("unit")
-        .order_by("unit__path")
+        .order_by("unit__depth", "unit__sort_name", "unit__pk")
     )
     units = list({m.unit.pk: m.unit for m in mandates}.values())
     if len(units) == 1:
@@ -202,16 +203,17 @@ def _member_list(request, unit: Unit | None):
     form = MemberFilterForm(request.GET or None)
     filters = form.filters()
     members = selectors.member_search(user, unit=unit, **filters)
-    # A section's list is small enough to count; a federation-wide list pages without
-    # counting half a million rows.
+    # A section's list is small enough to count exactly; a federation-wide list counts
+    # its filtered rows once, up to a cap ("1 à 50 sur 1 234", "sur plus de 10 000").
     one_section = unit.is_section if unit is not None else selectors.scope_is_one_section(user)
-    count = one_section
     page = paginate(
         members,
         request.GET.get("page"),
-        count=count,
+        count=one_section,
         annotate=lambda rows: selectors.member_rows(user, rows),
     )
+    if not one_section:
+        count_rows(members, page)
     status_labels = {value: str(label) for value, label in Member.Status.choices}
     for member in with_row_urls(page.object_list, "organization:member_detail"):
         member.status_label = status_labels.get(member.status, member.status)
@@ -367,6 +369,10 @@ def member_detail(request, member):
             "is_up_to_date": member.is_up_to_date_on(),
             "open_transfer": open_transfer,
             "is_current": member.status in (Member.Status.ACTIVE, Member.Status.LAPSED),
+            "statement_years": sorted(
+                {p.paid_on.year for p in history["payments"] if not p.is_cancelled},
+                reverse=True,
+            ),
             **history,
             "breadcrumbs": _section_crumbs(member.section, (member.full_name, None)),
         },
@@ -469,7 +475,7 @@ def dues_record(request, member):
         {
             "form": form,
             "member": member,
-            "payments": member.payments.order_by("-year")[:5],
+            "payments": member.payments.valid().order_by("-year")[:5],
             "breadcrumbs": _member_crumbs(member, (_("Cotisation"), None)),
         },
     )
@@ -623,11 +629,11 @@ def transfer_cancel(request, transfer):
 # --- Federation ----------------------------------------------------------------------------
 
 SECTION_SORTS = {
-    "name": ("name", "pk"),
+    "name": ("sort_name", "pk"),
     "code": ("code",),
-    "-members": ("-members_count", "name"),
-    "-growth": ("-growth_12m", "name"),
-    "growth": ("growth_12m", "name"),
+    "-members": ("-members_count", "sort_name"),
+    "-growth": ("-growth_12m", "sort_name"),
+    "growth": ("growth_12m", "sort_name"),
 }
 
 
@@ -705,7 +711,7 @@ def federation_workplace(request):
                 selectors.sections_in_scope(request.user).filter(
                     is_active=True, section_kind=Unit.SectionKind.WORKPLACE
                 )
-            ).order_by("sector", "name")
+            ).order_by("sector", "sort_name", "pk")
         )
     )
     sectors = []
@@ -742,7 +748,7 @@ def federation_no_premises(request):
         list(
             selectors.with_figures(
                 selectors.sections_in_scope(request.user).filter(is_active=True, has_premises=False)
-            ).order_by("name")
+            ).order_by("sort_name", "pk")
         )
     )
     return render(
@@ -859,7 +865,9 @@ def mandate_list(request):
     if filters["q"]:
         mandates = mandates.filter(MandateFilterForm.search_q(filters["q"]))
     page = paginate(
-        mandates.order_by("unit__path", "role", "member__last_name", "pk"),
+        mandates.order_by(
+            "unit__depth", "unit__sort_name", "unit__pk", "role", "member__last_name", "pk"
+        ),
         request.GET.get("page"),
     )
     return render_partial(
