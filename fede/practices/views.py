@@ -1,1 +1,421 @@
-"""Views of the app (thin: services write, selectors read)."""
+"""Views of the practices space (thin: services write, selectors read).
+
+The space is for officers only, and its content is private: a login without an office
+gets **404** on every URL of the space (its existence is no secret, its content is). The
+pages without an object use :func:`space_view` — ``permission_required`` answered with 404
+rather than 403 — and the pages of a post, an answer, a file or a proposal fetch it in the
+user's scope (``object_view``): another federation's post is a 404 too.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fede.core.access import object_view, permission_required
+from fede.core.forms import submit
+from fede.core.lists import paginate, render_partial
+from fede.core.uploads import protected_file_response
+from fede.organization.roles import capabilities_anywhere, grant_paths
+
+from . import search as fulltext
+from . import selectors, services
+from .filters import PostFilter
+from .forms import (
+    AttachmentForm,
+    CommentForm,
+    DecisionForm,
+    HideForm,
+    KitProposalForm,
+    PostForm,
+)
+from .models import (
+    HIGHLIGHT,
+    KITS_MANAGE,
+    PARTICIPATE,
+    VIEW,
+    Attachment,
+    Comment,
+    KitProposal,
+    Post,
+    moderates,
+)
+
+PAGE_SIZE = 20
+
+
+def space_view(capability: str = PARTICIPATE):
+    """``permission_required(capability)``, but 404 (not 403) for whoever lacks it."""
+
+    def decorator(view):
+        guarded = permission_required(capability)(view)
+
+        @functools.wraps(guarded)
+        def wrapped(request, *args, **kwargs):
+            if capability not in capabilities_anywhere(request.user):
+                raise Http404
+            return guarded(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _crumbs(*items):
+    return [(_("Pratiques"), reverse("practices:index")), *items]
+
+
+def _is_author(request, obj) -> bool:
+    return obj.author_id is not None and obj.author_id == request.user.pk
+
+
+# --- Lists -------------------------------------------------------------------------------
+
+
+@require_GET
+@space_view()
+def index(request):
+    """Posts and questions of the user's federation, highlighted first (with cards)."""
+    filterset = PostFilter(request.GET or None, queryset=selectors.posts(request.user))
+    page = paginate(filterset.qs, request.GET.get("page"), per_page=PAGE_SIZE, count=False)
+    filtered = any(request.GET.get(k) for k in filterset.filters)
+    highlighted = []
+    if not filtered and page.number == 1:
+        highlighted = list(selectors.highlighted_posts(request.user)[:3])
+    return render_partial(
+        request,
+        "practices/index.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "posts": page.object_list,
+            "highlighted": highlighted,
+            "tags": selectors.popular_tags(request.user),
+            "current_tag": request.GET.get("mot_cle", ""),
+            "is_kits_author": KITS_MANAGE in capabilities_anywhere(request.user),
+            "breadcrumbs": [(_("Pratiques"), None)],
+        },
+    )
+
+
+@require_GET
+@space_view()
+def search(request):
+    """Full-text search (French, accents ignored), best first, with highlighted snippets."""
+    query = request.GET.get("q", "").strip()[:200]
+    page = None
+    if query:
+        page = paginate(
+            selectors.search_posts(request.user, query),
+            request.GET.get("page"),
+            per_page=PAGE_SIZE,
+            count=False,
+        )
+        fulltext.decorate(page.object_list, query)
+    return render_partial(
+        request,
+        "practices/search.html",
+        {
+            "query": query,
+            "page": page,
+            "posts": page.object_list if page else [],
+            "breadcrumbs": _crumbs((_("Recherche"), None)),
+        },
+    )
+
+
+# --- Writing -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@space_view()
+def create(request):
+    """Share a practice or ask a question (``?type=question``)."""
+    federations = selectors.federations_for(request.user)
+    kind = Post.Kind.QUESTION if request.GET.get("type") == "question" else Post.Kind.PRACTICE
+    form = PostForm(
+        request.POST or None,
+        request.FILES or None,
+        federations=federations,
+        initial={"kind": kind},
+    )
+    if request.method == "POST" and (
+        post := submit(
+            form, lambda data: services.post_create(actor=request.user, **_post_data(data))
+        )
+    ):
+        messages.success(
+            request,
+            _("Question publiée.") if post.is_question else _("Publication enregistrée."),
+        )
+        return redirect(post)
+    return render(
+        request,
+        "practices/form.html",
+        {
+            "form": form,
+            "multipart": True,
+            "heading": _("Poser une question")
+            if kind == Post.Kind.QUESTION
+            else _("Partager une pratique"),
+            "breadcrumbs": _crumbs((_("Nouvelle publication"), None)),
+        },
+    )
+
+
+def _post_data(data: dict) -> dict:
+    data = dict(data)
+    if not data.get("federation"):
+        data.pop("federation", None)
+    if not data.get("attachment"):
+        data.pop("attachment", None)
+    return data
+
+
+@require_http_methods(["GET", "POST"])
+@object_view(selectors.detail_queryset, VIEW)
+def edit(request, post):
+    form = PostForm(
+        request.POST or None,
+        initial={
+            "title": post.title,
+            "category": post.category,
+            "body": post.body,
+            "tags": ", ".join(post.tag_list),
+        },
+        editing=True,
+    )
+    if request.method == "POST" and submit(
+        form, lambda data: services.post_update(actor=request.user, post=post, **data)
+    ):
+        messages.success(request, _("Modifications enregistrées."))
+        return redirect(post)
+    return render(
+        request,
+        "practices/form.html",
+        {
+            "form": form,
+            "post": post,
+            "heading": _("Modifier « %(title)s »") % {"title": post.title},
+            "breadcrumbs": _crumbs((post.title, post.get_absolute_url()), (_("Modifier"), None)),
+        },
+    )
+
+
+# --- A post ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@object_view(selectors.detail_queryset, VIEW)
+def detail(request, post):
+    """A post, its files and answers (the accepted one first); POST: answer it."""
+    form = CommentForm(request.POST or None)
+    if request.method == "POST" and (
+        comment := submit(
+            form,
+            lambda data: services.comment_create(actor=request.user, post=post, **data),
+        )
+    ):
+        messages.success(request, _("Réponse publiée."))
+        return redirect(comment.get_absolute_url())
+    moderator = moderates(request.user, post.federation)
+    caps = capabilities_anywhere(request.user)
+    kits = selectors.proposable_kits(request.user)
+    return render(
+        request,
+        "practices/detail.html",
+        {
+            "post": post,
+            "answers": selectors.answers(post, request.user, moderator=moderator),
+            "state": selectors.post_state(post, request.user),
+            **selectors.post_extras(post),
+            "form": form,
+            "kit_form": KitProposalForm(kits=kits, auto_id="kit_%s"),
+            "attachment_form": AttachmentForm(auto_id="file_%s"),
+            "hide_form": HideForm(auto_id="hide_%s"),
+            "moderator": moderator,
+            "can_edit": moderator or _is_author(request, post),
+            "can_accept": post.is_question and (moderator or _is_author(request, post)),
+            "can_highlight": HIGHLIGHT in caps
+            and any(
+                post.federation.path.startswith(p) for p in grant_paths(request.user, HIGHLIGHT)
+            ),
+            "breadcrumbs": _crumbs((post.title, None)),
+        },
+    )
+
+
+def _flag(request, name: str) -> bool:
+    return request.POST.get(name) == "1"
+
+
+@require_POST
+@object_view(selectors.detail_queryset, VIEW)
+def vote(request, post):
+    useful = services.vote_set(actor=request.user, post=post, useful=_flag(request, "utile"))
+    messages.success(
+        request,
+        _("Merci : vous avez trouvé cette publication utile.") if useful else _("Vote retiré."),
+    )
+    return redirect(post)
+
+
+@require_POST
+@object_view(selectors.detail_queryset, VIEW)
+def follow(request, post):
+    following = services.follow_set(actor=request.user, post=post, follow=_flag(request, "suivre"))
+    messages.success(
+        request,
+        _("Vous recevrez un e-mail à chaque nouvelle réponse.")
+        if following
+        else _("Vous ne suivez plus cette publication."),
+    )
+    return redirect(post)
+
+
+@require_POST
+@object_view(selectors.detail_queryset, VIEW)
+def highlight(request, post):
+    highlighted = _flag(request, "en_avant")
+    services.post_highlight(actor=request.user, post=post, highlighted=highlighted)
+    messages.success(
+        request,
+        _("Publication mise en avant.") if highlighted else _("Publication retirée de la une."),
+    )
+    return redirect(post)
+
+
+@require_POST
+@object_view(selectors.detail_queryset, VIEW)
+def hide(request, post):
+    form = HideForm(request.POST)
+    hidden = _flag(request, "masquer")
+    if submit(
+        form,
+        lambda data: services.post_hide(actor=request.user, post=post, hidden=hidden, **data),
+    ):
+        messages.success(
+            request, _("Publication masquée.") if hidden else _("Publication de nouveau visible.")
+        )
+    else:
+        messages.error(request, _("Indiquez le motif pour masquer la publication."))
+    return redirect(post)
+
+
+@require_POST
+@object_view(selectors.detail_queryset, VIEW)
+def attachment_add(request, post):
+    form = AttachmentForm(request.POST, request.FILES)
+    if submit(form, lambda data: services.attachment_add(actor=request.user, post=post, **data)):
+        messages.success(request, _("Fichier ajouté."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(post)
+
+
+@require_GET
+@object_view(lambda: Attachment.objects.select_related("post"), VIEW)
+def attachment(request, attachment):
+    return protected_file_response(
+        attachment.file, filename=attachment.original_name or f"piece-jointe-{attachment.pk}"
+    )
+
+
+@require_POST
+@object_view(selectors.detail_queryset, VIEW)
+def unaccept(request, post):
+    services.answer_unaccept(actor=request.user, post=post)
+    messages.success(request, _("La question n'a plus de réponse retenue."))
+    return redirect(post)
+
+
+@require_POST
+@object_view(lambda: Comment.objects.select_related("post__federation"), VIEW)
+def accept(request, comment):
+    services.answer_accept(actor=request.user, comment=comment)
+    messages.success(request, _("Réponse retenue : elle s'affiche désormais en premier."))
+    return redirect(comment.get_absolute_url())
+
+
+@require_POST
+@object_view(lambda: Comment.objects.select_related("post__federation"), VIEW)
+def comment_hide(request, comment):
+    form = HideForm(request.POST)
+    hidden = _flag(request, "masquer")
+    if submit(
+        form,
+        lambda data: services.comment_hide(
+            actor=request.user, comment=comment, hidden=hidden, **data
+        ),
+    ):
+        messages.success(
+            request, _("Réponse masquée.") if hidden else _("Réponse de nouveau visible.")
+        )
+    else:
+        messages.error(request, _("Indiquez le motif pour masquer la réponse."))
+    return redirect(comment.post)
+
+
+# --- Kits --------------------------------------------------------------------------------
+
+
+@require_POST
+@object_view(selectors.detail_queryset, VIEW)
+def propose_kit(request, post):
+    form = KitProposalForm(request.POST, kits=selectors.proposable_kits(request.user))
+    if submit(form, lambda data: services.kit_propose(actor=request.user, post=post, **data)):
+        messages.success(request, _("Proposition transmise aux auteur·es du kit."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(post)
+
+
+@require_GET
+@space_view(KITS_MANAGE)
+def proposals(request):
+    """Posts proposed to improve the kits (for the kits' authors), pending first."""
+    status = request.GET.get("etat", "")
+    if status not in KitProposal.Status.values:
+        status = ""
+    page = paginate(
+        selectors.kit_proposals(request.user, status=status),
+        request.GET.get("page"),
+        per_page=PAGE_SIZE,
+        count=False,
+    )
+    return render_partial(
+        request,
+        "practices/proposals.html",
+        {
+            "page": page,
+            "proposals": page.object_list,
+            "status": status,
+            "statuses": KitProposal.Status.choices,
+            "breadcrumbs": _crumbs((_("Propositions pour les kits"), None)),
+        },
+    )
+
+
+@require_POST
+@object_view(lambda: KitProposal.objects.select_related("post", "kit"), KITS_MANAGE)
+def proposal_decide(request, kitproposal):
+    form = DecisionForm(request.POST)
+    accepted = request.POST.get("decision") == "accept"
+    if submit(
+        form,
+        lambda data: services.kit_proposal_decide(
+            actor=request.user, proposal=kitproposal, accepted=accepted, **data
+        ),
+    ):
+        messages.success(
+            request, _("Proposition retenue.") if accepted else _("Proposition non retenue.")
+        )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("practices:proposals")

@@ -1,0 +1,278 @@
+"""Reads of the practices space, with their joins: the list, a post with its answers,
+search, the kits' proposals, the federations an officer writes for, personal data."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from fede.core.access import is_system
+from fede.kits.models import Kit, KitVersion
+from fede.organization.models import Mandate, Unit
+from fede.organization.roles import grant_paths
+
+from . import search as fulltext
+from .models import (
+    MODERATE,
+    PARTICIPATE,
+    Comment,
+    Follow,
+    KitProposal,
+    Post,
+    Vote,
+    federation_q,
+)
+
+
+def _first_when(**condition):
+    """An ordering key that puts the rows matching ``condition`` first."""
+    return Case(When(Q(**condition), then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+def _count(model, **filters):
+    """A correlated COUNT of ``model`` rows of the outer post (no join multiplies rows)."""
+    rows = (
+        model.objects.filter(post=OuterRef("pk"), **filters)
+        .order_by()
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def with_figures(queryset, actor):
+    """Votes, visible answers, and whether ``actor`` voted: in the same query."""
+    voted = (
+        Exists(Vote.objects.filter(post=OuterRef("pk"), user=actor))
+        if getattr(actor, "pk", None)
+        else Value(False, output_field=BooleanField())
+    )
+    return queryset.annotate(
+        useful_count=_count(Vote),
+        answer_count=_count(Comment, hidden_at__isnull=True),
+        voted=voted,
+    )
+
+
+def _list_queryset(actor):
+    return (
+        Post.objects.in_scope(actor)
+        .select_related("author__member", "author_unit", "federation")
+        .defer("search_vector", "search_text", "search_title")
+    )
+
+
+def posts(actor):
+    """The posts ``actor`` reads, highlighted first, then the most recently active (the
+    list's filters are in filters.py)."""
+    return with_figures(_list_queryset(actor), actor).order_by(
+        F("highlighted_at").desc(nulls_last=True), "-last_activity_at", "-pk"
+    )
+
+
+def highlighted_posts(actor):
+    """The posts put forward by the federation (cards at the top of the list)."""
+    return (
+        _list_queryset(actor)
+        .filter(highlighted_at__isnull=False, hidden_at__isnull=True)
+        .order_by("-highlighted_at", "-pk")
+    )
+
+
+def search_posts(actor, text: str):
+    """Posts of ``actor``'s scope matching ``text``, best first (see search.py)."""
+    hidden = Q(hidden_at__isnull=True)
+    qs = (
+        Post.objects.in_scope(actor)
+        .filter(hidden)
+        .select_related("author__member", "author_unit")
+        .defer("search_vector", "search_text", "search_title")
+    )
+    return with_figures(fulltext.search(qs, text), actor)
+
+
+def detail_queryset():
+    return Post.objects.select_related(
+        "author__member", "author_unit", "federation", "highlighted_by__member", "hidden_by"
+    ).defer("search_vector", "search_text", "search_title")
+
+
+def answers(post: Post, actor, *, moderator: bool):
+    """The answers of ``post``: the accepted one first, then in order; hidden ones only for
+    moderators (marked as such)."""
+    qs = post.comments.select_related("author__member", "author_unit")
+    if not moderator:
+        qs = qs.filter(hidden_at__isnull=True)
+    rows = list(qs.order_by("created_at", "pk"))
+    rows.sort(key=lambda c: c.pk != post.accepted_answer_id)  # stable: accepted first
+    return rows
+
+
+def post_state(post: Post, actor) -> dict:
+    """Votes, whether ``actor`` voted and follows, in one query."""
+    row = (
+        Post.objects.filter(pk=post.pk)
+        .annotate(
+            useful_count=_count(Vote),
+            voted=Exists(Vote.objects.filter(post=OuterRef("pk"), user=actor)),
+            following=Exists(Follow.objects.filter(post=OuterRef("pk"), user=actor)),
+        )
+        .values("useful_count", "voted", "following")
+        .get()
+    )
+    return row
+
+
+def post_extras(post: Post) -> dict:
+    """Attachments and kit proposals of a post."""
+    return {
+        "attachments": list(post.attachments.all()),
+        "proposals": list(
+            post.kit_proposals.select_related("kit").annotate(kit_title=_kit_title())
+        ),
+    }
+
+
+def _kit_title(field: str = "kit"):
+    """The title of a kit's current version (published, else the newest)."""
+    versions = KitVersion.objects.filter(kit=OuterRef(field)).order_by(
+        _first_when(status=KitVersion.Status.PUBLISHED), "-number"
+    )
+    return Subquery(versions.values("title")[:1])
+
+
+def proposable_kits(actor):
+    """Kits an officer may propose a post for (those the library shows them)."""
+    return (
+        Kit.objects.published()
+        .annotate(title=_kit_title("pk"))
+        .order_by("title")
+        .only("pk", "slug")
+    )
+
+
+def kit_proposals(actor, *, status: str = ""):
+    """Proposals for the federations where ``actor`` writes kits."""
+    qs = KitProposal.objects.in_scope(actor, "kits.author")
+    if status:
+        qs = qs.filter(status=status)
+    return (
+        qs.select_related("post", "proposed_by__member", "decided_by__member")
+        .defer("post__search_vector", "post__search_text", "post__search_title", "post__body")
+        .annotate(kit_title=_kit_title())
+        .order_by(_first_when(status=KitProposal.Status.PENDING), "-created_at", "-pk")
+    )
+
+
+def federations_for(actor):
+    """Federations where ``actor`` may write (the post form's choice when several)."""
+    return Unit.objects.filter(kind=Unit.Kind.FEDERATION, is_active=True).filter(
+        federation_q(actor, field="")
+    )
+
+
+def author_unit_for(actor, federation: Unit):
+    """The unit of the office ``actor`` writes under in ``federation`` (a section for
+    a section officer, else the federation): shown next to their name."""
+    if is_system(actor) or not getattr(actor, "pk", None):
+        return None
+    mandate = (
+        Mandate.objects.current()
+        .filter(member__user=actor, unit__path__startswith=federation.path)
+        .select_related("unit")
+        .order_by("-unit__depth", "pk")
+        .first()
+    )
+    return mandate.unit if mandate else None
+
+
+def can_moderate_anywhere(actor) -> bool:
+    return bool(grant_paths(actor, MODERATE))
+
+
+def participates(actor) -> bool:
+    return bool(grant_paths(actor, PARTICIPATE))
+
+
+def popular_tags(actor, limit: int = 20) -> list[str]:
+    """The most used tags of the recent posts in ``actor``'s scope (one query)."""
+    counts: dict[str, int] = {}
+    rows = Post.objects.in_scope(actor).visible().exclude(tags="").order_by("-last_activity_at")
+    for tags in rows.values_list("tags", flat=True)[:300]:
+        for tag in tags.split(","):
+            if tag:
+                counts[tag] = counts.get(tag, 0) + 1
+    return [t for t, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+
+
+def followers_to_notify(comment: Comment) -> list:
+    """Active followers of the comment's post with an e-mail, but not its author, who
+    still take part in the post's federation."""
+    from .models import reaches_federation
+
+    follows = (
+        Follow.objects.filter(post=comment.post, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+    )
+    if comment.author_id:
+        follows = follows.exclude(user_id=comment.author_id)
+    return [f.user for f in follows if reaches_federation(f.user, comment.post.federation)]
+
+
+# --- Personal data -------------------------------------------------------------------------
+
+
+def personal_data_of(user) -> dict:
+    """What the practices space holds about a person (for « Mes données »)."""
+    if user is None or not getattr(user, "pk", None):
+        return {}
+    posts_ = [
+        {
+            "titre": p.title,
+            "type": p.get_kind_display(),
+            "thème": p.get_category_display(),
+            "le": p.created_at.isoformat(),
+            "texte": p.body,
+            "masquée": bool(p.hidden_at),
+        }
+        for p in Post.objects.filter(author=user).defer("search_vector").order_by("created_at")
+    ]
+    comments = [
+        {"publication": c.post.title, "le": c.created_at.isoformat(), "réponse": c.body}
+        for c in Comment.objects.filter(author=user).select_related("post").order_by("created_at")
+    ]
+    votes = [
+        {"publication": v.post.title, "le": v.created_at.isoformat()}
+        for v in Vote.objects.filter(user=user).select_related("post").order_by("created_at")
+    ]
+    follows = [
+        {"publication": f.post.title, "depuis le": f.created_at.isoformat()}
+        for f in Follow.objects.filter(user=user).select_related("post").order_by("created_at")
+    ]
+    proposals = [
+        {"publication": k.post.title, "kit": k.kit.slug, "le": k.created_at.isoformat()}
+        for k in KitProposal.objects.filter(proposed_by=user).select_related("post", "kit")
+    ]
+    if not (posts_ or comments or votes or follows or proposals):
+        return {}
+    return {
+        "Pratiques — publications": posts_,
+        "Pratiques — réponses": comments,
+        "Pratiques — votes « utile »": votes,
+        "Pratiques — publications suivies": follows,
+        "Pratiques — propositions pour les kits": proposals,
+    }
