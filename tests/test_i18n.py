@@ -146,8 +146,8 @@ def test_home_page_is_french_by_default(client):
     content = response.content.decode()
     assert response.status_code == 200
     assert '<html lang="fr"' in content
-    assert "La plateforme de travail de la fédération" in content
-    assert "The working platform of the federation" not in content
+    assert "Trouver ma section" in content
+    assert "Find my section" not in content
 
 
 @pytest.mark.django_db
@@ -157,8 +157,8 @@ def test_home_page_in_english_with_the_language_cookie(client):
     response = client.get("/")
     content = response.content.decode()
     assert response.status_code == 200
-    assert "The working platform of the federation" in content
-    assert "La plateforme de travail de la fédération" not in content
+    assert "Find my section" in content
+    assert "Trouver ma section" not in content
 
 
 @pytest.mark.django_db

@@ -27,7 +27,11 @@ PUBLIC_URL_NAMES = public_url_names()
 SAMPLE_UUID = uuid.UUID("3f2b8c1e-5d4a-4f6b-9c2d-1e0f7a8b9c0d")
 
 # Patterns for which no sample path can be written, with the reason. Keep it empty if you can.
-UNSAMPLEABLE: dict[str, str] = {}
+UNSAMPLEABLE: dict[str, str] = {
+    # By URL name: "/" is served by the public site, which renders this view for a
+    # logged-in person; the name stays for reverse("core:home").
+    "core:home": "« / » est servi par website:home, qui rend cet accueil une fois connecté·e",
+}
 
 
 @dataclass(frozen=True)
@@ -195,8 +199,8 @@ def test_walk_found_the_known_areas():
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.label)
 def test_sample_path_resolves_to_the_pattern(endpoint):
     """Each pattern gets a sample path that really reaches it (else list it in UNSAMPLEABLE)."""
-    if endpoint.route in UNSAMPLEABLE:
-        pytest.skip(UNSAMPLEABLE[endpoint.route])
+    if endpoint.route in UNSAMPLEABLE or endpoint.name in UNSAMPLEABLE:
+        pytest.skip(UNSAMPLEABLE.get(endpoint.route) or UNSAMPLEABLE[endpoint.name])
     assert endpoint.path is not None, f"{endpoint.route}: aucun chemin d'exemple possible"
     assert _resolves_to_itself(endpoint), (
         f"{endpoint.route}: le chemin d'exemple {endpoint.path} mène à une autre vue"
