@@ -12,6 +12,11 @@ from pathlib import Path
 from bench.pages import FLOOR
 
 P95_TARGET_MS = 100
+#: A key page's p50 may cost at most this many times the floor page's, in the same run.
+RATIO_TARGET = 6
+#: The floor page may cost at most this many times a bare Django view with a session.
+FLOOR_TARGET = 2
+BARE = "bench.bare"
 IMPORT_TARGET_ROWS_S = 20_000
 GENERATION_TARGET_S = 600
 
@@ -105,10 +110,13 @@ def build(*, load: dict, plan: dict, compare_plan: dict | None, context: dict) -
         )
     floor = next((r for r in rows if r["name"] == FLOOR), None)
     floor_p50 = floor["p50_ms"] if floor else None
+    bare = next((r for r in rows if r["name"] == BARE), None)
+    bare_p50 = bare.get("p50_ms") if bare else None
     for row in rows:
         row["ratio_p50"] = (
             round(row["p50_ms"] / floor_p50, 1) if floor_p50 and row.get("p50_ms") else None
         )
+        row["meets_ratio"] = row["ratio_p50"] is not None and row["ratio_p50"] <= RATIO_TARGET
         row["meets_target"] = (
             row.get("p95_ms") is not None
             and row["p95_ms"] <= P95_TARGET_MS
@@ -130,6 +138,8 @@ def build(*, load: dict, plan: dict, compare_plan: dict | None, context: dict) -
     doc = {
         **context,
         "floor_p50_ms": floor_p50,
+        "bare_p50_ms": bare_p50,
+        "floor_to_bare": round(floor_p50 / bare_p50, 1) if floor_p50 and bare_p50 else None,
         "pages": rows,
         "mixed": mixed,
         "absent": plan.get("absent", []),
@@ -137,6 +147,9 @@ def build(*, load: dict, plan: dict, compare_plan: dict | None, context: dict) -
         "summary": {
             "key_pages": len(key_rows),
             "key_pages_meeting_p95": sum(1 for r in key_rows if r["meets_target"]),
+            "key_pages_meeting_ratio": sum(
+                1 for r in key_rows if r["meets_ratio"] or r["name"] == FLOOR
+            ),
             "errors": sum(r.get("errors", 0) for r in rows)
             + (mixed["all"]["errors"] if mixed else 0),
             "missed": [r["name"] for r in key_rows if not r["meets_target"]],
@@ -212,6 +225,36 @@ def _yes(ok: bool) -> str:
     return "oui" if ok else "**non**"
 
 
+def previous_run(out_dir: Path, date: str) -> dict | None:
+    """The latest committed result file before ``date`` (for the comparison columns)."""
+    files = sorted(p for p in out_dir.glob("*.json") if p.stem < date)
+    if not files:
+        return None
+    try:
+        old = json.loads(files[-1].read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return {
+        "date": old.get("date", files[-1].stem),
+        "scale": (old.get("dataset") or {}).get("scale", {}).get("name"),
+        "pages": {
+            r["name"]: {"p50_ms": r.get("p50_ms"), "p95_ms": r.get("p95_ms")}
+            for r in old.get("pages", [])
+        },
+    }
+
+
+def _delta(now, before) -> str:
+    """ "120 (−15 %)": the previous figure and the change, for review."""
+    if before is None:
+        return "—"
+    if not now or not before:
+        return _ms(before)
+    change = (now - before) / before
+    sign = "+" if change > 0 else "−"
+    return f"{_ms(before)} ({sign}{abs(change):.0%})"
+
+
 def markdown(doc: dict) -> str:
     s = doc["settings"]
     m = doc["machine"]
@@ -240,18 +283,32 @@ def markdown(doc: dict) -> str:
         "(même rôle, même page). Ko : taille moyenne du HTML."
     )
     w("")
+    prev = doc.get("previous")
+    if prev:
+        w("")
+        w(
+            f"Colonnes « préc. » : le passage précédent ({prev['date']}, jeu « {prev['scale']} »), "
+            "et l'écart en pourcentage — une régression se voit ici."
+        )
+    w("")
     w(
-        "| Page | p50 | p95 | p99 | req/s | erreurs | SQL (grand / petit jeu) | Ko | ratio p50 | cible p95 ≤ 100 ms |"
+        f"| Page | p50 | p95 | p99 | p50 préc. | p95 préc. | req/s | erreurs | SQL (grand / petit jeu) | Ko | ratio p50 (≤ {RATIO_TARGET}) | cible p95 ≤ 100 ms |"
     )
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for r in doc["pages"]:
         label = r["label"] + ("" if r["key"] else " *(information)*")
         target = _yes(r["meets_target"]) if r["key"] else "—"
         sql = f"{r['queries']} / {r['queries_small'] if r['queries_small'] is not None else '—'}"
+        before = (prev or {}).get("pages", {}).get(r["name"], {})
+        ratio = r["ratio_p50"] if r["ratio_p50"] is not None else "—"
+        if r["key"] and r["ratio_p50"] is not None and not r.get("meets_ratio", True):
+            ratio = f"**{ratio}**"
         w(
             f"| {label} | {_ms(r.get('p50_ms'))} | {_ms(r.get('p95_ms'))} | {_ms(r.get('p99_ms'))} "
+            f"| {_delta(r.get('p50_ms'), before.get('p50_ms'))} "
+            f"| {_delta(r.get('p95_ms'), before.get('p95_ms'))} "
             f"| {r.get('rps') or '—'} | {r.get('errors', '—')} | {sql} | {_kb(r.get('avg_bytes'))} | "
-            f"{r['ratio_p50'] if r['ratio_p50'] is not None else '—'} | {target} |"
+            f"{ratio} | {target} |"
         )
     w("")
     w("URL mesurées (premier utilisateur simulé) :")
@@ -397,6 +454,17 @@ def markdown(doc: dict) -> str:
         + (f" (manquée : {', '.join('`' + x + '`' for x in sm['missed'])})" if sm["missed"] else "")
         + "."
     )
+    if doc.get("floor_to_bare"):
+        w(
+            f"- Plancher ≤ {FLOOR_TARGET} × une vue Django nue avec session : "
+            f"{_yes(doc['floor_to_bare'] <= FLOOR_TARGET)} ({_ms(doc['floor_p50_ms'])} ms contre "
+            f"{_ms(doc['bare_p50_ms'])} ms au p50, soit {doc['floor_to_bare']} ×)."
+        )
+    if "key_pages_meeting_ratio" in sm:
+        w(
+            f"- p50 ≤ {RATIO_TARGET} × le plancher sur chaque page clé : "
+            f"{sm['key_pages_meeting_ratio']}/{sm['key_pages']}."
+        )
     w(f"- Erreurs sur tout le passage : {sm['errors']}.")
     w(f"- Requêtes SQL constantes quand les données grandissent : {_yes(doc['queries_constant'])}.")
     w(f"- Génération du jeu national ≤ 10 min : {_yes(gen_ok)}.")

@@ -27,6 +27,7 @@ from pathlib import Path
 from bench import ballotbench, db, importbench, report
 from bench import generate as gen
 from bench.machine import CPUWatch
+from bench.pages import FLOOR
 from bench.scales import SCALES
 from bench.server import ROOT, Gunicorn, collectstatic, default_workers, production_env
 
@@ -84,6 +85,54 @@ def _analysis(name: str, prof: dict) -> str:
         f"Le temps va surtout à Python ({1 - share:.0%} hors SQL) : rendu des gabarits et "
         "code de la vue, voir le profil."
     )
+
+
+def _bare_reference(plan: dict, load: dict, floor: dict, env: dict, args, tmp: Path) -> None:
+    """Load ``bench.bare`` (session + user, nothing else) with the floor's users, on a
+    second gunicorn, and add it to the plan and the results as an information row."""
+    from bench import bare
+
+    page = {
+        **{k: floor[k] for k in ("app", "weight", "anonymous")},
+        "name": bare.NAME,
+        "label": "Vue Django nue avec session (seconde référence du plancher)",
+        "key": False,
+        "note": "intergiciels de session et d'authentification seulement",
+        "example_url": bare.PATH,
+        "users": [dict(u, urls=[bare.PATH]) for u in floor["users"]],
+        "queries": 2,
+        "status": 200,
+        "location": "",
+    }
+    with open(tmp / "plan-bare.json", "w", encoding="utf-8") as fh:
+        json.dump({"cookie_name": plan["cookie_name"], "pages": [page]}, fh)
+    server = Gunicorn(
+        env | {"DJANGO_SETTINGS_MODULE": "bench.bare"},
+        args.workers,
+        tmp / "bare.log",
+        ready_path=bare.PATH,
+    )
+    with server:
+        _python(
+            "bench.load",
+            "--plan",
+            str(tmp / "plan-bare.json"),
+            "--base",
+            server.base,
+            "--out",
+            str(tmp / "load-bare.json"),
+            "--users",
+            str(args.users),
+            "--duration",
+            str(args.duration),
+            "--mixed",
+            "0",
+            env=env,
+        )
+    with open(tmp / "load-bare.json", encoding="utf-8") as fh:
+        load["per_page"].update(json.load(fh)["per_page"])
+    index = plan["pages"].index(floor) + 1
+    plan["pages"].insert(index, {k: v for k, v in page.items() if k != "users"})
 
 
 def main(argv=None) -> int:
@@ -189,6 +238,10 @@ def main(argv=None) -> int:
         server_log = (tmp / "gunicorn.log").read_text(encoding="utf-8", errors="replace")
         with open(tmp / "load.json", encoding="utf-8") as fh:
             load = json.load(fh)
+        floor = next((p for p in plan["pages"] if p["name"] == FLOOR), None)
+        if floor is not None:
+            log("Seconde référence : une vue Django nue avec session…")
+            _bare_reference(plan, load, floor, env, args, tmp)
 
         context = {
             "date": args.date,
@@ -207,6 +260,7 @@ def main(argv=None) -> int:
             "small_dataset": {"rows": small["rows"]} if small else None,
         }
         doc = report.build(load=load, plan=plan, compare_plan=compare_plan, context=context)
+        doc["previous"] = report.previous_run(Path(args.out_dir), args.date)
 
         missed = [r["name"] for r in doc["pages"] if r["key"] and not r["meets_target"]]
         if missed and not args.no_profile:

@@ -64,8 +64,9 @@ def default_workers() -> int:
 
 
 class Gunicorn:
-    def __init__(self, env: dict, workers: int, log_path: Path):
+    def __init__(self, env: dict, workers: int, log_path: Path, ready_path: str = "/healthz"):
         self.env, self.workers, self.log_path = env, workers, log_path
+        self.ready_path = ready_path
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -101,7 +102,7 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn s'est arrêté : voir {self.log_path}")
             try:
-                with urllib.request.urlopen(self.base + "/healthz", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(self.base + self.ready_path, timeout=2) as response:  # noqa: S310
                     if response.status == 200:
                         return
             except (urllib.error.URLError, OSError):

@@ -70,3 +70,48 @@ def test_more_queries_on_the_big_dataset_is_reported():
     small = {"pages": [_plan_page("list", queries=8)]}
     doc = report.build(load=load, plan=plan, compare_plan=small, context={})
     assert doc["queries_constant"] is False
+
+
+def test_a_page_over_six_times_the_floor_misses_the_ratio_target():
+    load = {
+        "per_page": {
+            "core.ping": {
+                "elapsed": 1.0,
+                "pages": {"core.ping": {"latencies_ms": [10.0] * 100, "errors": 0}},
+            },
+            "heavy": {
+                "elapsed": 1.0,
+                "pages": {"heavy": {"latencies_ms": [70.0] * 100, "errors": 0}},
+            },
+        },
+        "mixed": None,
+    }
+    plan = {"pages": [_plan_page("core.ping", key=False), _plan_page("heavy")], "absent": []}
+    doc = report.build(load=load, plan=plan, compare_plan=None, context={})
+    heavy = next(r for r in doc["pages"] if r["name"] == "heavy")
+    assert heavy["meets_target"] is True  # p95 70 ms
+    assert heavy["meets_ratio"] is False  # but 7 × the floor
+    assert doc["summary"]["key_pages_meeting_ratio"] == 0
+
+
+def test_the_report_shows_each_page_next_to_the_previous_run(tmp_path):
+    import json
+
+    (tmp_path / "2026-11-01.json").write_text(
+        json.dumps(
+            {
+                "date": "2026-11-01",
+                "dataset": {"scale": {"name": "national"}},
+                "pages": [{"name": "list", "p50_ms": 100.0, "p95_ms": 150.0}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "2026-12-24.json").write_text("{}", encoding="utf-8")  # later: ignored
+    prev = report.previous_run(tmp_path, "2026-12-06")
+    assert prev["date"] == "2026-11-01"
+    assert prev["pages"]["list"] == {"p50_ms": 100.0, "p95_ms": 150.0}
+    assert report._delta(80.0, 100.0) == "100 (−20%)"
+    assert report._delta(165.0, 150.0) == "150 (+10%)"
+    assert report._delta(50.0, None) == "—"
+    assert report.previous_run(tmp_path, "2026-10-01") is None

@@ -59,7 +59,9 @@ def test_bench_runs_end_to_end(tmp_path, bench_database):
     result = json.loads((tmp_path / "smoke.json").read_text(encoding="utf-8"))
     assert (tmp_path / "smoke.md").read_text(encoding="utf-8").startswith("# Banc d'essai")
     pages = {p["name"]: p for p in result["pages"]}
-    assert set(pages) == set(PAGES)
+    # The floor comes with its second reference: a bare Django view with a session.
+    assert set(pages) == set(PAGES) | {"bench.bare"}
+    assert result["floor_to_bare"] is not None
     for page in pages.values():
         assert page["probe_status"] == 200, page
         assert page["requests"] > 0, page
@@ -71,6 +73,16 @@ def test_bench_runs_end_to_end(tmp_path, bench_database):
     imported = result["import"]["runs"]["200"]["import"]
     assert imported["bad_rows"] == 0
     assert imported["created"] + imported["updated"] == 200
+    # Online ballots cast concurrently: one per voter, all in the box, register emptied after.
+    casting = result["ballots"]["casting"]
+    assert casting["ballots"] > 0 and casting["consistent"], casting
+    assert (
+        casting["second_ballots_refused"].split("/")[0]
+        == casting["second_ballots_refused"].split("/")[1]
+    )
+    assert result["ballots"]["consolidation"]["pvs"] == 10
+    with db.connect(url) as conn:
+        assert conn.execute("SELECT count(*) FROM ballots_voterecord").fetchone()[0] == 0
 
     # The generated tree has the materialised paths of organization.services.unit_create.
     with db.connect(url) as conn:

@@ -195,7 +195,7 @@ def section_rows(pvs, options) -> list[SectionRow]:
 
 
 def _pvs(round_: Round):
-    return round_.section_results.select_related("section").order_by("section__name", "pk")
+    return round_.section_results.select_related("section").order_by("section__sort_name", "pk")
 
 
 def section_rows_page(round_: Round, results: Results, page_param, per_page: int = 50):
@@ -334,7 +334,7 @@ def pv_tasks(user):
     return (
         (to_enter | to_sign)
         .select_related("round__ballot", "section")
-        .order_by("round__ballot__title", "section__name")
+        .order_by("round__ballot__title", "section__sort_name")
         .distinct()
     )
 
@@ -345,7 +345,7 @@ def pv_list(round_: Round, user):
         SectionResult.objects.in_scope(user, "ballots.view_pv")
         .filter(round=round_)
         .select_related("section")
-        .order_by("section__name")
+        .order_by("section__sort_name")
     )
 
 
@@ -356,9 +356,9 @@ def roll_by_section(ballot: Ballot, user):
         .active()
         .filter(ballot=ballot)
         .order_by()
-        .values("section", "section__name")
+        .values("section", "section__name", "section__sort_name")
         .annotate(n=Count("pk"))
-        .order_by("section__name")
+        .order_by("section__sort_name")
     )
 
 

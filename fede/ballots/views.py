@@ -154,7 +154,7 @@ def ballot_detail(request, pk):
             SectionResult.objects.in_scope(request.user, "ballots.view_pv")
             .filter(round=current)
             .select_related("section")
-            .order_by("section__name")[: (0 if manage else 20)]
+            .order_by("section__sort_name")[: (0 if manage else 20)]
         )
         if manage and current.status == Round.Status.PUBLISHED and ballot.status == "running":
             context["next_form"] = NextRoundForm()
@@ -230,7 +230,7 @@ def roll(request, ballot):
             RollEntry.objects.filter(ballot=ballot)
             .exclude(reason="")
             .select_related("member", "section")
-            .order_by("section__name", "member__last_name")[:200]
+            .order_by("section__sort_name", "member__last_name")[:200]
         )
     return render(
         request,
