@@ -11,6 +11,7 @@ from django.apps import AppConfig
 from django.http import HttpResponse
 from django.urls import path
 
+from bench.pages import BARE_PATH
 from bench.settings import *  # noqa: F403
 
 
@@ -33,8 +34,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
 ]
 ROOT_URLCONF = "bench.bare"
-NAME = "bench.bare"
-PATH = "/ping-nu/"
 
 
 def bare(request):
@@ -44,4 +43,4 @@ def bare(request):
     )
 
 
-urlpatterns = [path(PATH.strip("/") + "/", bare)]
+urlpatterns = [path(BARE_PATH.strip("/") + "/", bare)]

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 FLOOR = "core.ping"
+#: The floor's second reference, served by another gunicorn (``bench.bare``).
+BARE = "bench.bare"
+BARE_PATH = "/ping-nu/"
 
 
 @dataclass

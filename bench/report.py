@@ -9,14 +9,13 @@ import platform
 import subprocess
 from pathlib import Path
 
-from bench.pages import FLOOR
+from bench.pages import BARE, FLOOR
 
 P95_TARGET_MS = 100
 #: A key page's p50 may cost at most this many times the floor page's, in the same run.
 RATIO_TARGET = 6
 #: The floor page may cost at most this many times a bare Django view with a session.
 FLOOR_TARGET = 2
-BARE = "bench.bare"
 IMPORT_TARGET_ROWS_S = 20_000
 GENERATION_TARGET_S = 600
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from bench import ballotbench, db, importbench, report
 from bench import generate as gen
 from bench.machine import CPUWatch
-from bench.pages import FLOOR
+from bench.pages import BARE, BARE_PATH, FLOOR
 from bench.scales import SCALES
 from bench.server import ROOT, Gunicorn, collectstatic, default_workers, production_env
 
@@ -90,16 +90,14 @@ def _analysis(name: str, prof: dict) -> str:
 def _bare_reference(plan: dict, load: dict, floor: dict, env: dict, args, tmp: Path) -> None:
     """Load ``bench.bare`` (session + user, nothing else) with the floor's users, on a
     second gunicorn, and add it to the plan and the results as an information row."""
-    from bench import bare
-
     page = {
         **{k: floor[k] for k in ("app", "weight", "anonymous")},
-        "name": bare.NAME,
+        "name": BARE,
         "label": "Vue Django nue avec session (seconde référence du plancher)",
         "key": False,
         "note": "intergiciels de session et d'authentification seulement",
-        "example_url": bare.PATH,
-        "users": [dict(u, urls=[bare.PATH]) for u in floor["users"]],
+        "example_url": BARE_PATH,
+        "users": [dict(u, urls=[BARE_PATH]) for u in floor["users"]],
         "queries": 2,
         "status": 200,
         "location": "",
@@ -110,7 +108,7 @@ def _bare_reference(plan: dict, load: dict, floor: dict, env: dict, args, tmp: P
         env | {"DJANGO_SETTINGS_MODULE": "bench.bare"},
         args.workers,
         tmp / "bare.log",
-        ready_path=bare.PATH,
+        ready_path=BARE_PATH,
     )
     with server:
         _python(

@@ -29,7 +29,17 @@ from django.db import models
 from bench.scales import Scale
 
 #: Generators in layer order (an app may read what the ones before it wrote).
-PLUGINS = ["organization", "rooms", "events", "kits", "consultations", "convention", "ballots"]
+PLUGINS = [
+    "organization",
+    "rooms",
+    "events",
+    "kits",
+    "consultations",
+    "convention",
+    "ballots",
+    "practices",
+    "website",
+]
 
 
 def load_plugin(name: str):

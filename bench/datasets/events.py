@@ -217,8 +217,10 @@ def generate(conn, ctx):
             "capacity",
             "created_by_id",
             "created_at",
+            "status",
         ],
-        events,
+        # Every generated event is published (a draft is in no agenda, feed or public page).
+        (e + ("published",) for e in events),
     )
     ctx.copy(EventSpeaker, ["id", "event_id", "speaker_id", "part", "order"], parts)
     ctx.copy_timed(

@@ -226,26 +226,33 @@ def generate(conn, ctx):
     )
     ctx.shared[APP] = {"confirmed_by_federation": confirmed_by_fed}
 
-    # The load run looks at the busiest rooms of the first federation (Paris) and at the
+    # The load run looks, for each simulated secretary, at the busiest rooms of their own
+    # federation (rooms belong to a federation: another's are out of reach) and at the
     # week to come.
-    paris_rooms = [r for r in room_info if r[1] == 0]
-    top = sorted(paris_rooms, key=lambda r: -busiest.get(r[0], 0))[:4]
+    fed_index = {fid: fi for fi, (fid, _path, _dept) in enumerate(federations)}
     monday = today - datetime.timedelta(days=today.weekday())
     iso = (monday + datetime.timedelta(days=7)).isocalendar()
     thursday = monday + datetime.timedelta(days=10)
     secretaries = ctx.targets.get("organization", {}).get("section_secretaries", [])
-    ctx.targets[APP] = {
-        "users": [
+
+    def top_rooms(fi: int) -> list[int]:
+        rooms_of = [r for r in room_info if r[1] == fi]
+        return [r[0] for r in sorted(rooms_of, key=lambda r: -busiest.get(r[0], 0))[:4]]
+
+    users = []
+    for s in secretaries:
+        fi = fed_index.get(s["federation_id"], 0)
+        users.append(
             {
                 "user_id": s["user_id"],
-                "room_ids": [r[0] for r in top],
-                "venue_id": venues[0][0],
+                "room_ids": top_rooms(fi),
+                # Venues are numbered federation by federation.
+                "venue_id": fi * scale.venues_per_federation + 1,
                 "week": f"{iso[0]}-W{iso[1]:02d}",
                 "free_day": thursday.isoformat(),
             }
-            for s in secretaries
-        ],
-    }
+        )
+    ctx.targets[APP] = {"users": users}
 
 
 def pages(targets: dict) -> list[Page]:
