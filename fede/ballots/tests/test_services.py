@@ -329,6 +329,37 @@ def test_close_refuses_pvs_awaiting_validation_then_two_rounds_to_a_winner(
 # --- Online vote ----------------------------------------------------------------------------
 
 
+def test_five_wrong_codes_close_the_door_even_to_the_right_code(
+    federation, section_a, voters_a, django_capture_on_commit_callbacks
+):
+    ballot = make_ballot(
+        federation, mode=Ballot.Mode.ONLINE, kind=Ballot.Kind.MOTIONS, open_it=True
+    )
+    user = make_member_user(section_a)
+    member = member_of(user)
+    services.roll_add(actor=SYSTEM, ballot=ballot, member=member, reason="Test")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.vote_code_send(actor=user, ballot=ballot)
+    code = mail.outbox[0].subject.rsplit(" ", 1)[-1]
+    wrong = "000000" if code != "000000" else "111111"
+    option = ballot.options.first()
+    for _ in range(services.MAX_CODE_ATTEMPTS):
+        with pytest.raises(ValidationError, match="Code incorrect"):
+            services.vote_cast(actor=user, ballot=ballot, option=option, code=wrong)
+    assert VoteCode.objects.get(member=member).attempts == services.MAX_CODE_ATTEMPTS
+    with pytest.raises(ValidationError, match="Trop d'essais"):
+        services.vote_cast(actor=user, ballot=ballot, option=option, code=code)
+    assert not VoteRecord.objects.exists() and not CastBallot.objects.exists()
+    # A new code (a minute later) opens the door again.
+    VoteCode.objects.update(expires_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.vote_code_send(actor=user, ballot=ballot)
+    code = mail.outbox[-1].subject.rsplit(" ", 1)[-1]
+    assert services.vote_cast(actor=user, ballot=ballot, option=option, code=code)
+    assert not VoteCode.objects.exists()  # consumed with the vote
+
+
 def test_online_vote_with_an_emailed_code_leaves_no_link_from_ballot_to_voter(
     federation, section_a, voters_a, django_capture_on_commit_callbacks
 ):
