@@ -23,6 +23,7 @@ A Markdown ``# Titre`` becomes an ``<h2>``: every page has exactly one ``<h1>``,
 
 from __future__ import annotations
 
+import functools
 import re
 
 import markdown as _markdown
@@ -104,10 +105,18 @@ def render_markdown(text: str | None, *, nl2br: bool = True) -> SafeString:
     """Markdown → sanitised HTML, ready for a template (empty text gives an empty string).
 
     ``nl2br=False`` keeps the strict Markdown rule (a blank line separates paragraphs,
-    a single line break is a space).
+    a single line break is a space). The result depends on the text alone: it is kept per
+    process (:func:`_render`, least recently used first out), so a page of a hundred
+    paragraphs is not converted again on every request — and no reader's data can leak
+    into another's, the key being the text itself.
     """
     if not text:
         return mark_safe("")
+    return mark_safe(_render(str(text), nl2br))
+
+
+@functools.lru_cache(maxsize=4096)
+def _render(text: str, nl2br: bool) -> str:
     extensions = ["extra", "sane_lists"]
     if nl2br:
         extensions.append("nl2br")
@@ -117,6 +126,6 @@ def render_markdown(text: str | None, *, nl2br: bool = True) -> SafeString:
         extension_configs={"extra": {"tables": {"use_align_attribute": True}}},
         output_format="html",
     )
-    html = converter.convert(str(text))
+    html = converter.convert(text)
     html = _H1.sub(r"<\1h2", html)
-    return sanitize_html(html)
+    return str(sanitize_html(html))

@@ -13,7 +13,7 @@ def _home_events(request):
     from django.utils import formats, timezone
 
     from .models import Event
-    from .selectors import audience_member, events_visible_to, my_events
+    from .selectors import audience_member, events_visible_to, my_registrations
 
     member = audience_member(request.user)
     if member is None:
@@ -25,7 +25,13 @@ def _home_events(request):
         .exclude(status__in=[Event.Status.CANCELLED, "draft"])
         .order_by("start", "pk")[:3]
     )
-    registered = [r.event for r in my_events(member, now=now)["upcoming"][:5]]
+    # Only the next five registrations (not the whole history "Mes événements" shows).
+    registered = [
+        r.event
+        for r in my_registrations(member)
+        .filter(event__end__gte=now)
+        .order_by("event__start", "pk")[:5]
+    ]
     lines, seen = [], set()
     for event in [*meetings, *registered]:
         if event.pk in seen:

@@ -16,7 +16,6 @@ from fede.organization.tests.factories import (
 )
 from fede.practices.models import Post
 
-
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser"), pytest.mark.django_db]
 
 PASSWORD = "correct horse battery"
