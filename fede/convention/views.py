@@ -573,14 +573,18 @@ def coverage(request, topic):
     rapporteur = selectors.is_rapporteur(request.user, convention)
     visible = topic.synthesis_published_at is not None or rapporteur
     filter_value = request.GET.get("reprise", "")
-    contributions = selectors.visible_contributions(request.user, topic)
-    contributions = selectors.with_coverage(
-        selectors.coverage_filter(contributions, filter_value)
-    ).prefetch_related("citations__paragraph")
+    contributions = selectors.coverage_filter(
+        selectors.visible_contributions(request.user, topic), filter_value
+    )
+    # Counted and paged on the contributions alone; the citation counts are computed for
+    # the rows of the page only (8,000 contributions per topic at national scale).
     page = paginate(
         contributions if visible else contributions.none(),
         request.GET.get("page"),
         per_page=PAGE_SIZE,
+        annotate=lambda rows: selectors.with_coverage(
+            rows.select_related("section")
+        ).prefetch_related("citations__paragraph"),
     )
     for row in page.object_list:
         row.coverage = selectors.coverage_of(row)
