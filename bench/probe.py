@@ -8,6 +8,11 @@
 ``python -m bench.probe --database-url URL --profile PAGE[,PAGE] --out profile.json``
     profiles one request of each page: cProfile's heaviest functions, the slowest SQL
     statements and the plan (EXPLAIN ANALYZE) of the slowest one.
+
+``python -m bench.probe --database-url URL --time PAGE[,PAGE] [--repeat 30]``
+    times requests of each page in this process, one after the other (no concurrency):
+    median and 90th percentile of the whole request and of its SQL, and the query count —
+    the quick measure to check a change before a full ``make bench``. Prints a table.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import sys
 import time
@@ -191,15 +197,85 @@ def profile(url: str, names: set[str]) -> dict:
     return result
 
 
+def timing(url: str, names: set[str], repeat: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    manifest = gen.read_manifest(url)
+    present, _absent = resolve(all_pages(manifest["targets"], manifest.get("skipped")), names)
+    sessions = Sessions()
+    result = {}
+    for page, urls in present:
+        client = sessions.client(None if page.anonymous else page.entries[0]["user_id"])
+        target = urls[0][0]
+        for _ in range(3):
+            client.get(target)  # warm
+        total, sql, status, queries = [], [], None, 0
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                status = client.get(target).status_code
+                total.append((time.perf_counter() - start) * 1000)
+            sql.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+            queries = len(ctx.captured_queries)
+        total.sort()
+        sql.sort()
+        result[page.name] = {
+            "url": target,
+            "status": status,
+            "queries": queries,
+            "p50_ms": round(total[len(total) // 2], 1),
+            "p90_ms": round(total[int(len(total) * 0.9)], 1),
+            "sql_p50_ms": round(sql[len(sql) // 2], 1),
+        }
+    return result
+
+
+def _production_here(database_url: str) -> None:
+    """Run this process as the load run serves the app: production settings, static files
+    collected once into ``var/bench-static`` (the manifest the templates need)."""
+    import subprocess
+
+    from bench.server import NOT_PRODUCTION, ROOT, production_env
+
+    static_root = ROOT / "var" / "bench-static"
+    env = production_env(database_url, str(static_root), secret_key="bench-probe")
+    for name in NOT_PRODUCTION:
+        os.environ.pop(name, None)
+    os.environ.update(env)
+    if not (static_root / "staticfiles.json").exists():
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True)
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out")
     parser.add_argument("--pages", help="seulement ces pages (noms séparés par des virgules)")
     parser.add_argument("--profile", help="profiler ces pages (noms séparés par des virgules)")
+    parser.add_argument("--time", help="chronométrer ces pages (noms séparés par des virgules)")
+    parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args(argv)
+    if not args.out and not args.time:
+        parser.error("--out est requis (sauf avec --time)")
+    if args.time and "FEDE_BENCH_STATIC_ROOT" not in os.environ:
+        _production_here(args.database_url)
     gen.configure_django(args.database_url)
-    if args.profile:
+    if args.time:
+        data = timing(args.database_url, set(args.time.split(",")), args.repeat)
+        for name, row in data.items():
+            print(
+                f"{name:45} {row['status']} p50 {row['p50_ms']:7.1f} ms  p90 {row['p90_ms']:7.1f}"
+                f"  SQL p50 {row['sql_p50_ms']:6.1f} ms  {row['queries']} req."
+            )
+        if not args.out:
+            return 0
+    elif args.profile:
         data = profile(args.database_url, set(args.profile.split(",")))
     else:
         data = plan(args.database_url, set(args.pages.split(",")) if args.pages else None)

@@ -26,6 +26,8 @@ class Scale:
     bookings_per_room: int = 150
     events_per_federation: int = 60
     registrations_per_event: int = 25
+    #: Days of history behind today for events and bookings (the platform's years of use).
+    history_days: int = 365
     #: Simulated users per persona kind that the load run may log in as.
     personas: int = 8
 
@@ -42,6 +44,12 @@ NATIONAL = Scale(
     member_users=10_000,
     transfers=6_000,
     access_log=200_000,
+    # After a few years of use: 8,000 sections meeting about ten times a year for five
+    # years (~400,000 events, ~2.5 million registrations, ~600,000 room bookings).
+    history_days=5 * 365,
+    events_per_federation=4_000,
+    registrations_per_event=8,
+    bookings_per_room=750,
 )
 
 SMOKE = Scale(
@@ -58,6 +66,7 @@ SMOKE = Scale(
     bookings_per_room=10,
     events_per_federation=6,
     registrations_per_event=5,
+    history_days=120,
     personas=3,
 )
 

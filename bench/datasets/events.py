@@ -1,6 +1,6 @@
-"""Events at national scale: in each federation a year of section meetings, assemblies,
-conference-debates and trainings (two thirds past, one third to come), some of them in a
-room booked by the organising section, with speakers and registrations of members (and of
+"""Events at national scale: in each federation the section meetings, assemblies,
+conference-debates and trainings of the scale's history (``history_days``) and of the
+three months to come, some of them in a room booked by the organising section, with speakers and registrations of members (and of
 guests for public events)."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ THEMES = (
     "les municipales",
     "la jeunesse",
 )
-PAST_DAYS, FUTURE_DAYS = 365, 90
+FUTURE_DAYS = 90
 
 
 def generate(conn, ctx):
@@ -109,7 +109,9 @@ def generate(conn, ctx):
                 si = None
             else:
                 booking_id = None
-                day = now.date() + datetime.timedelta(days=rng.randint(-PAST_DAYS, FUTURE_DAYS))
+                day = now.date() + datetime.timedelta(
+                    days=rng.randint(-scale.history_days, FUTURE_DAYS)
+                )
                 start = datetime.datetime.combine(
                     day, datetime.time(rng.choice((10, 14, 18, 19))), tz
                 )

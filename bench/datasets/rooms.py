@@ -1,6 +1,7 @@
 """Rooms at national scale: in each federation a few venues (the federation's premises with
 its "espace sections", town halls, associations, cafés), their rooms with opening hours and
-equipment, and months of bookings by the sections of the federation (past and coming).
+equipment, and the bookings by the sections of the federation over the scale's history
+(``history_days``) and the two months to come.
 
 Confirmed bookings of a room never overlap (the database's exclusion constraint holds
 them): each room's bookings take distinct slots of a daily grid.
@@ -36,7 +37,7 @@ PURPOSES = (
     "Permanence",
     "Préparation de la campagne",
 )
-PAST_DAYS, FUTURE_DAYS = 120, 60
+FUTURE_DAYS = 60
 
 
 def generate(conn, ctx):
@@ -161,7 +162,9 @@ def generate(conn, ctx):
 
     def booking_rows():
         bid = 0
-        candidates = [(d, s) for d in range(-PAST_DAYS, FUTURE_DAYS) for s in range(len(SLOTS))]
+        candidates = [
+            (d, s) for d in range(-scale.history_days, FUTURE_DAYS) for s in range(len(SLOTS))
+        ]
         for rid, fi, capacity, approval, _space in room_info:
             sis = fed_sections[fi]
             chosen = rng.sample(candidates, min(scale.bookings_per_room, len(candidates)))
