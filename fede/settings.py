@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "fede.accounts.session_cache.SessionOnUserMiddleware",
     "fede.accounts.mfa.MFARequiredMiddleware",
 ]
 

@@ -28,6 +28,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from . import session_cache
+
 Predicate = Callable[[object], bool]
 
 
@@ -74,12 +76,20 @@ def user_has_mfa(user) -> bool:
 
 
 def mfa_missing(request) -> bool:
-    """True when the logged-in user must have MFA and has not turned it on (cached)."""
+    """True when the logged-in user must have MFA and has not turned it on (cached for the
+    request, and in the user's session until their rights change: session_cache)."""
     cached = getattr(request, "_fede_mfa_missing", None)
     if cached is None:
-        user = request.user
-        cached = bool(mfa_reasons(user)) and not user_has_mfa(user)
+        cached = mfa_missing_for(request.user)
         request._fede_mfa_missing = cached
+    return cached
+
+
+def mfa_missing_for(user) -> bool:
+    cached = session_cache.recall(user, "mfa_missing")
+    if cached is None:
+        cached = bool(mfa_reasons(user)) and not user_has_mfa(user)
+        session_cache.keep(user, "mfa_missing", cached)
     return cached
 
 

@@ -34,6 +34,9 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("adresse e-mail"), unique=True)
+    #: Changes whenever the user's rights change (offices, second factor): the copies of
+    #: them kept in the user's sessions are then stale (fede.accounts.session_cache).
+    access_stamp = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

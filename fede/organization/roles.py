@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
+from fede.accounts import session_cache
 from fede.core import registry
 from fede.core.access import is_system
 
@@ -46,16 +47,21 @@ def roles_with(capability: str) -> frozenset[str]:
 
 
 def _grants(user) -> list[tuple[str, frozenset[str]]]:
-    """(unit path, capabilities) of each current mandate of the user; cached on the user."""
+    """(unit path, capabilities) of each current mandate of the user; cached on the user for
+    the request, and in the user's session until their rights change (session_cache)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_fede_grants", None)
     if cached is None:
-        rows = (
-            Mandate.objects.current()
-            .filter(member__user=user, unit__is_active=True)
-            .values_list("role", "unit__path")
-        )
+        rows = session_cache.recall(user, "offices")
+        if rows is None:
+            rows = [
+                [role, path]
+                for role, path in Mandate.objects.current()
+                .filter(member__user=user, unit__is_active=True)
+                .values_list("role", "unit__path")
+            ]
+            session_cache.keep(user, "offices", rows)
         grants = role_capabilities()
         cached = [(path, grants.get(role, frozenset())) for role, path in rows]
         user._fede_grants = cached
@@ -71,6 +77,8 @@ def forget_grants(user) -> None:
     """Drop the cached grants (after appointing or ending an office in the same request)."""
     if hasattr(user, "_fede_grants"):
         del user._fede_grants
+    session_cache.forget(user, "offices")
+    session_cache.forget(user, "mfa_missing")
 
 
 def grant_paths(user, capability: str) -> list[str]:
@@ -141,3 +149,34 @@ def units_q(user, capability: str, *, field: str = ""):
 
 def today():
     return timezone.localdate()
+
+
+# --- Keeping the per-session copies of offices honest ----------------------------------------
+
+
+def _bump_for_mandate(sender, instance, **kwargs):
+    user_id = instance.member.user_id if instance.member_id else None
+    session_cache.bump_access([user_id])
+
+
+def _bump_for_unit(sender, instance, **kwargs):
+    if instance.path:
+        holders = Mandate.objects.filter(unit__path__startswith=instance.path)
+        session_cache.bump_access(holders.values("member__user"))
+
+
+def _bump_for_member(sender, instance, **kwargs):
+    session_cache.bump_access([instance.user_id])
+
+
+def connect_rights_signals() -> None:
+    """Offices appointed, changed or ended, units closed or moved, a member file linked to
+    a login: the users concerned get a new access stamp (their sessions' copies go stale)."""
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Member
+
+    post_save.connect(_bump_for_mandate, Mandate, dispatch_uid="rights.mandate+")
+    post_delete.connect(_bump_for_mandate, Mandate, dispatch_uid="rights.mandate-")
+    post_save.connect(_bump_for_unit, Unit, dispatch_uid="rights.unit")
+    post_save.connect(_bump_for_member, Member, dispatch_uid="rights.member")

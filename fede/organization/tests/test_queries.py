@@ -1,7 +1,8 @@
 """List pages keep a fixed number of queries whatever the number of members (no N+1).
 
-Each request costs four queries before the view runs (session, user, the user's offices,
-the MFA check); the pins below count them.
+Each request costs two queries before the view runs (the session and the user; the user's
+offices and MFA state are kept in the session, see fede.accounts.session_cache); the pins
+below count them.
 """
 
 import pytest

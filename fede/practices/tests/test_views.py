@@ -425,18 +425,18 @@ def test_query_counts_are_pinned(client, world, p11_secretary, n, django_assert_
     """The same number of queries with 3 or 12 posts (each with answers and votes)."""
     posts = _busy_space(world, n)
     login(client, p11_secretary)
-    client.get(reverse("practices:index"))  # session and grants warm-up is not the point
-    with django_assert_num_queries(7):
+    client.get(reverse("practices:index"))  # session warm-up is not the point
+    with django_assert_num_queries(5):
         response = client.get(reverse("practices:index"))
     assert response.content.decode().count('class="list-group-item') == n
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         client.get(
             reverse("practices:index"), {"categorie": "organisation"}, HTTP_HX_REQUEST="true"
         )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         response = client.get(reverse("practices:search"), {"q": "réunions"})
     assert response.content.decode().count('class="list-group-item') == n
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(8):
         response = client.get(posts[-1].get_absolute_url())
     assert response.content.decode().count('id="reponse-') == 2
 

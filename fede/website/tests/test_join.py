@@ -154,7 +154,8 @@ def test_requests_list_is_scoped_to_the_officers_sections(client, site, django_a
     confirmed_request(client, email="b@example.org", first_name="Zoé")
     confirmed_request(client, email="c@example.org", postal_code="75116", first_name="Yann")
     client.force_login(site["sec11"])
-    with django_assert_num_queries(6):  # session, user, grants ×2 (decorator, scope), rows, MFA
+    # session, user (offices and MFA state come with the session), count, rows
+    with django_assert_num_queries(4):
         response = client.get(reverse("website:join_requests"))
     html = response.content.decode()
     assert html.count("Camille Rousseau") == 1 and "Zoé Rousseau" in html
