@@ -51,6 +51,13 @@ def _dataset(url: str, scale: str, reuse: bool, env: dict, log) -> dict:
     manifest = gen.read_manifest(url) if reuse else None
     if manifest and manifest["scale"]["name"] == scale:
         log(f"Jeu de données « {scale} » réutilisé ({db.database_name(url)}).")
+        # The code may have gained migrations since the dataset was generated.
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env | {"DATABASE_URL": url},
+            check=True,
+        )
         manifest["reused"] = True
         return manifest
     _python("bench.generate", "--scale", scale, "--database-url", url, env=env)
