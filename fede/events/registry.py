@@ -21,7 +21,8 @@ def _home_events(request):
     now = timezone.now()
     meetings = list(
         events_visible_to(request.user)
-        .filter(organiser=member.section, end__gte=now)
+        .filter(organiser=member.section)
+        .ending_after(now)
         .exclude(status__in=[Event.Status.CANCELLED, "draft"])
         .order_by("start", "pk")[:3]
     )

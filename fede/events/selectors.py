@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import datetime
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import (
@@ -28,7 +29,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest, RowNumber, TruncDate
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import ngettext
 
 from fede.core.access import get_in_scope_or_404
 from fede.organization.models import Member, Territory, Unit
@@ -203,12 +208,29 @@ def agenda_events(user, filters: AgendaFilters, *, now=None) -> QuerySet[Event]:
     events = apply_filters(events, filters)
     if filters.day:
         start, following = day_bounds(filters.day)
-        events = events.filter(start__lt=following, end__gte=start).order_by("start", "pk")
+        events = events.ending_after(start).filter(start__lt=following).order_by("start", "pk")
     elif filters.past:
         events = events.past(now).order_by("-start", "-pk")
     else:
         events = events.upcoming(now).order_by("start", "pk")
     return with_listing_data(events, user)
+
+
+def listing_rows(events: list[Event]) -> list[Event]:
+    """Give each event of a list page what its row shows, formatted once here (the URL
+    from one ``reverse``, the dates in the current time zone and language) rather than by
+    template filters on each row."""
+    url = event_url_maker()
+    for event in events:
+        start = timezone.localtime(event.start)
+        event.url = url(event)
+        event.day_abbr = date_format(start, "D")
+        event.day_number = str(start.day)
+        event.month_abbr = date_format(start, "M")
+        event.start_iso = date_format(start, "c")
+        event.when = date_format(start, "l j F Y, H:i")
+        event.end_time = f"{timezone.localtime(event.end):%H:%M}"
+    return events
 
 
 def apply_filters(events: QuerySet[Event], filters: AgendaFilters) -> QuerySet[Event]:
@@ -255,6 +277,26 @@ class MonthDay:
     events: list[Event]
     #: Visible events of the day that are not shown in the grid.
     more: int = 0
+    #: What the template shows, computed once here rather than by filters in each cell.
+    number: str = ""
+    iso: str = ""
+    #: "lundi 7 décembre" (the "+ N autres" link), "Lundi 7 décembre" (small screens).
+    name: str = ""
+    label: str = ""
+    more_label: str = ""
+
+
+def event_url_maker():
+    """A function event → its page's URL, from a single ``reverse`` (lists of many events:
+    ``get_absolute_url`` resolves the URL pattern anew for each one)."""
+    pattern = reverse("events:event_detail", args=[987654321, "slug-mark"])
+    head, rest = pattern.split("987654321", 1)
+    middle, tail = rest.split("slug-mark", 1)
+
+    def url(event: Event) -> str:
+        return f"{head}{event.pk}{middle}{quote(event.slug or 'evenement')}{tail}"
+
+    return url
 
 
 def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.datetime]:
@@ -281,7 +323,8 @@ def month_grid(
     day = Greatest(TruncDate("start", tzinfo=tz), Value(first.date(), output_field=DateField()))
     events = (
         apply_filters(listed_events(user), filters)
-        .filter(start__lt=following, end__gte=first)
+        .ending_after(first)
+        .filter(start__lt=following)
         .annotate(
             grid_day=day,
             day_rank=Window(RowNumber(), partition_by=[day], order_by=[F("start"), F("pk")]),
@@ -294,8 +337,12 @@ def month_grid(
     )
     by_day: dict[datetime.date, list[Event]] = {}
     totals: dict[datetime.date, int] = {}
+    url = event_url_maker()
     for event in events:
-        shown_on = max(timezone.localtime(event.start).date(), first.date())
+        local_start = timezone.localtime(event.start)
+        shown_on = max(local_start.date(), first.date())
+        event.url = url(event)
+        event.time_label = f"{local_start:%H:%M}"
         by_day.setdefault(shown_on, []).append(event)
         totals[shown_on] = event.day_total
     today = timezone.localdate()
@@ -305,15 +352,23 @@ def month_grid(
         for date in week:
             shown = by_day.get(date, []) if date.month == month else []
             more = totals.get(date, 0) - len(shown) if date.month == month else 0
-            days.append(
-                MonthDay(
-                    date=date,
-                    in_month=date.month == month,
-                    is_today=date == today,
-                    events=shown,
-                    more=more,
-                )
+            day = MonthDay(
+                date=date,
+                in_month=date.month == month,
+                is_today=date == today,
+                events=shown,
+                more=more,
+                number=str(date.day),
+                iso=date.isoformat(),
             )
+            if shown or more:
+                day.name = date_format(date, "l j F")
+                day.label = capfirst(day.name)
+            if more:
+                day.more_label = ngettext("+ %(counter)s autre", "+ %(counter)s autres", more) % {
+                    "counter": more
+                }
+            days.append(day)
         weeks.append(days)
     return weeks
 
@@ -449,7 +504,7 @@ def public_feed_events(*, now=None) -> QuerySet[Event]:
     """The federation's public feed: public events, cancelled ones included."""
     return (
         listed_events(AnonymousUser())
-        .filter(end__gte=feed_window(now))
+        .ending_after(feed_window(now))
         .for_listing()
         .order_by("start", "pk")
     )
@@ -461,7 +516,7 @@ def unit_feed_events(user, unit: Unit, *, now=None) -> QuerySet[Event]:
     return (
         listed_events(user)
         .filter(Q(organiser=unit) | Q(Exists(co_organised)))
-        .filter(end__gte=feed_window(now))
+        .ending_after(feed_window(now))
         .for_listing()
         .order_by("start", "pk")
     )

@@ -89,6 +89,7 @@ def agenda(request):
     filters = form.filters()
     events = selectors.agenda_events(request.user, filters)
     page = paginate(events, request.GET.get("page"), per_page=PAGE_SIZE)
+    selectors.listing_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     all_days = query.copy()

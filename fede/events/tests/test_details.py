@@ -30,8 +30,8 @@ PARIS = datetime.timezone(datetime.timedelta(hours=1))
 NOW = datetime.datetime(2026, 11, 20, 10, 0, tzinfo=PARIS)
 START = datetime.datetime(2026, 12, 3, 19, 0, tzinfo=PARIS)
 #: Pinned query counts of the pages whose unit lists this module checks.
-QUERIES_EVENT_FORM = 8
-QUERIES_INVITATIONS = 9
+QUERIES_EVENT_FORM = 6
+QUERIES_INVITATIONS = 7
 
 
 def parts(message) -> tuple[str, str]:

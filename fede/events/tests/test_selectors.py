@@ -1,10 +1,19 @@
 """Who sees which event: the visibility rules, in SQL, for every audience."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from fede.events.models import Event, Invitation
-from fede.events.selectors import event_search, events_visible_to
+from fede.events.selectors import (
+    AgendaFilters,
+    agenda_events,
+    event_search,
+    events_visible_to,
+    month_grid,
+)
 from fede.organization.models import Member, Role
 from fede.organization.tests.factories import MemberFactory, UserFactory, make_officer, make_section
 
@@ -96,3 +105,46 @@ def test_search_respects_visibility(section):
     member = MemberFactory(section=section, user=UserFactory())
     found = {e.title for e in event_search(member.user, "logement")}
     assert found == {"Débat sur le logement", "Stratégie logement interne"}
+
+
+# --- "Not ended yet", driven by start time ------------------------------------------------
+
+
+def test_ending_after_keeps_long_events_that_began_long_ago(section):
+    """The bound ``start >= t - longest event`` is exact: a festival begun ten days ago and
+    still running is upcoming; short events that ended are not."""
+    now = timezone.now()
+    running = EventFactory(
+        organiser=section,
+        visibility=V.PUBLIC,
+        start=now - datetime.timedelta(days=10),
+        end=now + datetime.timedelta(days=2),
+    )
+    ended = EventFactory(
+        organiser=section,
+        visibility=V.PUBLIC,
+        start=now - datetime.timedelta(days=3),
+        end=now - datetime.timedelta(days=3) + datetime.timedelta(hours=2),
+    )
+    coming = EventFactory(organiser=section, visibility=V.PUBLIC)
+    upcoming = set(Event.objects.upcoming(now).values_list("pk", flat=True))
+    assert upcoming == {running.pk, coming.pk}
+    assert ended.pk not in set(Event.objects.ending_after(now).values_list("pk", flat=True))
+    agenda = agenda_events(AnonymousUser(), AgendaFilters(), now=now)
+    assert [e.pk for e in agenda] == [running.pk, coming.pk]
+
+
+def test_month_grid_shows_an_event_begun_in_the_previous_month(section):
+    now = timezone.localtime()
+    first = now.date().replace(day=1)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time(10)))
+    long_one = EventFactory(
+        organiser=section,
+        visibility=V.PUBLIC,
+        start=start - datetime.timedelta(days=5),
+        end=start + datetime.timedelta(days=1),
+    )
+    weeks = month_grid(AnonymousUser(), AgendaFilters(), first.year, first.month)
+    days = [day for week in weeks for day in week if day.date == first]
+    assert [e.pk for e in days[0].events] == [long_one.pk]
+    assert days[0].events[0].url == long_one.get_absolute_url()
