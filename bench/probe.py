@@ -263,7 +263,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if not args.out and not args.time:
         parser.error("--out est requis (sauf avec --time)")
-    if args.time and "FEDE_BENCH_STATIC_ROOT" not in os.environ:
+    if (args.time or args.profile) and "FEDE_BENCH_STATIC_ROOT" not in os.environ:
         _production_here(args.database_url)
     gen.configure_django(args.database_url)
     if args.time:
