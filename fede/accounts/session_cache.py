@@ -12,29 +12,33 @@ A copy never leaves the session of the user it was computed for.
 
 from __future__ import annotations
 
+from django.contrib.auth.middleware import get_user as auth_get_user
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 PREFIX = "_fede_rights."
 
 
 class SessionOnUserMiddleware:
-    """Lets the per-session copies reach the user's session (private views only: a public
-    view never loads the session)."""
+    """Lets the per-session copies reach the user's session: the user of the request,
+    still loaded lazily (a public page that never looks at the user never loads the
+    session), comes with a reference to it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if hasattr(request, "session") and hasattr(request, "user"):
+            request.user = SimpleLazyObject(lambda: _with_session(request))
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if getattr(view_func, "login_required", True) is False:
-            return None
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and hasattr(request, "session"):
-            user._fede_session = request.session
-        return None
+
+def _with_session(request):
+    user = auth_get_user(request)  # Django's, cached on the request
+    if user.is_authenticated:
+        user._fede_session = request.session
+    return user
 
 
 def prime_at_login(sender, request=None, user=None, **kwargs):

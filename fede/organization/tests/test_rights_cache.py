@@ -97,3 +97,15 @@ def test_a_copy_with_an_old_stamp_is_not_believed(client, paris):
         actor=SYSTEM, member=member.member, role=Role.SECTION_BUREAU, unit=paris.s15
     )
     assert client.get(reverse("organization:federation_sections")).status_code in (403, 404)
+
+
+def test_public_pages_read_a_logged_in_users_offices_from_the_session_too(client, paris):
+    """The agenda is public, yet shows a logged-in officer what their offices open: the
+    offices come from the session there as well."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(paris.user("secretary"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("events:agenda")).status_code == 200
+    assert not [q for q in queries.captured_queries if "organization_mandate" in q["sql"]]
