@@ -28,6 +28,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Greatest, RowNumber, TruncDate
+from django.db.models.query import RawQuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -103,11 +104,15 @@ def _audience_q(user, member: Member | None) -> Q:
     if member is not None:
         q |= Q(visibility__in=[Event.Visibility.MEMBERS, Event.Visibility.UP_TO_DATE])
         ancestors = Unit.objects.filter(path__in=member.section.ancestor_paths()).values("pk")
-        co_organised = Event.co_organisers.through.objects.filter(
-            event=OuterRef("pk"), unit_id__in=ancestors
+        # An uncorrelated ``id IN (…)`` (hashed once), not a correlated EXISTS: the planner
+        # prices an EXISTS per candidate row and then prefers a bitmap scan through the
+        # heap over the index-only scan of ``events_event_start_cover`` (27 → 4 ms for the
+        # count of upcoming events).
+        co_organised = Event.co_organisers.through.objects.filter(unit_id__in=ancestors).values(
+            "event_id"
         )
         q |= Q(visibility=Event.Visibility.UNIT_MEMBERS) & (
-            Q(organiser_id__in=ancestors) | Q(Exists(co_organised))
+            Q(organiser_id__in=ancestors) | Q(pk__in=co_organised)
         )
         invited = Invitation.objects.filter(event=OuterRef("pk"), member=member)
         q |= Q(visibility=Event.Visibility.INVITATION) & Q(Exists(invited))
@@ -309,6 +314,25 @@ def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.dat
     return first, following
 
 
+#: What a month cell shows, read for the ranked rows only (``{ranked}``: the compiled
+#: ranking query, its values kept as parameters).
+SHOWN_EVENTS_SQL = (
+    'SELECT e."id", e."title", e."slug", e."start", e."end", e."status", e."organiser_id", '
+    'u."name" AS "organiser_name", r."day_total" '
+    "FROM ({ranked}) r "
+    'INNER JOIN "events_event" e ON e."id" = r."pk" '
+    'INNER JOIN "organization_unit" u ON u."id" = e."organiser_id" '
+    'ORDER BY e."start", e."id"'
+)
+
+
+def _shown_events(ranked: QuerySet) -> RawQuerySet:
+    """The events of ``ranked`` (a ``values("pk", "day_total")`` query) with what a month
+    cell shows (title, slug, times, status, ``organiser_name``), in order, in one query."""
+    inner, params = ranked.query.sql_with_params()
+    return Event.objects.raw(SHOWN_EVENTS_SQL.replace("{ranked}", inner), params)
+
+
 def month_grid(
     user, filters: AgendaFilters, year: int, month: int, *, per_day: int = MONTH_DAY_LIMIT
 ) -> list[list[MonthDay]]:
@@ -321,20 +345,22 @@ def month_grid(
     first, following = month_bounds(year, month)
     tz = timezone.get_current_timezone()
     day = Greatest(TruncDate("start", tzinfo=tz), Value(first.date(), output_field=DateField()))
-    events = (
+    # The ranking reads only what the covering index ``events_event_start_cover`` holds
+    # (an index-only scan of the month's thousands of events); the titles, slugs and
+    # organiser names are then read for the few rows kept, by joining the ranked ids.
+    ranked = (
         apply_filters(listed_events(user), filters)
         .ending_after(first)
         .filter(start__lt=following)
         .annotate(
-            grid_day=day,
             day_rank=Window(RowNumber(), partition_by=[day], order_by=[F("start"), F("pk")]),
             day_total=Window(Count("pk"), partition_by=[day]),
         )
         .filter(day_rank__lte=per_day)
-        .select_related("organiser")
-        .only("pk", "slug", "title", "start", "end", "status", "organiser__name")
-        .order_by("start", "pk")
+        .order_by()
+        .values("pk", "day_total")
     )
+    events = _shown_events(ranked)
     by_day: dict[datetime.date, list[Event]] = {}
     totals: dict[datetime.date, int] = {}
     url = event_url_maker()

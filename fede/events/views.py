@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,7 +30,7 @@ from fede.core.audit import log_access
 from fede.core.exports import stream_csv, stream_xlsx
 from fede.core.forms import submit
 from fede.core.ics import ics_response
-from fede.core.lists import paginate, render_partial
+from fede.core.lists import PK_MARK, paginate, render_partial
 from fede.core.pdf import pdf_response, render_pdf
 from fede.core.uploads import protected_file_response
 from fede.organization.models import Unit
@@ -59,6 +60,7 @@ from .models import (
     Speaker,
 )
 from .qr import qr_svg_data_uri
+from .rendering import month_list, month_rows
 from .rules import registration_refusal
 from .tokens import CHECKIN, CONFIRM, CONFIRM_MAX_AGE, TICKET, make_token, read_token
 
@@ -139,15 +141,16 @@ def month(request):
         query.pop(name, None)
     base = query.urlencode()
     query.pop("periode", None)
+    day_url = reverse("events:agenda") + "?" + (f"{query.urlencode()}&" if query else "")
     context = {
         "form": form,
-        "weeks": weeks,
+        "week_rows": month_rows(weeks, day_url),
+        "day_list": month_list(weeks, day_url),
         "month_start": first,
         "month_value": f"{year:04d}-{month_number:02d}",
         "previous_url": f"?mois={previous:%Y-%m}" + (f"&{base}" if base else ""),
         "next_url": f"?mois={following:%Y-%m}" + (f"&{base}" if base else ""),
         "list_url": reverse("events:agenda") + (f"?{base}" if base else ""),
-        "day_url": reverse("events:agenda") + "?" + (f"{query.urlencode()}&" if query else ""),
         "has_events": any(day.events for week in weeks for day in week),
         "breadcrumbs": [_agenda_crumb(), (_("Mois"), None)],
         "refresh_filters": _htmx_swap(request),
@@ -802,6 +805,28 @@ def _sees_names(user, event: Event) -> bool:
     return can(user, "members.view", event.organiser)
 
 
+def _attendee_rows(event: Event, registrations) -> dict:
+    """What the check-in rows show, computed once here rather than by tags on each row:
+    each row's toggle URL (from one ``reverse``), name and section (or e-mail), and the
+    row labels, translated once for the whole list (the ``labels`` of the context)."""
+    pattern = reverse("events:attendee_toggle", args=[event.pk, PK_MARK])
+    head, tail = pattern.rsplit(str(PK_MARK), 1)
+    for registration in registrations:
+        registration.toggle_url = f"{head}{registration.pk}{tail}"
+        registration.name = registration.display_name
+        registration.where = (
+            registration.member.section.name if registration.member_id else registration.guest_email
+        )
+    # As {% translate %} would print them (translations are not escaped).
+    return {
+        "guest": mark_safe(_("invité·e")),  # noqa: S308
+        "waiting": mark_safe(_("Liste d'attente")),  # noqa: S308
+        "confirmed": mark_safe(_("Inscrit·e")),  # noqa: S308
+        "present": mark_safe(_("Présent·e")),  # noqa: S308
+        "mark_present": mark_safe(_("Marquer présent·e")),  # noqa: S308
+    }
+
+
 @managed_event
 @never_cache
 @require_GET
@@ -830,7 +855,8 @@ def attendees(request, event):
             row_count=len(page.object_list),
             detail={"q": q} if q else None,
         )
-        context.update(page=page, q=q)
+        labels = _attendee_rows(event, page.object_list)
+        context.update(page=page, q=q, labels=labels)
     return _no_store(render_partial(request, "events/attendees.html", context))
 
 
@@ -860,6 +886,7 @@ def attendee_toggle(request, event, registration_pk):
                 {
                     "event": event,
                     "registration": registration,
+                    "labels": _attendee_rows(event, [registration]),
                     "figures": selectors.event_figures(event),
                     "sees_names": True,
                 },

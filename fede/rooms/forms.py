@@ -12,7 +12,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from fede.core.forms import DateInput, SearchableSelect
+from fede.core.forms import DateInput, QuickSelect, SearchableSelect
 from fede.core.sorting import natural_key
 from fede.core.uploads import CheckedFileField
 from fede.organization.models import Unit
@@ -67,7 +67,11 @@ class DirectoryFilterForm(forms.Form):
     """Filters of the directory (GET); every field is optional."""
 
     arrondissement = forms.ModelChoiceField(
-        label=_("Arrondissement"), queryset=None, required=False, empty_label=_("Tous")
+        label=_("Arrondissement"),
+        queryset=None,
+        required=False,
+        empty_label=_("Tous"),
+        widget=QuickSelect,
     )
     capacite = forms.IntegerField(
         label=_("Au moins (personnes)"), required=False, min_value=1, max_value=10000

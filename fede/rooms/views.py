@@ -38,6 +38,7 @@ from .forms import (
     VenueForm,
 )
 from .models import Booking, Room, RoomPhoto, Venue
+from .rendering import week_rows
 
 PAGE_SIZE = 20
 
@@ -128,6 +129,7 @@ def room_detail(request, room):
         {
             "room": room,
             "grid": grid,
+            "week_rows": week_rows(grid),
             "opening_hours": list(room.opening_hours.all()),
             "can_book": "rooms.book" in _caps(request),
             "can_manage": can(request.user, "rooms.manage"),

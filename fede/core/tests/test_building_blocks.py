@@ -217,3 +217,42 @@ def test_every_declared_capability_is_granted_by_some_role():
     granted = set().union(*registry.grants().values())
     assert set(registry.capabilities()) == granted
     assert {"members.view", "rooms.book", "events.manage"} <= granted
+
+
+def test_quick_select_writes_the_same_html_as_djangos_select():
+    """QuickSelect is a faster Select, not another one: same options, groups, attributes,
+    selection (first match only, or all in a multiple select) and escaping."""
+    import re
+
+    from django import forms
+
+    from fede.core.forms import QuickSelect, SearchableSelect
+
+    def squeeze(html):
+        return re.sub(r">\s+<", "><", str(html)).strip()
+
+    choices = [
+        ("", "Tous"),
+        ("Paris", [(1, "Paris 1 <Louvre>"), (2, "Paris 2 & Bourse")]),
+        (3, "Lyon"),
+        (3, "Lyon (doublon)"),
+    ]
+    for value in (None, "", 2, "3", [1, 3]):
+        for quick, plain in (
+            (QuickSelect(choices=choices), forms.Select(choices=choices)),
+            (
+                QuickSelect(attrs={"class": "form-select"}, choices=choices),
+                forms.Select(attrs={"class": "form-select"}, choices=choices),
+            ),
+            (
+                SearchableSelect(choices=choices),
+                forms.Select(attrs={"data-searchable": ""}, choices=choices),
+            ),
+        ):
+            if isinstance(value, list):
+                quick.allow_multiple_selected = plain.allow_multiple_selected = True
+            assert squeeze(quick.render("f", value, {"id": "id_f"})) == squeeze(
+                plain.render("f", value, {"id": "id_f"})
+            ), value
+    html = QuickSelect(choices=choices).render("f", 2)
+    assert "Paris 1 &lt;Louvre&gt;" in html and '<option value="2" selected>' in html

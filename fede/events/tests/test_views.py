@@ -210,6 +210,29 @@ def test_month_view_lists_the_month_events(client, section):
     assert client.get(reverse("events:month"), {"mois": "n'importe"}).status_code == 200
 
 
+def test_month_cells_written_in_python(client, section):
+    """The grid and the small-screen list (rendering.month_rows / month_list): title,
+    organiser, a cancelled event struck through, "+ N autres" beyond three a day."""
+    start = in_days(3).replace(hour=18, minute=0)
+    for i in range(4):
+        EventFactory(
+            organiser=section,
+            title=f"Réunion <{i}>",
+            visibility="public",
+            status="cancelled" if i == 0 else "published",
+            start=start + datetime.timedelta(minutes=i),
+            end=start + datetime.timedelta(hours=2),
+        )
+    html = client.get(reverse("events:month"), {"mois": f"{start:%Y-%m}"}).content.decode()
+    assert "Réunion &lt;0&gt;" in html and "Réunion &lt;2&gt;" in html
+    assert "Réunion &lt;3&gt;" not in html
+    assert "month-event text-decoration-line-through" in html
+    assert '<span class="visually-hidden">(annulé)</span>' in html
+    assert '<span class="badge text-bg-danger">Annulé</span>' in html
+    assert f"· {section.name}</span>" in html
+    assert "+ 1 autre" in html
+
+
 @pytest.mark.parametrize("page", ["agenda", "month", "partial"])
 def test_agenda_query_count_does_not_grow_with_events(
     client, federation, member_user, django_assert_max_num_queries, page

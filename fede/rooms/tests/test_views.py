@@ -173,6 +173,31 @@ def test_week_grid_query_count_is_pinned_and_private_details_hidden(
     assert f"Réservé — {section_b.name}" in html
 
 
+def test_week_grid_cells_written_in_python(client, section_a, section_b, officer_a, room):
+    """The grid rows (rendering.week_rows): busy and pending cells, the own section's
+    booking linked with its purpose, another's shown as "Réservé", the pending badge."""
+    monday = slots.monday_of(next_weekday(0, weeks_ahead=2))
+    mine = make_booking(room, section_a, *slot(monday, "10:00", "11:00"), purpose="Bureau <A>")
+    make_booking(
+        room,
+        section_b,
+        *slot(monday, "14:00", "15:00"),
+        status=Booking.Status.PENDING,
+        purpose="Secret",
+    )
+    login(client, officer_a)
+    url = reverse("rooms:room_detail", args=[room.pk])
+    html = client.get(url, {"semaine": slots.week_param(monday)}).content.decode()
+    booking_url = reverse("rooms:booking_detail", args=[mine.pk])
+    assert f'<a href="{booking_url}">{section_a.name} : Bureau &lt;A&gt;</a>' in html
+    assert '<td class="rooms-busy">' in html
+    assert '<td class="rooms-pending">' in html
+    assert '<div class="rooms-booking rooms-booking-pending">' in html
+    assert '<span class="badge text-bg-warning">en attente</span>' in html
+    assert f"Réservé — {section_b.name}" in html
+    assert "Secret" not in html
+
+
 def test_week_grid_navigation_with_htmx_and_real_links(client, officer_a, room):
     login(client, officer_a)
     url = reverse("rooms:room_detail", args=[room.pk])
