@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Mandate, Member
+from .models import Mandate, Member, up_to_date_in, up_to_date_years
 
 
 def member_home(request) -> dict | None:
@@ -24,10 +24,12 @@ def member_home(request) -> dict | None:
         return None
     section = member.section
     today = timezone.localdate()
+    # get_role_display() translates every role at each call: once for the panel instead.
+    roles = {value: str(label) for value, label in Mandate._meta.get_field("role").flatchoices}
     officers = [
         {
             "name": mandate.member.full_name,
-            "role": mandate.get_role_display(),
+            "role": roles.get(mandate.role, mandate.role),
             "portfolio": mandate.portfolio,
             "email": mandate.member.email if mandate.member.consent_share_contact else "",
             "phone": mandate.member.phone if mandate.member.consent_share_contact else "",
@@ -37,7 +39,9 @@ def member_home(request) -> dict | None:
         .select_related("member")
         .order_by("role", "member__last_name", "pk")
     ]
-    payment = member.payments.valid().filter(year=today.year).first()
+    # One query for the payment of the year and "à jour" (up_to_date_q, in Python).
+    payments = list(member.payments.valid().filter(year__in=up_to_date_years(today)))
+    payment = min((p for p in payments if p.year == today.year), key=lambda p: p.pk, default=None)
     return {
         "member": member,
         "section": section,
@@ -45,7 +49,7 @@ def member_home(request) -> dict | None:
         "is_current": member.status in (Member.Status.ACTIVE, Member.Status.LAPSED),
         "year": today.year,
         "payment": payment,
-        "is_up_to_date": member.is_up_to_date_on(today),
+        "is_up_to_date": up_to_date_in(payments, today),
         "section_url": reverse("organization:my_sections"),
     }
 

@@ -35,6 +35,7 @@ from fede.core.mail import outbox_send
 from fede.core.tasks import progress_finish, progress_guard, progress_update
 
 from .models import Mandate, Member, MemberInvitation, Role, Unit
+from .selectors import forget_member_of_user
 
 #: How long an invitation link works.
 INVITATION_DAYS = 30
@@ -194,6 +195,7 @@ def section_invite_task(progress_id: str, section_id: int, actor_id: int) -> int
 def _link(member: Member, user, *, via: str) -> Member:
     member.user = user
     member.save(update_fields=["user", "updated_at"])
+    forget_member_of_user(user)
     if not user.first_name and not user.last_name:
         user.first_name, user.last_name = member.first_name, member.last_name
         user.save(update_fields=["first_name", "last_name"])

@@ -222,13 +222,26 @@ def up_to_date_q(on: datetime.date | None = None, prefix: str = "") -> Q:
     default 3: until the end of March) runs.
     """
     on = on or timezone.localdate()
+    payments = DuesPayment.objects.valid().filter(
+        member=OuterRef(f"{prefix}pk"), year__in=up_to_date_years(on), paid_on__lte=on
+    )
+    return Q(Exists(payments))
+
+
+def up_to_date_years(on: datetime.date) -> list[int]:
+    """The dues years that make a member up to date on ``on`` (see up_to_date_q)."""
     years = [on.year]
     if on.month <= dues_grace_months():
         years.append(on.year - 1)
-    payments = DuesPayment.objects.valid().filter(
-        member=OuterRef(f"{prefix}pk"), year__in=years, paid_on__lte=on
-    )
-    return Q(Exists(payments))
+    return years
+
+
+def up_to_date_in(payments, on: datetime.date | None = None) -> bool:
+    """up_to_date_q, in Python, over payments already read (all of the member's valid
+    payments of the years of up_to_date_years, at least): no query."""
+    on = on or timezone.localdate()
+    years = up_to_date_years(on)
+    return any(p.cancelled_at is None and p.year in years and p.paid_on <= on for p in payments)
 
 
 class MemberQuerySet(models.QuerySet):

@@ -48,6 +48,7 @@ from fede.core.models import AccessLog
 
 from .models import DuesCorrection, DuesPayment, Mandate, Member, Transfer
 from .roles import units_q
+from .selectors import forget_member_of_user
 
 ANONYMOUS = "Anonyme"
 FORMER_STATUSES = (
@@ -333,6 +334,7 @@ def member_anonymise(*, actor, member: Member, reason: str = "erasure_request") 
     member.consent_share_contact = False
     member.consent_newsletter = False
     member.user = None
+    forget_member_of_user(user)
     if member.status == Member.Status.ACTIVE:
         member.status = Member.Status.RESIGNED
     if member.left_on is None:

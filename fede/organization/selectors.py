@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Count,
@@ -55,10 +56,23 @@ def sections_for_user(user, capability: str = "section.view") -> QuerySet[Unit]:
 
 
 def member_of_user(user) -> Member | None:
-    """The member record linked to a login, if any."""
+    """The member record linked to a login, if any; read once per request (kept on the
+    user object, like its grants; forget_member_of_user after linking or unlinking)."""
     if not getattr(user, "is_authenticated", False):
         return None
-    return Member.objects.select_related("section").filter(user=user).first()
+    try:
+        return user._fede_member
+    except AttributeError:
+        pass
+    member = Member.objects.select_related("section").filter(user=user).first()
+    user._fede_member = member
+    return member
+
+
+def forget_member_of_user(user) -> None:
+    """Drop the member kept by member_of_user (after a write that links or unlinks it)."""
+    if user is not None and hasattr(user, "_fede_member"):
+        del user._fede_member
 
 
 # --- Screens of section officers and of the federation -------------------------------------
@@ -165,6 +179,67 @@ def member_rows(user, members: QuerySet[Member]) -> QuerySet[Member]:
         show_contact=ExpressionWrapper(contact_visible_q(user), output_field=BooleanField()),
         last_dues_year=Subquery(last_year),
     )
+
+
+#: What a row of the member list shows (see member_row_values): plain values, no model.
+MEMBER_ROW_FIELDS = (
+    "pk",
+    "last_name",
+    "first_name",
+    "membership_number",
+    "status",
+    "joined_on",
+    "email",
+    "phone",
+    "section__name",
+    "is_up_to_date",
+    "show_contact",
+    "last_dues_year",
+)
+
+
+def member_row_values(user, members: QuerySet[Member]) -> QuerySet:
+    """:func:`member_rows` as dicts of :data:`MEMBER_ROW_FIELDS` only: a list page builds
+    no model instance and reads no column it does not show."""
+    return member_rows(user, members).values(*MEMBER_ROW_FIELDS)
+
+
+#: The search sort keys as columns of the capped subquery (see search_page_ids).
+_SEARCH_SORT_COLUMNS = {
+    "name": (("last_name", "first_name", "pk"), ""),
+    "-name": (("last_name", "first_name", "pk"), " DESC"),
+    "number": (("membership_number",), ""),
+    "-number": (("membership_number",), " DESC"),
+    "joined": (("joined_on", "pk"), ""),
+    "-joined": (("joined_on", "pk"), " DESC"),
+}
+
+
+def search_page_ids(
+    members: QuerySet[Member], sort: str, *, offset: int, limit: int, cap: int
+) -> tuple[list[int], int | None]:
+    """(ids of one page, number of matching rows up to ``cap + 1``) of a member search, in
+    one statement and one pass over the matching rows.
+
+    A search cannot use an index for its order (see :func:`_search_order`): the database
+    reads every matching row of the scope to sort them anyway. Reading them once, at most
+    ``cap + 1`` of them, gives both the page (same order as ``member_search``: same
+    columns, same collation) and the capped count. The count is None when the page is
+    empty (past the last page). Beyond ``cap`` matches the ids are not the page (only
+    ``cap + 1`` rows were sorted): the caller pages the whole search instead.
+    """
+    columns, direction = _SEARCH_SORT_COLUMNS.get(sort, _SEARCH_SORT_COLUMNS["name"])
+    keys = {"k_pk": F("pk")} | {f"k_{c}": F(c) for c in columns if c != "pk"}
+    sql, params = members.order_by().values(**keys)[: cap + 1].query.sql_with_params()
+    order = ", ".join(f"m.k_{c}{direction}" for c in columns)
+    # Only Django's compiled SQL (values as parameters) and fixed column names go in.
+    statement = (
+        f"SELECT m.k_pk, COUNT(*) OVER () FROM ({sql}) m ORDER BY {order} LIMIT %s OFFSET %s"  # noqa: S608
+    )
+    with connections[members.db].cursor() as cursor:
+        cursor.execute(statement, (*params, limit, offset))
+        rows = cursor.fetchall()
+    return [row[0] for row in rows], (rows[0][1] if rows else None)
 
 
 def section_figures(unit: Unit, on: datetime.date | None = None) -> dict[str, int]:

@@ -25,7 +25,15 @@ from fede.core.access import authorize, login_view, object_view, permission_requ
 from fede.core.audit import log_access
 from fede.core.exports import stream_csv, stream_xlsx
 from fede.core.forms import submit
-from fede.core.lists import paginate, render_partial, with_row_urls
+from fede.core.lists import (
+    PER_PAGE,
+    PK_MARK,
+    Page,
+    page_number,
+    paginate,
+    render_partial,
+    with_row_urls,
+)
 from fede.core.models import AccessLog, AuditEntry
 
 from . import selectors, services
@@ -48,9 +56,9 @@ from .forms import (
     TransferRequestForm,
 )
 from .invitations import space_state
-from .models import Mandate, Member, Transfer, Unit
+from .models import Mandate, Member, Transfer, Unit, up_to_date_in
 from .roles import can, grant_paths, reach, roles_with
-from .views_figures import count_rows
+from .views_figures import COUNT_CAP, count_rows
 from .views_space import member_section_page
 
 
@@ -136,6 +144,16 @@ def my_sections(request):
     )
 
 
+def _with_role_labels(mandates) -> list:
+    """The mandates, each with ``role_label``: get_role_display() translates every role at
+    each call, this translates them once."""
+    roles = {value: str(label) for value, label in Mandate._meta.get_field("role").flatchoices}
+    mandates = list(mandates)
+    for mandate in mandates:
+        mandate.role_label = roles.get(mandate.role, mandate.role)
+    return mandates
+
+
 @object_view(Unit, "section.view")
 @require_GET
 def section_dashboard(request, unit):
@@ -150,7 +168,7 @@ def section_dashboard(request, unit):
         "unit": unit,
         "figures": figures,
         "year": timezone.localdate().year,
-        "officers": list(selectors.section_officers(unit)),
+        "officers": _with_role_labels(selectors.section_officers(unit)),
         "can_see_members": can_see_members,
         "breadcrumbs": [(unit.name, None)],
     }
@@ -206,17 +224,19 @@ def _member_list(request, unit: Unit | None):
     # A section's list is small enough to count exactly; a federation-wide list counts
     # its filtered rows once, up to a cap ("1 à 50 sur 1 234", "sur plus de 10 000").
     one_section = unit.is_section if unit is not None else selectors.scope_is_one_section(user)
-    page = paginate(
-        members,
-        request.GET.get("page"),
-        count=one_section,
-        annotate=lambda rows: selectors.member_rows(user, rows),
-    )
-    if not one_section:
-        count_rows(members, page)
-    status_labels = {value: str(label) for value, label in Member.Status.choices}
-    for member in with_row_urls(page.object_list, "organization:member_detail"):
-        member.status_label = status_labels.get(member.status, member.status)
+    page = None
+    if filters["q"].split():
+        page = _search_page(user, members, request.GET.get("page"), filters["sort"], one_section)
+    if page is None:
+        page = paginate(
+            members,
+            request.GET.get("page"),
+            count=one_section,
+            annotate=lambda rows: selectors.member_row_values(user, rows),
+        )
+        if not one_section:
+            count_rows(members, page)
+    _decorate_member_rows(page.object_list)
     log_access(
         actor=user,
         action=AccessLog.Action.LIST,
@@ -261,6 +281,59 @@ def _member_list(request, unit: Unit | None):
             "breadcrumbs": breadcrumbs,
         },
     )
+
+
+def _search_page(user, members, page_param, sort: str, one_section: bool) -> Page | None:
+    """The page of a search and its count ("1 à 50 sur N") from one pass over the matching
+    rows (selectors.search_page_ids), then the rows of the page by id: two queries, like
+    paginate + count. None when paginate must answer instead (past the last page, which
+    becomes the last page of a counted list; a section's list over COUNT_CAP matches)."""
+    number = page_number(page_param)
+    ids, total = selectors.search_page_ids(
+        members, sort, offset=(number - 1) * PER_PAGE, limit=PER_PAGE + 1, cap=COUNT_CAP
+    )
+    if total is None and number > 1:
+        return None  # past the end: paginate's answer (last page, or an empty page)
+    if total is not None and total > COUNT_CAP:
+        if one_section:
+            return None
+        page = paginate(
+            members,
+            page_param,
+            count=False,
+            annotate=lambda rows: selectors.member_row_values(user, rows),
+        )
+        page.extra["count_over"] = COUNT_CAP
+        return page
+    shown = ids[:PER_PAGE]
+    by_pk = {
+        row["pk"]: row
+        for row in selectors.member_row_values(user, Member.objects.filter(pk__in=shown).order_by())
+    }
+    return Page(
+        object_list=[by_pk[pk] for pk in shown if pk in by_pk],
+        number=number,
+        per_page=PER_PAGE,
+        has_next=len(ids) > PER_PAGE,
+        count=total or 0,
+    )
+
+
+def _decorate_member_rows(rows: list[dict]) -> None:
+    """What each row of the member list prints, computed once in Python (the template
+    then only copies strings): link, name, status, joined date, last dues year."""
+    pattern = reverse("organization:member_detail", args=[PK_MARK])
+    mark = str(PK_MARK)
+    status_labels = {value: str(label) for value, label in Member.Status.choices}
+    last_dues = _("dernière : %(year)s")
+    for row in rows:
+        row["row_url"] = pattern.replace(mark, str(row["pk"]))
+        row["name"] = f"{row['last_name'].upper()} {row['first_name']}"
+        row["status_label"] = status_labels.get(row["status"], row["status"])
+        joined = row["joined_on"]
+        row["joined"] = f"{joined.day:02d}/{joined.month:02d}/{joined.year:04d}" if joined else ""
+        year = row["last_dues_year"]
+        row["last_dues"] = last_dues % {"year": year} if year else ""
 
 
 @permission_required("members.view")
@@ -366,7 +439,7 @@ def member_detail(request, member):
             "member": member,
             "show_contact": selectors.contact_visible(user, member),
             "space": space_state(member),
-            "is_up_to_date": member.is_up_to_date_on(),
+            "is_up_to_date": up_to_date_in(history["payments"]),
             "open_transfer": open_transfer,
             "is_current": member.status in (Member.Status.ACTIVE, Member.Status.LAPSED),
             "statement_years": sorted(
@@ -640,8 +713,23 @@ SECTION_SORTS = {
 FIGURE_SORTS = ("-members", "-growth", "growth")
 
 
+#: What a row of the sections table reads of a unit, besides its figures: the figures'
+#: query then groups narrow rows (no presentation, no parent unit, no territory outline).
+SECTION_ROW_FIELDS = (
+    "name",
+    "sort_name",
+    "code",
+    "is_active",
+    "kind",
+    "section_kind",
+    "sector",
+    "has_premises",
+    "territory__name",
+)
+
+
 def _with_figures_and_place(units):
-    return selectors.with_figures(units).select_related("parent", "territory")
+    return selectors.with_figures(units).select_related("territory").only(*SECTION_ROW_FIELDS)
 
 
 def _percent(part: int, whole: int) -> int:

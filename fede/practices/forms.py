@@ -79,6 +79,17 @@ class KitProposalForm(forms.Form):
         self.fields["kit"].queryset = kits
         self.fields["kit"].label_from_instance = lambda kit: getattr(kit, "title", None) or kit.slug
 
+    def freeze_kit_choices(self) -> bool:
+        """Read the kits once, for a form that is only shown: the field's own choices query
+        the kits again at each rendering. Whether there is any kit to propose for."""
+        field = self.fields["kit"]
+        kits = list(field.queryset)
+        field.choices = [
+            ("", field.empty_label),
+            *((kit.pk, field.label_from_instance(kit)) for kit in kits),
+        ]
+        return bool(kits)
+
 
 class DecisionForm(forms.Form):
     answer = forms.CharField(

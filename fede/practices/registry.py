@@ -31,7 +31,8 @@ def _home_highlighted(request):
 
     if PARTICIPATE not in capabilities_anywhere(request.user):
         return None
-    posts = list(highlighted_posts(request.user)[:4])
+    # Title and theme only: no join to the author (the panel does not show them).
+    posts = list(highlighted_posts(request.user).select_related(None).only("title", "category")[:4])
     if not posts:
         return None
     return {

@@ -14,13 +14,18 @@ import functools
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import date as date_format
 from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fede.core.access import object_view, permission_required
 from fede.core.forms import submit
-from fede.core.lists import paginate, render_partial
+from fede.core.lists import PK_MARK, paginate, render_partial
 from fede.core.uploads import protected_file_response
 from fede.organization.roles import capabilities_anywhere, grant_paths
 
@@ -41,6 +46,7 @@ from .models import (
     PARTICIPATE,
     VIEW,
     Attachment,
+    Category,
     Comment,
     KitProposal,
     Post,
@@ -78,6 +84,61 @@ def _is_author(request, obj) -> bool:
 # --- Lists -------------------------------------------------------------------------------
 
 
+#: The filter fields of the unfiltered list, rendered once per language (see _filter_fields).
+_FILTER_FIELDS: dict[str, str] = {}
+
+
+def _filter_fields(filterset) -> str:
+    """The filter fields of the list when nothing is filtered (an unbound form): the same
+    HTML for everyone (labels and fixed choices, no data of the user), so it is rendered
+    once per language and process instead of once per request. Empty when filtered."""
+    if filterset.is_bound:
+        return ""
+    language = get_language()
+    html = _FILTER_FIELDS.get(language)
+    if html is None:
+        html = mark_safe("".join(str(field.as_field_group()) for field in filterset.form))
+        _FILTER_FIELDS[language] = html
+    return html
+
+
+def _rows(posts) -> list:
+    """Give each post of a list what its row prints (includes/post_rows.html), in one pass:
+    link, byline, dates, theme, the figures' sentences and the tag links. The template
+    then copies strings: no include, filter, url tag or translation per row."""
+    detail = reverse("practices:detail", args=[PK_MARK])
+    mark = str(PK_MARK)
+    tag_base = reverse("practices:index") + "?mot_cle="
+    deleted = _("Compte supprimé")
+    # get_category_display() translates every choice at each call: once per list instead.
+    categories = {value: str(label) for value, label in Category.choices}
+    for post in posts:
+        post.row_url = detail.replace(mark, str(post.pk))
+        # Set by search.decorate on a search; a missing attribute costs the template a dir().
+        post.__dict__.setdefault("title_html", "")
+        post.__dict__.setdefault("snippet_html", "")
+        author = post.author
+        if author is None:
+            post.byline_author = deleted
+        else:
+            member = getattr(author, "member", None)
+            post.byline_author = member.full_name if member else str(author)
+        post.byline_unit = post.author_unit.name if post.author_unit else ""
+        created = template_localtime(post.created_at)
+        post.created_iso = date_format(created, "c")
+        post.created_label = date_format(created, "j F Y")
+        post.category_label = categories.get(post.category, post.category)
+        answers, useful = post.answer_count, post.useful_count
+        post.answers_label = mark_safe(
+            ngettext("%(n)s réponse", "%(n)s réponses", answers) % {"n": localize(answers)}
+        )
+        post.useful_label = mark_safe(
+            ngettext("%(n)s « utile »", "%(n)s « utile »", useful) % {"n": localize(useful)}
+        )
+        post.tag_base = tag_base
+    return posts
+
+
 @require_GET
 @space_view()
 def index(request):
@@ -87,14 +148,20 @@ def index(request):
     filtered = any(request.GET.get(k) for k in filterset.filters)
     highlighted = []
     if not filtered and page.number == 1:
-        highlighted = list(selectors.highlighted_posts(request.user)[:3])
+        # The cards show no author: no join to them.
+        highlighted = list(
+            selectors.highlighted_posts(request.user)
+            .select_related(None)
+            .only("kind", "title", "body", "category")[:3]
+        )
     return render_partial(
         request,
         "practices/index.html",
         {
             "filter": filterset,
+            "filter_fields": _filter_fields(filterset),
             "page": page,
-            "posts": page.object_list,
+            "posts": _rows(page.object_list),
             "highlighted": highlighted,
             "tags": selectors.popular_tags(request.user),
             "current_tag": request.GET.get("mot_cle", ""),
@@ -124,7 +191,7 @@ def search(request):
         {
             "query": query,
             "page": page,
-            "posts": page.object_list if page else [],
+            "posts": _rows(page.object_list) if page else [],
             "breadcrumbs": _crumbs((_("Recherche"), None)),
         },
     )
@@ -226,7 +293,8 @@ def detail(request, post):
         return redirect(comment.get_absolute_url())
     moderator = moderates(request.user, post.federation)
     caps = capabilities_anywhere(request.user)
-    kits = selectors.proposable_kits(request.user)
+    kit_form = KitProposalForm(kits=selectors.proposable_kits(request.user), auto_id="kit_%s")
+    has_kits = kit_form.freeze_kit_choices()
     return render(
         request,
         "practices/detail.html",
@@ -236,7 +304,8 @@ def detail(request, post):
             "state": selectors.post_state(post, request.user),
             **selectors.post_extras(post),
             "form": form,
-            "kit_form": KitProposalForm(kits=kits, auto_id="kit_%s"),
+            "kit_form": kit_form,
+            "has_kits": has_kits,
             "attachment_form": AttachmentForm(auto_id="file_%s"),
             "hide_form": HideForm(auto_id="hide_%s"),
             "moderator": moderator,
