@@ -17,7 +17,7 @@ RATIO_TARGET = 6
 #: The floor page may cost at most this many times a bare Django view with a session.
 FLOOR_TARGET = 2
 IMPORT_TARGET_ROWS_S = 20_000
-GENERATION_TARGET_S = 600
+GENERATION_TARGET_S = 180
 
 
 def clean_paths(text: str) -> str:
