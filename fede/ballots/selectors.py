@@ -163,7 +163,8 @@ def _roll_by_section(ballot: Ballot) -> dict[int, int]:
 def round_results(round_: Round) -> Results:
     """The consolidated results of a round (whoever asks: check :func:`results_visible`)."""
     ballot = round_.ballot
-    options = list(round_.options.order_by("order", "pk"))
+    # Sorted here: the options prefetched with the round are used without a new query.
+    options = sorted(round_.options.all(), key=lambda option: (option.order, option.pk))
     if ballot.mode == Ballot.Mode.SECTION:
         return _section_results(round_, ballot, options)
     return _online_results(round_, ballot, options, _roll_by_section(ballot))
@@ -204,7 +205,19 @@ def section_rows_page(round_: Round, results: Results, page_param, per_page: int
 
     options = [line.option for line in results.lines]
     if round_.ballot.mode == Ballot.Mode.SECTION:
-        page = paginate(_pvs(round_), page_param, per_page=per_page, count=False)
+        # The table shows the section's name and the PV's figures and status only.
+        pvs = _pvs(round_).only(
+            "round_id",
+            "section_id",
+            "status",
+            "registered",
+            "voters",
+            "blank",
+            "void",
+            "section__name",
+            "section__sort_name",
+        )
+        page = paginate(pvs, page_param, per_page=per_page, count=False)
         page.object_list = section_rows(page.object_list, options)
         page.count = results.section_count
         return page

@@ -13,7 +13,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -21,7 +24,7 @@ from fede.core.access import get_in_scope_or_404, login_view, object_view, permi
 from fede.core.audit import log_access
 from fede.core.exports import stream_csv
 from fede.core.forms import submit
-from fede.core.lists import paginate, render_partial
+from fede.core.lists import PK_MARK, paginate, render_partial
 from fede.core.models import AccessLog, AuditEntry
 from fede.core.pdf import pdf_response, render_pdf
 from fede.organization.models import Member, Unit
@@ -58,7 +61,9 @@ def _ballot(request, pk) -> Ballot:
 
 
 def _member(request) -> Member | None:
-    return Member.objects.filter(user=request.user).select_related("section").first()
+    """The user's member record: the one ``Ballot.objects.in_scope`` (``_ballot``) has just
+    read with its section, cached on the user, rather than a second query."""
+    return getattr(request.user, "member", None)
 
 
 def _round_of(ballot: Ballot, number) -> Round:
@@ -451,8 +456,37 @@ def _visible_results(request, ballot):
             continue
         results = selectors.round_results(round_)
         rows = selectors.section_rows_page(round_, results, request.GET.get("page"))
+        _row_display(rows.object_list)
         shown.append((round_, results, rows))
     return shown
+
+
+_BADGES = {"validated": "text-bg-success", "correction": "text-bg-danger"}
+
+
+def _row_display(rows) -> None:
+    """What each row of the per-section table shows, computed once in Python: turnout,
+    vote cells, the PV's status badge (as ``ballots/includes/pv_status.html``) and link."""
+    pattern, mark = reverse("ballots:pv_detail", args=[PK_MARK]), str(PK_MARK)
+    numbers: dict[int, str] = {}
+
+    def number(n: int) -> str:  # localised once per distinct value, as the template would
+        if n not in numbers:
+            numbers[n] = localize(n)
+        return numbers[n]
+
+    for row in rows:
+        pending = row.status == "pending"
+        row.registered_cell = number(row.registered)
+        row.voters_cell = "—" if pending else number(row.voters)
+        row.turnout_label = "" if pending else f"{floatformat(row.turnout, 1)} %"
+        row.vote_cells = ["" for _n in row.votes] if pending else [number(n) for n in row.votes]
+        if row.result is not None:
+            badge = _BADGES.get(row.status, "text-bg-secondary" if pending else "text-bg-warning")
+            row.status_badge = format_html(
+                '<span class="badge {}">{}</span>', badge, row.status_label
+            )
+            row.pv_url = pattern.replace(mark, str(row.result.pk))
 
 
 @require_GET

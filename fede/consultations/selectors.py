@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS
+from django.utils.formats import localize
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from fede.core.lists import PK_MARK, with_row_links
 from fede.organization.roles import can
 
 from .models import (
@@ -21,7 +27,6 @@ from .models import (
     RewordingSupport,
     Version,
     _member_of,
-    audience_q,
 )
 
 #: What the member pages need of a contribution's author: first name and section only.
@@ -48,6 +53,38 @@ def version_chapters(version: Version) -> list[Chapter]:
             Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position"))
         )
     )
+
+
+def _per_count(message):
+    """``message(n) % {"n": localize(n)}``, computed once per count (the number localised
+    as the template would write it)."""
+    done: dict[int, str] = {}
+
+    def text(n: int) -> str:
+        if n not in done:
+            done[n] = message(n) % {"n": localize(n)}
+        return done[n]
+
+    return text
+
+
+def with_paragraph_display(chapters: list[Chapter]) -> list[Chapter]:
+    """Per paragraph of the text page, computed once in Python (the same messages as the
+    template's ``blocktranslate``): its links, its aria label and its counts. Each message
+    is translated once per request (per count for the plurals), not once per paragraph."""
+    links = {"row_url": "consultations:paragraph", "support_url": "consultations:paragraph_support"}
+    link_label = _("Paragraphe %(chapter)s.%(ref)s : commentaires et propositions")
+    # The messages as literals (``makemessages`` finds them), each count translated once.
+    comments = _per_count(lambda n: ngettext("%(n)s commentaire", "%(n)s commentaires", n))
+    proposals = _per_count(lambda n: ngettext("%(n)s proposition", "%(n)s propositions", n))
+    supports = _per_count(lambda n: ngettext("%(n)s soutien", "%(n)s soutiens", n))
+    for chapter in chapters:
+        with_row_links(chapter.paragraphs.all(), links)
+        for ref, p in enumerate(chapter.paragraphs.all(), start=1):
+            p.link_label = link_label % {"chapter": chapter.position, "ref": ref}
+            p.counts_label = f"{comments(p.comment_count)} · {proposals(p.rewording_count)}"
+            p.support_label = supports(p.support_count)
+    return chapters
 
 
 @dataclass
@@ -79,9 +116,22 @@ def participation(user, consultation: Consultation, now=None) -> Participation:
         return Participation(False, _("Connectez-vous pour commenter, soutenir ou proposer."))
     if member is None or member.status != "active":
         return Participation(False, _("Seul·es les adhérent·es peuvent participer."))
-    if not Consultation.objects.filter(audience_q(user), pk=consultation.pk).exists():
+    if not _in_audience(member, consultation):
         return Participation(False, _("Cette consultation n'est pas ouverte à votre section."))
     return Participation(True, member=member)
+
+
+def _in_audience(member, consultation: Consultation) -> bool:
+    """``audience_q`` for one published consultation and an active member, read on the
+    objects already loaded rather than by a query."""
+    audience = consultation.audience
+    if audience == Consultation.Audience.PUBLIC:
+        return True
+    if audience == Consultation.Audience.FEDERATION:
+        return consultation.unit.path in member.section.ancestor_paths()
+    if audience == Consultation.Audience.SECTION:
+        return consultation.section_id == member.section_id
+    return False
 
 
 def supported_paragraphs(member, version: Version) -> set[int]:
@@ -98,23 +148,112 @@ def paragraph_queryset():
     return Paragraph.objects.select_related("chapter__version__consultation__unit", "previous")
 
 
+#: What the paragraph page shows of a comment (and of its author: first name, section).
+COMMENT_FIELDS = (
+    "created_at",
+    "hidden_at",
+    "hidden_reason",
+    "answer",
+    "answer_text",
+    "paragraph_id",
+    "parent_id",
+    "author_id",
+    "text",
+    "author__section_id",
+    *AUTHOR_FIELDS,
+)
+
+
 def top_comments(paragraph: Paragraph):
-    """Comments of a paragraph (not replies), oldest first, replies and authors loaded."""
-    replies = Comment.objects.filter(parent__isnull=False).select_related("author__section")
+    """Comments of a paragraph (not replies), oldest first, with their authors; the
+    replies of a page come with :func:`with_comment_display`."""
     return (
         Comment.objects.filter(paragraph=paragraph, parent__isnull=True)
         .select_related("author__section")
-        .prefetch_related(Prefetch("replies", queryset=replies.order_by("created_at", "pk")))
+        .only(*COMMENT_FIELDS)
         .order_by("created_at", "pk")
     )
+
+
+def with_comment_display(comments) -> None:
+    """Load the replies of a page of comments (one query, oldest first, as
+    ``comment.reply_list``), then give each comment and reply, computed once in Python:
+    its date as the page writes it and its links (one ``reverse`` per link kind)."""
+    by_parent: dict[int, list[Comment]] = {comment.pk: [] for comment in comments}
+    if by_parent:
+        for reply in (
+            Comment.objects.filter(parent__in=list(by_parent))
+            .select_related("author__section")
+            .only(*COMMENT_FIELDS)
+            .order_by("created_at", "pk")
+        ):
+            by_parent[reply.parent_id].append(reply)
+    reply_to = _("Répondre à %(name)s")
+    for comment in comments:
+        comment.reply_list = by_parent[comment.pk]
+        comment.reply_to_label = reply_to % {"name": comment.author.first_name}
+    items = [item for comment in comments for item in (comment, *comment.reply_list)]
+    with_row_links(
+        items,
+        {
+            "report_url": "consultations:comment_report",
+            "answer_url": "consultations:comment_answer",
+            "hide_url": "consultations:comment_hide",
+            "unhide_url": "consultations:comment_unhide",
+        },
+    )
+    months: dict[int, str] = {}
+    for item in items:
+        # What ``|date:"c"`` and ``|date:"j F Y, H:i"`` write, without the format parser.
+        created = timezone.localtime(item.created_at)
+        if created.month not in months:
+            months[created.month] = str(MONTHS[created.month])
+        item.created_iso = created.isoformat()
+        item.created_label = (
+            f"{created.day} {months[created.month]} {created.year}, {created:%H:%M}"
+        )
 
 
 def rewordings_of(paragraph: Paragraph):
     return (
         Rewording.objects.filter(paragraph=paragraph)
         .select_related("author__section")
+        .only(
+            "created_at",
+            "hidden_at",
+            "hidden_reason",
+            "answer",
+            "answer_text",
+            "paragraph_id",
+            "author_id",
+            "text",
+            "explanation",
+            "support_count",
+            "author__section_id",
+            *AUTHOR_FIELDS,
+        )
         .order_by("hidden_at", "-support_count", "created_at", "pk")
     )
+
+
+def with_rewording_display(rewordings: list[Rewording]) -> list[Rewording]:
+    """Per rewording of the paragraph page, computed once in Python: its links, its date
+    as ``|date:"j F Y"`` writes it and its count of supports (the template's message)."""
+    with_row_links(
+        rewordings,
+        {
+            "support_url": "consultations:rewording_support",
+            "answer_url": "consultations:rewording_answer",
+            "hide_url": "consultations:rewording_hide",
+            "unhide_url": "consultations:rewording_unhide",
+        },
+    )
+    supports = _per_count(lambda n: ngettext("%(n)s soutien", "%(n)s soutiens", n))
+    for rewording in rewordings:
+        created = timezone.localtime(rewording.created_at)
+        rewording.created_label = f"{created.day} {MONTHS[created.month]} {created.year}"
+        rewording.support_label = supports(rewording.support_count)
+    return rewordings
 
 
 def supported_rewordings(member, paragraph: Paragraph) -> set[int]:
@@ -228,19 +367,31 @@ def version_changes(version: Version) -> list[tuple[str, list[ParagraphChange]]]
 def synthesis(version: Version):
     """Per chapter and paragraph: counts and the three most supported visible rewordings."""
     chapters = version_chapters(version)
+    # The page's cells, computed once in Python: excerpts as ``|truncatewords`` writes them,
+    # numbers localised once per distinct value (hundreds of cells, few distinct counts).
+    number = _per_count(lambda n: "%(n)s")
     top: dict[int, list[Rewording]] = {}
     for rewording in (
         Rewording.objects.filter(paragraph__chapter__version=version, hidden_at__isnull=True)
-        .select_related("author__section")
+        .only("paragraph_id", "text", "support_count", "answer")
         .order_by("paragraph_id", "-support_count", "created_at", "pk")
     ):
         rows = top.setdefault(rewording.paragraph_id, [])
         if len(rows) < 3:
+            rewording.excerpt = Truncator(rewording.text).words(16, truncate=" …")
+            rewording.support_cell = number(rewording.support_count)
             rows.append(rewording)
     totals = {"supports": 0, "comments": 0, "rewordings": 0, "paragraphs": 0}
+    pattern, mark = reverse("consultations:paragraph", args=[PK_MARK]), str(PK_MARK)
     for chapter in chapters:
         for p in chapter.paragraphs.all():
             p.top_rewordings = top.get(p.pk, [])
+            p.row_url = pattern.replace(mark, str(p.pk))
+            p.ref = f"{number(chapter.position)}.{number(p.position)}"
+            p.excerpt = Truncator(p.text).words(14, truncate=" …")
+            p.support_cell = number(p.support_count)
+            p.comment_cell = number(p.comment_count)
+            p.rewording_cell = number(p.rewording_count)
             totals["supports"] += p.support_count
             totals["comments"] += p.comment_count
             totals["rewordings"] += p.rewording_count
@@ -250,22 +401,13 @@ def synthesis(version: Version):
 
 
 def participants_count(version: Version) -> int:
-    authors = set(
-        Comment.objects.filter(paragraph__chapter__version=version).values_list(
-            "author_id", flat=True
-        )
-    )
-    authors |= set(
-        Rewording.objects.filter(paragraph__chapter__version=version).values_list(
-            "author_id", flat=True
-        )
-    )
-    authors |= set(
-        ParagraphSupport.objects.filter(paragraph__chapter__version=version).values_list(
-            "member_id", flat=True
-        )
-    )
-    return len(authors)
+    """Members who commented, proposed a rewording or supported a paragraph of the
+    version, counted once each: a ``UNION`` (distinct) counted in SQL."""
+    in_version = {"paragraph__chapter__version": version}
+    comments = Comment.objects.filter(**in_version).order_by().values_list("author_id")
+    rewordings = Rewording.objects.filter(**in_version).order_by().values_list("author_id")
+    supports = ParagraphSupport.objects.filter(**in_version).order_by().values_list("member_id")
+    return comments.union(rewordings, supports).count()
 
 
 def export_rows(version: Version):

@@ -98,7 +98,9 @@ def consultation_detail(request, pk):
         {
             "consultation": consultation,
             "version": version,
-            "chapters": selectors.version_chapters(version) if version else [],
+            "chapters": selectors.with_paragraph_display(selectors.version_chapters(version))
+            if version
+            else [],
             "state": state,
             "supported": selectors.supported_paragraphs(state.member, version),
             "can_manage": selectors.may_manage(request.user, consultation),
@@ -126,6 +128,7 @@ def paragraph_detail(request, pk):
         count=False,
         per_page=COMMENTS_PER_PAGE,
     )
+    selectors.with_comment_display(page.object_list)
     return render_partial(
         request,
         "consultations/paragraph_detail.html",
@@ -137,7 +140,9 @@ def paragraph_detail(request, pk):
             "state": state,
             "page": page,
             "comments": page.object_list,
-            "rewordings": list(selectors.rewordings_of(paragraph)),
+            "rewordings": selectors.with_rewording_display(
+                list(selectors.rewordings_of(paragraph))
+            ),
             "supported": state.allowed
             and paragraph.pk in selectors.supported_paragraphs(state.member, version),
             "supported_rewordings": selectors.supported_rewordings(state.member, paragraph),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fede.events.models import Event
 from fede.organization.models import Unit
@@ -68,21 +71,51 @@ def section_events(sections: list[Unit], convention: Convention) -> QuerySet[Eve
     ).order_by("start")
 
 
-def visible_contributions(user, topic: Topic) -> QuerySet[Contribution]:
+def _all_readable(user, convention: Convention) -> bool:
+    """After the deadline every logged-in user reads every contribution of the convention
+    (the first branch of ``ContributionQuerySet.in_scope``): no per-row scope filter then."""
     return (
-        Contribution.objects.in_scope(user, VIEW)
-        .filter(topic=topic)
-        .select_related("section")
-        .order_by("section__name", "pk")
+        bool(getattr(user, "is_authenticated", False))
+        and convention.contributions_deadline <= timezone.now()
+        and convention.topics_published_on <= timezone.localdate()
     )
 
 
-def with_coverage(contributions: QuerySet[Contribution]) -> QuerySet[Contribution]:
-    """Each contribution with ``full_citations`` / ``partial_citations`` counts."""
-    return contributions.annotate(
-        full_citations=Count("citations", filter=Q(citations__extent=Citation.Extent.FULL)),
-        partial_citations=Count("citations", filter=Q(citations__extent=Citation.Extent.PARTIAL)),
+def visible_contributions(user, topic: Topic) -> QuerySet[Contribution]:
+    """The contributions of ``topic`` that ``user`` may read, by section name. After the
+    deadline (everyone reads them all) the scope filter and its joins are left out, so the
+    count is an index-only scan of the topic's contributions."""
+    if _all_readable(user, topic.convention):
+        contributions = Contribution.objects.filter(topic=topic)
+    else:
+        contributions = Contribution.objects.in_scope(user, VIEW).filter(topic=topic)
+    return contributions.select_related("section").order_by("section__name", "pk")
+
+
+def contribution_rows(contributions: QuerySet[Contribution]) -> QuerySet[Contribution]:
+    """What a list of contributions shows: section name, excerpt, vote."""
+    return contributions.select_related("section").only(
+        "topic_id",
+        "section_id",
+        "section__name",
+        "text",
+        "votes_for",
+        "votes_against",
+        "votes_abstain",
+        "members_present",
     )
+
+
+def vote_line(item) -> str:
+    """The sentence of ``convention/includes/vote.html``, built once per row in Python."""
+    return _(
+        "Vote de la section : %(f)s pour, %(a)s contre, %(ab)s abstentions (%(p)s présent·es)."
+    ) % {
+        "f": item.votes_for,
+        "a": item.votes_against,
+        "ab": item.votes_abstain,
+        "p": item.members_present,
+    }
 
 
 def coverage_filter(contributions: QuerySet[Contribution], coverage: str):
@@ -97,14 +130,29 @@ def coverage_filter(contributions: QuerySet[Contribution], coverage: str):
     return contributions
 
 
+def _scalar(grouped: QuerySet) -> Coalesce:
+    """The ``n`` of a one-group subquery, 0 when it has no row."""
+    return Coalesce(Subquery(grouped.values("n")), 0)
+
+
 def coverage_counts(topic: Topic) -> dict[str, int]:
     """How many contributions of the topic are taken up, partly, not at all (one query)."""
-    full = Exists(Citation.objects.filter(contribution=OuterRef("pk"), extent=Citation.Extent.FULL))
-    any_ = Exists(Citation.objects.filter(contribution=OuterRef("pk")))
-    counts = Contribution.objects.filter(topic=topic).aggregate(
-        total=Count("pk"),
-        full=Count("pk", filter=Q(full)),
-        cited=Count("pk", filter=Q(any_)),
+    # Citations link a paragraph and a contribution of the same topic (``citation_set``):
+    # counted from the topic's citations rather than one EXISTS per contribution.
+    # Still one query: three scalar subqueries (an index-only count of the contributions).
+    contributions = Contribution.objects.filter(topic=OuterRef("pk")).order_by().values("topic")
+    citations = Citation.objects.filter(paragraph__topic=OuterRef("pk")).order_by()
+    citations = citations.values("paragraph__topic")
+    full = Q(extent=Citation.Extent.FULL)
+    counts = (
+        Topic.objects.filter(pk=topic.pk)
+        .annotate(
+            total=_scalar(contributions.annotate(n=Count("pk"))),
+            full=_scalar(citations.annotate(n=Count("contribution", distinct=True, filter=full))),
+            cited=_scalar(citations.annotate(n=Count("contribution", distinct=True))),
+        )
+        .values("total", "full", "cited")
+        .get()
     )
     return {
         "total": counts["total"],
@@ -114,10 +162,13 @@ def coverage_counts(topic: Topic) -> dict[str, int]:
     }
 
 
-def coverage_of(contribution) -> str:
-    if getattr(contribution, "full_citations", 0):
+def coverage_from_citations(citations) -> str:
+    """A contribution's coverage from its (prefetched) citations: taken up if one of them
+    takes it fully, partly if they all take it in part, not at all without citation."""
+    extents = {citation.extent for citation in citations}
+    if Citation.Extent.FULL in extents:
         return Contribution.Coverage.FULL
-    if getattr(contribution, "partial_citations", 0):
+    if Citation.Extent.PARTIAL in extents:
         return Contribution.Coverage.PARTIAL
     return Contribution.Coverage.NONE
 

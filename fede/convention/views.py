@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fede.core.access import get_in_scope_or_404, login_view, object_view, permission_required
 from fede.core.forms import submit
-from fede.core.lists import paginate, render_partial
+from fede.core.lists import paginate, render_partial, with_row_urls
 from fede.core.uploads import protected_file_response
 from fede.organization.models import Unit
 from fede.organization.roles import grant_paths
@@ -263,7 +264,15 @@ def topic(request, topic):
     (paginated; htmx: the rows alone)."""
     convention = topic.convention
     contributions = selectors.visible_contributions(request.user, topic)
-    page = paginate(contributions, request.GET.get("page"), per_page=PAGE_SIZE)
+    # The page is picked on (section name, id) alone, then its rows are read.
+    page = paginate(
+        contributions,
+        request.GET.get("page"),
+        per_page=PAGE_SIZE,
+        annotate=selectors.contribution_rows,
+    )
+    for contribution in with_row_urls(page.object_list, "convention:contribution"):
+        contribution.vote_line = selectors.vote_line(contribution)
     sections = selectors.my_sections(request.user, convention)
     return render_partial(
         request,
@@ -576,18 +585,32 @@ def coverage(request, topic):
     contributions = selectors.coverage_filter(
         selectors.visible_contributions(request.user, topic), filter_value
     )
-    # Counted and paged on the contributions alone; the citation counts are computed for
-    # the rows of the page only (8,000 contributions per topic at national scale).
+    # Counted and paged on the contributions alone; the citations are read for the rows of
+    # the page only (8,000 contributions per topic at national scale), and each row's
+    # coverage is told from them.
     page = paginate(
         contributions if visible else contributions.none(),
         request.GET.get("page"),
         per_page=PAGE_SIZE,
-        annotate=lambda rows: selectors.with_coverage(
+        annotate=lambda rows: (
             rows.select_related("section")
-        ).prefetch_related("citations__paragraph"),
+            .only("section__name", "rapporteur_note", "topic_id", "section_id")
+            .prefetch_related(
+                Prefetch(
+                    "citations",
+                    # One contribution's citations: its topic and section are fixed, so the
+                    # model's ordering comes down to the paragraph's position.
+                    queryset=Citation.objects.select_related("paragraph")
+                    .only(
+                        "contribution_id", "paragraph_id", "extent", "note", "paragraph__position"
+                    )
+                    .order_by("paragraph__position", "pk"),
+                )
+            )
+        ),
     )
-    for row in page.object_list:
-        row.coverage = selectors.coverage_of(row)
+    for row in with_row_urls(page.object_list, "convention:contribution"):
+        row.coverage = selectors.coverage_from_citations(row.citations.all())
     return render_partial(
         request,
         "convention/coverage.html",
@@ -597,6 +620,8 @@ def coverage(request, topic):
             "page": page,
             "rows": page.object_list,
             "counts": selectors.coverage_counts(topic) if visible else None,
+            "synthesis_url": reverse("convention:synthesis", args=[topic.pk]),
+            "topic_number": topic.number,
             "filter_value": filter_value,
             "coverage_choices": Contribution.Coverage.choices,
             "is_rapporteur": rapporteur,

@@ -104,10 +104,18 @@ PK_MARK = 987654321
 def with_row_urls(rows, url_name: str, attr: str = "row_url"):
     """Give each row its ``url_name`` link (``row.<attr>``) from one ``reverse``: a list
     page then resolves the URL once instead of once per row."""
-    pattern = reverse(url_name, args=[PK_MARK])
+    return with_row_links(rows, {attr: url_name})
+
+
+def with_row_links(rows, links: dict[str, str]):
+    """Several links per row (``{"report_url": "app:comment_report", …}``: attribute →
+    URL name taking the row's pk), each URL resolved once for the whole list."""
     mark = str(PK_MARK)
+    patterns = [(attr, reverse(name, args=[PK_MARK])) for attr, name in links.items()]
     for row in rows:
-        setattr(row, attr, pattern.replace(mark, str(row.pk)))
+        pk = str(row.pk)
+        for attr, pattern in patterns:
+            setattr(row, attr, pattern.replace(mark, pk))
     return rows
 
 

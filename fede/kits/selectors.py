@@ -9,9 +9,14 @@ import statistics
 from collections import defaultdict
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
+from fede.core.lists import PK_MARK
 from fede.organization.models import Mandate, Role, Unit
 from fede.organization.roles import grant_paths, units_q
 
@@ -132,6 +137,44 @@ def my_tasks(user, *, done: bool = False):
     return qs.select_related("run", "run__section").order_by(
         "-due_date" if done else "due_date", "pk"
     )
+
+
+#: The badge class of each task status (``kits/includes/task_status.html``).
+STATUS_BADGES = {
+    "done": "text-bg-success",
+    "na": "text-bg-secondary",
+    "in_progress": "text-bg-primary",
+}
+
+
+def with_task_display(tasks, today: datetime.date, *, due_format: str = "DATE_FORMAT"):
+    """Per task of a list, computed once in Python rather than by filters and includes per
+    row: its links, its due date as ``|date:due_format`` writes it, whether it is overdue,
+    and its status badges as ``kits/includes/task_status.html`` renders them."""
+    links = {
+        attr: reverse(name, args=[PK_MARK])
+        for attr, name in (("row_url", "kits:task_detail"), ("status_url", "kits:task_status"))
+    }
+    mark, late, dates = str(PK_MARK), _("En retard"), {}
+    # ``get_status_display`` rebuilds (and translates) every choice at each call.
+    labels = {value: str(label) for value, label in Task.Status.choices}
+    for task in tasks:
+        pk = str(task.pk)
+        for attr, pattern in links.items():
+            setattr(task, attr, pattern.replace(mark, pk))
+        if task.due_date not in dates:
+            dates[task.due_date] = date_filter(task.due_date, due_format)
+        task.due_label = dates[task.due_date]
+        task.overdue = task.due_date < today
+        badge = format_html(
+            '<span class="badge {}">{}</span>',
+            STATUS_BADGES.get(task.status, "text-bg-light border"),
+            labels.get(task.status, task.status),
+        )
+        if task.overdue and task.status in (Task.Status.TODO, Task.Status.IN_PROGRESS):
+            badge = format_html('{} <span class="badge text-bg-danger">{}</span>', badge, late)
+        task.status_badge = badge
+    return tasks
 
 
 def task_detail_queryset():

@@ -331,6 +331,8 @@ def section_board(request, section):
     page = paginate(
         selectors.section_open_tasks(section), request.GET.get("page"), per_page=PAGE_SIZE
     )
+    today = selectors.today()
+    selectors.with_task_display(page.object_list, today)
     runs = list(selectors.section_runs(section))
     progress = selectors.run_progress([r.pk for r in runs])
     for run in runs:
@@ -345,7 +347,7 @@ def section_board(request, section):
             "tasks": page.object_list,
             "runs": runs,
             "finished": finished,
-            "today": selectors.today(),
+            "today": today,
             "breadcrumbs": _crumbs((section.name, None)),
         },
     )
@@ -583,6 +585,9 @@ def my_tasks(request):
     page = paginate(
         selectors.my_tasks(request.user, done=done), request.GET.get("page"), per_page=PAGE_SIZE
     )
+    today = selectors.today()
+    for task in selectors.with_task_display(page.object_list, today, due_format="l j F Y"):
+        task.due_line = _("Pour le %(d)s") % {"d": task.due_label}
     return render_partial(
         request,
         "kits/my_tasks.html",
@@ -590,7 +595,7 @@ def my_tasks(request):
             "page": page,
             "tasks": page.object_list,
             "done": done,
-            "today": selectors.today(),
+            "today": today,
             "status_choices": Task.Status.choices,
             "breadcrumbs": [(_("Mes tâches"), None)],
         },

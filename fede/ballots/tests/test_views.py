@@ -413,3 +413,30 @@ def test_an_open_online_vote_is_on_the_members_home_page(client, online, section
     page = client.get(reverse("core:home")).content.decode()
     assert "panel-ballots_open" in page
     assert "orientation" in page and online.get_absolute_url() in page
+
+
+def test_results_table_rows_for_pending_and_counted_pvs(
+    client, federation, section_a, section_b, voters_a, voters_b, staff
+):
+    """The per-section rows (computed once in the view): a PV not yet entered shows a dash
+    and no figures; a validated one its voters, turnout, votes, status badge and link."""
+    ballot = make_ballot(federation, open_it=True)
+    pv_a = SectionResult.objects.get(round__ballot=ballot, section=section_a)
+    options = list(ballot.options.order_by("order", "pk"))
+    SectionResult.objects.filter(pk=pv_a.pk).update(
+        status=SectionResult.Status.VALIDATED, registered=4, voters=3, blank=0, void=0
+    )
+    pv_a.lines.create(option=options[0], votes=2)
+    pv_a.lines.create(option=options[1], votes=1)
+    client.force_login(staff)
+    html = client.get(reverse("ballots:results", args=[ballot.pk])).content.decode()
+    row_a = html[html.index(f'<th scope="row" class="fw-normal">{section_a.name}') :]
+    row_a = row_a[: row_a.index("</tr>")]
+    assert '<td class="text-end">3</td>' in row_a and "75,0 %" in row_a
+    assert '<td class="text-end">2</td><td class="text-end">1</td>' in row_a
+    assert reverse("ballots:pv_detail", args=[pv_a.pk]) in row_a
+    assert '<span class="badge text-bg-success">' in row_a
+    row_b = html[html.index(f'<th scope="row" class="fw-normal">{section_b.name}') :]
+    row_b = row_b[: row_b.index("</tr>")]
+    assert '<td class="text-end">—</td>' in row_b and "%" not in row_b
+    assert '<span class="badge text-bg-secondary">' in row_b

@@ -119,3 +119,25 @@ def test_a_user_with_two_offices_manages_only_where_granted(
     lyon = make_consultation(other_federation, open_=False)
     managed = set(Consultation.objects.in_scope(user, "consultations.manage"))
     assert paris in managed and lyon not in managed
+
+
+@pytest.mark.parametrize(
+    ("audience", "on_section"), [("federation", False), ("section", True), ("public", False)]
+)
+def test_participation_follows_the_audience_rules(
+    audience, on_section, federation, section_a, member_a, member_b, lyon_member
+):
+    """The page's « may take part » (read on the loaded objects, without a query) says what
+    ``audience_q`` says in SQL, for members inside and outside the audience."""
+    from fede.consultations.models import audience_q
+    from fede.consultations.selectors import participation
+
+    consultation = make_consultation(
+        federation, audience=audience, section=section_a if on_section else None
+    )
+    consultation = Consultation.objects.select_related("unit", "section").get(pk=consultation.pk)
+    for user in (member_a, member_b, lyon_member):
+        in_sql = Consultation.objects.filter(audience_q(user), pk=consultation.pk).exists()
+        assert participation(user, consultation).allowed is in_sql
+    assert participation(member_a, consultation).allowed
+    assert participation(lyon_member, consultation).allowed is (audience == "public")

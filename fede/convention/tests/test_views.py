@@ -288,3 +288,48 @@ def test_detail_shows_my_sections_status(client, secretary_a, convention, sectio
     assert "Ma section" in response.text
     assert "contribution déposée (version 1)" in response.text
     assert "déposer la contribution" in response.text
+
+
+def test_coverage_counts_and_rows_agree_with_the_citations(
+    client, member, topic, federation, clock
+):
+    """Counts from the topic's citations (one query) and each row's coverage from its own
+    citations: a contribution cited fully once and partly elsewhere is taken up."""
+    from fede.convention import selectors, services
+    from fede.core.access import SYSTEM
+
+    c = many_contributions(topic, many_sections(federation, 6))
+    clock.move_to(AT["synthesis"])
+    p1, p2 = (services.paragraph_create(actor=SYSTEM, topic=topic, text=t) for t in "AB")
+    Citation.objects.bulk_create(
+        [
+            Citation(paragraph=p1, contribution=c[0], extent="full"),
+            Citation(paragraph=p2, contribution=c[0], extent="partial"),
+            Citation(paragraph=p1, contribution=c[1], extent="partial"),
+            Citation(paragraph=p2, contribution=c[1], extent="partial"),
+            Citation(paragraph=p2, contribution=c[2], extent="full"),
+        ]
+    )
+    assert selectors.coverage_counts(topic) == {"total": 6, "full": 2, "partial": 1, "none": 3}
+    services.synthesis_publish(actor=SYSTEM, topic=topic)
+    client.force_login(member)
+    url = reverse("convention:coverage", args=[topic.pk])
+    for value, sections in (
+        ("full", {"Section 0000", "Section 0002"}),
+        ("partial", {"Section 0001"}),
+        ("none", {"Section 0003", "Section 0004", "Section 0005"}),
+    ):
+        text = client.get(url, {"reprise": value}).text
+        shown = {f"Section {i:04d}" for i in range(6) if f"Section {i:04d}" in text}
+        assert shown == sections, value
+
+
+def test_before_the_deadline_a_section_reads_only_its_own_contribution(
+    client, secretary_a, topic, section_a, section_b
+):
+    """The topic page leaves the scope filter out only once everyone may read everything."""
+    Contribution.objects.create(topic=topic, section=section_a, **contribution_data())
+    Contribution.objects.create(topic=topic, section=section_b, **contribution_data())
+    client.force_login(secretary_a)
+    text = client.get(reverse("convention:topic", args=[topic.pk])).text
+    assert section_a.name in text and section_b.name not in text
