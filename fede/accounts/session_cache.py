@@ -92,14 +92,17 @@ def forget(user, name: str) -> None:
 
 
 def bump_access(users) -> int:
-    """The rights of ``users`` (a queryset, a user or a list of ids) changed: every copy
-    kept in their sessions is stale from now on."""
+    """The rights of ``users`` changed: every copy kept in their sessions is stale from now
+    on. ``users``: a user, a list of user ids, a queryset of users, or a queryset of one
+    column of user ids (``Mandate.objects.filter(…).values("member__user")``)."""
     from .models import User
 
     if isinstance(users, User):
         ids = [users.pk]
     elif isinstance(users, list | tuple | set):
         ids = [pk for pk in users if pk is not None]
-    else:
+    elif users.model is User and users._fields is None:
         ids = users.values("pk")
+    else:
+        ids = users  # already one column of user ids
     return User.objects.filter(pk__in=ids).update(access_stamp=F("access_stamp") + 1)

@@ -15,7 +15,7 @@ from fede.organization import services
 from fede.organization.models import Mandate, Role
 
 from . import screens
-from .factories import give_mfa, make_member_user
+from .factories import UserFactory, give_mfa, make_member_user
 
 pytestmark = pytest.mark.django_db
 paris = screens.paris  # fixture
@@ -109,3 +109,24 @@ def test_public_pages_read_a_logged_in_users_offices_from_the_session_too(client
     with CaptureQueriesContext(connection) as queries:
         assert client.get(reverse("events:agenda")).status_code == 200
     assert not [q for q in queries.captured_queries if "organization_mandate" in q["sql"]]
+
+
+def test_bump_access_takes_users_ids_or_a_column_of_user_ids(paris):
+    """The ids given are user ids, whatever model the column comes from (a mandate's id
+    is not its holder's)."""
+    from fede.accounts.models import User
+    from fede.accounts.session_cache import bump_access
+
+    secretary = paris.user("secretary")
+    # A mandate of the secretary whose id is another user's id.
+    other_user = UserFactory(id=900_001)
+    mandate = Mandate.objects.filter(member__user=secretary).first()
+    Mandate.objects.filter(pk=mandate.pk).update(id=other_user.pk)
+    before = {u.pk: u.access_stamp for u in User.objects.all()}
+    bump_access(Mandate.objects.filter(pk=other_user.pk).values("member__user"))
+    bump_access(User.objects.filter(pk=secretary.pk))
+    bump_access([secretary.pk])
+    bump_access(secretary)
+    after = {u.pk: u.access_stamp for u in User.objects.all()}
+    assert after.pop(secretary.pk) == before.pop(secretary.pk) + 4
+    assert after == before  # the user whose id is the mandate's is untouched
