@@ -169,11 +169,22 @@ def visit_page(page, url: str):
     return response
 
 
+_LAST_TOTP_WINDOW: dict[str, int] = {}
+
+
 def totp_now(secret: str) -> str:
-    """The current code of an authenticator app for ``secret`` (RFC 6238)."""
+    """The current code of an authenticator app for ``secret`` (RFC 6238), as a person
+    would type it: not in the last seconds of its 30-second window (it would expire
+    before the server checks it), and not a code already used (the server refuses a
+    code twice): then wait for the next window."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    now = time.time()
+    if 30 - now % 30 < 3 or _LAST_TOTP_WINDOW.get(secret) == int(now) // 30:
+        time.sleep(30 - now % 30 + 0.2)
+    window = int(time.time()) // 30
+    _LAST_TOTP_WINDOW[secret] = window
+    return format_hotp_value(hotp_value(secret, window))
 
 
 def log_in(page, live_server, email: str, password: str, totp_secret: str | None = None):
