@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -148,6 +148,26 @@ def paragraph_queryset():
     return Paragraph.objects.select_related("chapter__version__consultation__unit", "previous")
 
 
+def paragraph_page_queryset(user):
+    """:func:`paragraph_queryset` with, in the same query, what the paragraph page asks
+    next: the consultation's current version (``current_version_id``, as
+    :func:`current_version` picks it) and whether the user's member supports the
+    paragraph (``member_supports``, as :func:`supported_paragraphs` says)."""
+    member = _member_of(user)
+    return paragraph_queryset().annotate(
+        current_version_id=Subquery(
+            Version.objects.filter(consultation_id=OuterRef("chapter__version__consultation_id"))
+            .order_by("-number")
+            .values("pk")[:1]
+        ),
+        member_supports=Exists(
+            ParagraphSupport.objects.filter(member=member, paragraph_id=OuterRef("pk"))
+        )
+        if member is not None
+        else Value(False),
+    )
+
+
 #: What the paragraph page shows of a comment (and of its author: first name, section).
 COMMENT_FIELDS = (
     "created_at",
@@ -214,9 +234,19 @@ def with_comment_display(comments) -> None:
         )
 
 
-def rewordings_of(paragraph: Paragraph):
+def rewordings_of(paragraph: Paragraph, supported_by=None):
+    """The rewordings of a paragraph, each with ``member_supports``: whether the member
+    ``supported_by`` supports it (as :func:`supported_rewordings` says; False without a
+    member), in the same query."""
     return (
         Rewording.objects.filter(paragraph=paragraph)
+        .annotate(
+            member_supports=Exists(
+                RewordingSupport.objects.filter(member=supported_by, rewording_id=OuterRef("pk"))
+            )
+            if supported_by is not None
+            else Value(False)
+        )
         .select_related("author__section")
         .only(
             "created_at",

@@ -43,6 +43,7 @@ from .forms import (
     VersionForm,
 )
 from .models import Comment, Consultation, Rewording, Version
+from .rows import CommentContext, CommentWriter, with_synthesis_rows
 
 COMMENTS_PER_PAGE = 20
 
@@ -115,13 +116,15 @@ def paragraph_detail(request, pk):
     """A paragraph with its comments (paginated, replies under each), its proposed
     rewordings (most supported first) and the forms to take part."""
     paragraph = get_in_scope_or_404(
-        selectors.paragraph_queryset(), actor=request.user, capability="consultations.view", pk=pk
+        selectors.paragraph_page_queryset(request.user),
+        actor=request.user,
+        capability="consultations.view",
+        pk=pk,
     )
     version = paragraph.chapter.version
     consultation = version.consultation
     state = selectors.participation(request.user, consultation)
-    latest = selectors.current_version(consultation)
-    is_current = latest is not None and latest.pk == version.pk
+    is_current = paragraph.current_version_id == version.pk
     page = paginate(
         selectors.top_comments(paragraph),
         request.GET.get("page"),
@@ -129,6 +132,20 @@ def paragraph_detail(request, pk):
         per_page=COMMENTS_PER_PAGE,
     )
     selectors.with_comment_display(page.object_list)
+    rewordings = list(selectors.rewordings_of(paragraph, supported_by=state.member))
+    can_manage = selectors.may_manage(request.user, consultation)
+    can_moderate = selectors.may_moderate(request.user, consultation)
+    comments_html = CommentWriter(
+        CommentContext(
+            request=request,
+            allowed=state.allowed,
+            is_current=is_current,
+            authenticated=request.user.is_authenticated,
+            can_manage=can_manage,
+            can_moderate=can_moderate,
+            create_url=reverse("consultations:comment_create", args=[paragraph.pk]),
+        )
+    ).page(page.object_list)
     return render_partial(
         request,
         "consultations/paragraph_detail.html",
@@ -140,19 +157,17 @@ def paragraph_detail(request, pk):
             "state": state,
             "page": page,
             "comments": page.object_list,
-            "rewordings": selectors.with_rewording_display(
-                list(selectors.rewordings_of(paragraph))
-            ),
-            "supported": state.allowed
-            and paragraph.pk in selectors.supported_paragraphs(state.member, version),
-            "supported_rewordings": selectors.supported_rewordings(state.member, paragraph),
+            "comments_html": comments_html,
+            "rewordings": selectors.with_rewording_display(rewordings),
+            "supported": state.allowed and paragraph.member_supports,
+            "supported_rewordings": {r.pk for r in rewordings if r.member_supports},
             # Two forms with a "text" field on one page: distinct ids for their labels.
             "comment_form": CommentForm(auto_id="commentaire_%s"),
             "rewording_form": RewordingForm(
                 initial={"text": paragraph.text}, auto_id="reformulation_%s"
             ),
-            "can_manage": selectors.may_manage(request.user, consultation),
-            "can_moderate": selectors.may_moderate(request.user, consultation),
+            "can_manage": can_manage,
+            "can_moderate": can_moderate,
             "answer_choices": AnswerForm.base_fields["answer"].choices,
             "breadcrumbs": _crumbs(
                 (consultation.title, consultation.get_absolute_url()),
@@ -199,6 +214,7 @@ def synthesis(request, pk):
     consultation = _consultation(request, pk)
     version = selectors.current_version(consultation)
     chapters, totals = selectors.synthesis(version) if version else ([], {})
+    with_synthesis_rows(chapters)
     return render(
         request,
         "consultations/synthesis.html",

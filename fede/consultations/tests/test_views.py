@@ -264,3 +264,38 @@ def test_text_page_and_list_keep_their_query_budget(
         )
     with django_assert_max_num_queries(10):
         assert client.get(reverse("consultations:list")).status_code == 200
+
+
+def test_paragraph_comments_written_in_python_for_authors_and_members(
+    client, author, paragraph, member_a, member_b
+):
+    """The comments of the paragraph page (written in Python, consultations.rows): the
+    authors' links, the hidden comment's restore form, an answer, a reply, escaping."""
+    hidden = services.comment_create(actor=member_a, paragraph=paragraph, text="Propos <b>vif</b>")
+    services.comment_hide(actor=author, comment=hidden, reason="Injure <i>")
+    answered = services.comment_create(actor=member_b, paragraph=paragraph, text="Avis & idée")
+    services.comment_answer(actor=author, comment=answered, answer="accepted", answer_text="Oui")
+    reply = services.comment_create(
+        actor=member_a, paragraph=paragraph, text="Une réponse", parent=answered
+    )
+
+    client.force_login(author)
+    page = client.get(paragraph.get_absolute_url()).content.decode()
+    assert "Commentaire masqué par la modération : Injure &lt;i&gt;" in page
+    assert "<b>vif</b>" not in page
+    unhide = reverse("consultations:comment_unhide", args=[hidden.pk])
+    assert f'<form method="post" action="{unhide}" class="d-inline">' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    assert "Avis &amp; idée" in page
+    assert '<span class="badge text-bg-success">Retenu</span>' in page
+    answer = reverse("consultations:comment_answer", args=[answered.pk])
+    assert f'<a href="{answer}" class="me-2">Modifier la réponse</a>' in page
+    hide = reverse("consultations:comment_hide", args=[reply.pk])
+    assert f'<a href="{hide}" class="text-danger">Masquer</a>' in page
+
+    client.force_login(member_b)
+    page = client.get(paragraph.get_absolute_url()).content.decode()
+    assert f'id="commentaire-{reply.pk}"' in page
+    assert f'id="repondre-{answered.pk}"' in page and f'href="#repondre-{answered.pk}"' in page
+    assert f'href="#repondre-{reply.pk}"' not in page  # no reply to a reply
+    assert "Masquer" not in page and "Modifier la réponse" not in page
