@@ -17,7 +17,7 @@ from fede.organization.models import Member, Unit
 from fede.rooms.models import Booking
 
 from .models import Event, EventSpeaker, Speaker
-from .selectors import AgendaFilters, arrondissements, organiser_choices
+from .selectors import AgendaFilters, arrondissement_choices, organiser_choices
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -344,9 +344,7 @@ class AgendaFilterForm(forms.Form):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["arrondissement"].choices = [("", _("Tous"))] + list(
-            arrondissements().values_list("number", "name")
-        )
+        self.fields["arrondissement"].choices = [("", _("Tous")), *arrondissement_choices()]
         self.fields["kind"].choices = [("", _("Tous"))] + list(Event.Kind.choices)
         self.fields["organiser"].choices = self._organiser_choices(user)
         for name, field in self.fields.items():

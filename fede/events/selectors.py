@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import time
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -573,6 +574,101 @@ def arrondissements() -> QuerySet[Territory]:
     ).order_by("number")
 
 
+# --- The agenda's filter lists, kept a minute per process ----------------------------------
+#
+# The organiser and arrondissement selects list the names of units and territories: the
+# same for every viewer (what differs per viewer is only *which* federations' sections are
+# offered, decided per request from their own member record and offices). A unit opened,
+# closed or renamed a minute ago may be missing from a *filter list* for up to
+# FILTER_LIST_SECONDS in another worker (this process forgets everything as soon as a unit
+# or a territory is saved here); nothing here is a right or member data.
+
+FILTER_LIST_SECONDS = 60
+_FILTER_LIST_MAX = 4000
+_filter_lists: dict = {}
+
+
+def clear_filter_lists(**_kwargs) -> None:
+    _filter_lists.clear()
+
+
+def _filter_list(key, compute):
+    now = time.monotonic()
+    hit = _filter_lists.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    value = compute()
+    if len(_filter_lists) >= _FILTER_LIST_MAX:
+        _filter_lists.clear()
+    _filter_lists[key] = (now + FILTER_LIST_SECONDS, value)
+    return value
+
+
+def arrondissement_choices() -> list[tuple[int, str]]:
+    """(number, name) of the arrondissements, for the agenda's filter."""
+    return _filter_list(
+        ("arrondissements",), lambda: list(arrondissements().values_list("number", "name"))
+    )
+
+
+def _active_federations() -> list[tuple[int, str]]:
+    return _filter_list(
+        ("federations",),
+        lambda: list(
+            Unit.objects.active()
+            .filter(kind=Unit.Kind.FEDERATION)
+            .order_by("name", "pk")
+            .values_list("pk", "name")
+        ),
+    )
+
+
+def _units_at(paths: list[str]) -> list[tuple[int, str, int | None]]:
+    """(id, kind, parent id) of the units at ``paths`` (a viewer's offices)."""
+    return _filter_list(
+        ("units_at", tuple(paths)),
+        lambda: list(Unit.objects.filter(path__in=paths).values_list("pk", "kind", "parent_id")),
+    )
+
+
+def _parent_of(pk: int) -> int | None:
+    return _filter_list(
+        ("parent_of", pk),
+        lambda: Unit.objects.filter(pk=pk).values_list("parent_id", flat=True).first(),
+    )
+
+
+def _active_sections_of(parent_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
+    """{parent id: [(section id, name)] by name} for each of ``parent_ids`` (empty lists
+    included), the missing ones read in one query."""
+    now = time.monotonic()
+    found: dict[int, list[tuple[int, str]]] = {}
+    missing = []
+    for parent_id in parent_ids:
+        hit = _filter_lists.get(("sections_of", parent_id))
+        if hit is not None and hit[0] > now:
+            found[parent_id] = hit[1]
+        else:
+            missing.append(parent_id)
+    if missing:
+        read: dict[int, list[tuple[int, str]]] = {parent_id: [] for parent_id in missing}
+        rows = (
+            Unit.objects.active()
+            .sections()
+            .filter(parent_id__in=sorted(missing))
+            .order_by("name", "pk")
+            .values_list("pk", "name", "parent_id")
+        )
+        for pk, name, parent_id in rows:
+            read[parent_id].append((pk, name))
+        if len(_filter_lists) + len(read) >= _FILTER_LIST_MAX:
+            _filter_lists.clear()
+        for parent_id, units in read.items():
+            _filter_lists[("sections_of", parent_id)] = (now + FILTER_LIST_SECONDS, units)
+        found.update(read)
+    return found
+
+
 def _office_paths(user) -> list[str]:
     """Paths of the units where the user holds an office (none for superusers)."""
     if not getattr(user, "is_authenticated", False) or user.is_superuser:
@@ -593,7 +689,8 @@ class OrganiserChoices:
 
 
 def organiser_choices(user, selected: int | None = None) -> OrganiserChoices:
-    """Organisers the agenda's filter offers to ``user``: at most three small queries.
+    """Organisers the agenda's filter offers to ``user``: no query once the lists of the
+    units involved are kept (at most three small ones when they are not).
 
     Every active federation, plus the sections of: the selected organiser (a federation)
     or its federation (a section); the viewer's federation; the federations where the
@@ -601,45 +698,32 @@ def organiser_choices(user, selected: int | None = None) -> OrganiserChoices:
     federation first, then its sections. National offices bring no sections (there would
     be thousands).
     """
-    federations = list(
-        Unit.objects.active()
-        .filter(kind=Unit.Kind.FEDERATION)
-        .order_by("name", "pk")
-        .values_list("pk", "name")
-    )
+    federations = _active_federations()
     own: set[int] = set()
     member = audience_member(user)
     if member is not None and member.section.parent_id:
         own.add(member.section.parent_id)
     offices = _office_paths(user)
     if offices:
-        for pk, kind, parent_id in Unit.objects.filter(path__in=offices).values_list(
-            "pk", "kind", "parent_id"
-        ):
+        for pk, kind, parent_id in _units_at(offices):
             if kind == Unit.Kind.FEDERATION:
                 own.add(pk)
             elif kind == Unit.Kind.SECTION and parent_id:
                 own.add(parent_id)
-    wanted = Q(parent_id__in=sorted(own)) if own else Q()
     if selected:
-        parent_of_selected = Unit.objects.filter(pk=selected).values("parent_id")[:1]
-        wanted |= Q(parent_id=selected) | Q(parent_id=Subquery(parent_of_selected))
+        own.add(selected)
+        parent_of_selected = _parent_of(selected)
+        if parent_of_selected is not None:
+            own.add(parent_of_selected)
     sections: list[tuple[str, list[tuple[int, str]]]] = []
-    if wanted:
+    if own:
         names = dict(federations)
-        grouped: dict[int, list[tuple[int, str]]] = {}
-        rows = (
-            Unit.objects.active()
-            .sections()
-            .filter(wanted)
-            .order_by("name", "pk")
-            .values_list("pk", "name", "parent_id")
-        )
-        for pk, name, parent_id in rows:
-            grouped.setdefault(parent_id, []).append((pk, name))
+        grouped = _active_sections_of(own)
         sections = sorted(
-            ((names.get(parent_id, ""), units) for parent_id, units in grouped.items()),
-            key=lambda group: group[0],
+            ((names.get(parent_id, ""), units) for parent_id, units in grouped.items() if units),
+            # By federation name; ties (units outside the list of federations) in the
+            # order of their first section, as the single query sorted them.
+            key=lambda group: (group[0], group[1][0][1], group[1][0][0]),
         )
     return OrganiserChoices(federations=federations, sections=sections)
 

@@ -148,3 +148,57 @@ def test_month_grid_shows_an_event_begun_in_the_previous_month(section):
     days = [day for week in weeks for day in week if day.date == first]
     assert [e.pk for e in days[0].events] == [long_one.pk]
     assert days[0].events[0].url == long_one.get_absolute_url()
+
+
+def test_kept_organiser_lists_give_each_viewer_their_own_sections(client):
+    """The agenda's filter lists are kept a minute per process, yet each viewer is offered
+    the sections of their own federation; an anonymous visitor none."""
+    from django.urls import reverse
+
+    from fede.events import selectors as event_selectors
+    from fede.organization.tests.factories import make_federation, make_member_user
+
+    north = make_federation("Fédération du Nord", code="NORD")
+    south = make_federation("Fédération du Sud", code="SUD")
+    lille = make_section(north, name="Section Lille")
+    nice = make_section(south, name="Section Nice")
+    north_user, south_user = make_member_user(lille), make_member_user(nice)
+
+    def offered(user):
+        options = event_selectors.organiser_choices(user)
+        return [name for _federation, units in options.sections for _pk, name in units]
+
+    event_selectors.clear_filter_lists()
+    assert offered(north_user) == ["Section Lille"]
+    assert offered(south_user) == ["Section Nice"]  # the lists are warm now
+    assert offered(north_user) == ["Section Lille"]
+    assert offered(AnonymousUser()) == []
+    for user, own, other in (
+        (north_user, "Section Lille", "Section Nice"),
+        (south_user, "Section Nice", "Section Lille"),
+    ):
+        client.force_login(user)
+        page = client.get(reverse("events:agenda")).content.decode()
+        assert own in page and other not in page
+    client.logout()
+    page = client.get(reverse("events:agenda")).content.decode()
+    assert "Section Lille" not in page and "Section Nice" not in page
+
+
+def test_kept_organiser_lists_forget_a_unit_saved_in_this_process():
+    from fede.events import selectors as event_selectors
+    from fede.organization.tests.factories import make_federation, make_member_user
+
+    north = make_federation("Fédération du Nord", code="NORD")
+    lille = make_section(north, name="Section Lille")
+    user = make_member_user(lille)
+    event_selectors.clear_filter_lists()
+    event_selectors.organiser_choices(user)
+    make_section(north, name="Section Roubaix")
+    lille.name = "Section Lille-Centre"
+    lille.save()
+    options = event_selectors.organiser_choices(user)
+    assert [name for _f, units in options.sections for _pk, name in units] == [
+        "Section Lille-Centre",
+        "Section Roubaix",
+    ]
