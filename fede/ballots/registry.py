@@ -40,25 +40,28 @@ def personal_data(user, member) -> dict:
 def _home_votes(request):
     """Online votes open now in the member's federation (home page panel)."""
     from django.urls import reverse
+    from django.utils.translation import gettext
+
+    from fede.core.lists import PK_MARK
 
     from .models import Ballot, Round
-    from .selectors import ballots_for
 
+    # The ballots of the list page (selectors.ballots_for: same reach, same order), read
+    # for the id and title a line shows: no federation joined, no rounds counted.
     ballots = list(
-        ballots_for(request.user).filter(mode=Ballot.Mode.ONLINE, rounds__status=Round.Status.OPEN)[
-            :5
-        ]
+        Ballot.objects.in_scope(request.user, "ballots.participate")
+        .filter(mode=Ballot.Mode.ONLINE, rounds__status=Round.Status.OPEN)
+        .order_by("-opens_at", "-pk")
+        .values_list("pk", "title")[:5]
     )
     if not ballots:
         return None
+    meta = gettext("vote en ligne ouvert")
+    url, mark = reverse("ballots:detail", args=[PK_MARK]), str(PK_MARK)
     return {
         "lines": [
-            {
-                "text": ballot.title,
-                "url": ballot.get_absolute_url(),
-                "meta": _("vote en ligne ouvert"),
-            }
-            for ballot in ballots
+            {"text": title, "url": url.replace(mark, str(pk)), "meta": meta}
+            for pk, title in ballots
         ],
         "links": [(_("Tous les votes"), reverse("ballots:list"))],
     }

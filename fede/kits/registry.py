@@ -20,27 +20,33 @@ def _home_tasks(request):
     """The member's open kit tasks, the most urgent first (home page panel)."""
     from django.urls import reverse
     from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    from fede.core.lists import PK_MARK
 
     from .selectors import my_tasks, today
 
-    tasks = list(my_tasks(request.user)[:5])
+    # The four values a line shows, without the run's and section's other columns.
+    tasks = list(
+        my_tasks(request.user)
+        .select_related(None)
+        .values_list("pk", "title", "due_date", "run__section__name")[:5]
+    )
     if not tasks:
         return None
     day = today()
+    late, due = gettext("en retard depuis le %(day)s"), gettext("pour le %(day)s")
+    url, mark = reverse("kits:task_detail", args=[PK_MARK]), str(PK_MARK)
     return {
         "lines": [
             {
-                "text": task.title,
-                "url": task.get_absolute_url(),
-                "meta": (
-                    _("en retard depuis le %(day)s")
-                    if task.due_date < day
-                    else _("pour le %(day)s")
-                )
-                % {"day": date_format(task.due_date, "DATE_FORMAT")}
-                + f" · {task.run.section.name}",
+                "text": title,
+                "url": url.replace(mark, str(pk)),
+                "meta": (late if due_date < day else due)
+                % {"day": date_format(due_date, "DATE_FORMAT")}
+                + f" · {section_name}",
             }
-            for task in tasks
+            for pk, title, due_date, section_name in tasks
         ],
         "links": [(_("Toutes mes tâches"), reverse("kits:my_tasks"))],
     }

@@ -66,6 +66,11 @@ def member_of_user(user) -> Member | None:
         pass
     member = Member.objects.select_related("section").filter(user=user).first()
     user._fede_member = member
+    # ``user.member`` (the reverse one-to-one other apps read, e.g. a ballot's reach) is
+    # the same row: kept too, so that it costs no second query (nor its section a third).
+    Member._meta.get_field("user").remote_field.set_cached_value(user, member)
+    if member is not None:
+        Member._meta.get_field("user").set_cached_value(member, user)
     return member
 
 
@@ -73,6 +78,7 @@ def forget_member_of_user(user) -> None:
     """Drop the member kept by member_of_user (after a write that links or unlinks it)."""
     if user is not None and hasattr(user, "_fede_member"):
         del user._fede_member
+        user._state.fields_cache.pop(Member._meta.get_field("user").remote_field.cache_name, None)
 
 
 # --- Screens of section officers and of the federation -------------------------------------

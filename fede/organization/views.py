@@ -18,6 +18,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -56,7 +58,7 @@ from .forms import (
     TransferRequestForm,
 )
 from .invitations import space_state
-from .models import Mandate, Member, Transfer, Unit, up_to_date_in
+from .models import Mandate, Member, Territory, Transfer, Unit, up_to_date_in
 from .roles import can, grant_paths, reach, roles_with
 from .views_figures import COUNT_CAP, count_rows
 from .views_space import member_section_page
@@ -161,6 +163,11 @@ def section_dashboard(request, unit):
     user = request.user
     can_see_members = can(user, "members.view", unit)
     figures = selectors.section_figures(unit)
+    if unit.territory_id is not None and not Unit.territory.is_cached(unit):
+        # The header prints the territory's name: not its outline (a GeoJSON column).
+        Unit.territory.field.set_cached_value(
+            unit, Territory.objects.only("name").get(pk=unit.territory_id)
+        )
     figures["up_to_date_percent"] = (
         round(figures["up_to_date"] * 100 / figures["members"]) if figures["members"] else 0
     )
@@ -168,7 +175,12 @@ def section_dashboard(request, unit):
         "unit": unit,
         "figures": figures,
         "year": timezone.localdate().year,
-        "officers": _with_role_labels(selectors.section_officers(unit)),
+        # The officers' name and link only: no other column of their member record.
+        "officers": _with_role_labels(
+            selectors.section_officers(unit).only(
+                "role", "portfolio", "member__first_name", "member__last_name"
+            )
+        ),
         "can_see_members": can_see_members,
         "breadcrumbs": [(unit.name, None)],
     }
@@ -180,9 +192,21 @@ def section_dashboard(request, unit):
         obj=unit,
     )
     if can_see_members:
+        # What a line shows: the member's name and link, the other unit's name, the day.
         pending = list(
             selectors.open_transfers()
+            .select_related(None)
+            .select_related("member", "from_unit", "to_unit")
             .filter(Q(to_unit=unit) | Q(from_unit=unit))
+            .only(
+                "created_at",
+                "from_unit_id",
+                "to_unit_id",
+                "member__first_name",
+                "member__last_name",
+                "from_unit__name",
+                "to_unit__name",
+            )
             .order_by("created_at")[:100]
         )
         context["transfers_in"] = [t for t in pending if t.to_unit_id == unit.pk]
@@ -744,6 +768,50 @@ def _decorate(units) -> list:
     return units
 
 
+_SECTION_ROW = (
+    "\n        <tr>"
+    '\n          <th scope="row"><a href="{}">{}</a> <span class="small text-body-secondary">{}</span>'
+    "{}</th>"
+    '\n          <td class="d-none d-md-table-cell">{}</td>'
+    '\n          <td class="text-end">{}</td>'
+    '\n          <td class="text-end text-nowrap">{} %</td>'
+    '\n          <td class="text-end">{}</td>'
+    '\n          <td class="d-none d-lg-table-cell">{}</td>'
+    "\n        </tr>"
+)
+
+
+def _section_rows_html(units) -> None:
+    """Each row of the sections table written once in Python (``unit.row_html``), every
+    value escaped, instead of a dozen template tags and filters per row."""
+    closed = format_html(' <span class="badge text-bg-secondary">{}</span>', _("fermée"))
+    workplace, territorial, yes, no = _("Entreprise"), _("Territoriale"), _("oui"), _("non")
+    for unit in units:
+        if unit.is_workplace:
+            kind = unit.sector_label or workplace
+        else:
+            kind = (unit.territory.name if unit.territory_id else "") or territorial
+        value = unit.growth_12m
+        if value > 0:
+            growth = format_html('<span class="text-success">+{}</span>', value)
+        elif value < 0:
+            growth = format_html('<span class="text-danger">−{}</span>', -value)
+        else:
+            growth = mark_safe('<span class="text-body-secondary">0</span>')
+        unit.row_html = format_html(
+            _SECTION_ROW,
+            unit.row_url,
+            unit.name,
+            unit.code,
+            "" if unit.is_active else closed,
+            kind,
+            unit.members_count,
+            unit.up_to_date_percent,
+            growth,
+            yes if unit.has_premises else no,
+        )
+
+
 @permission_required("federation.view")
 @require_GET
 def federation_sections(request):
@@ -770,7 +838,7 @@ def federation_sections(request):
         page = paginate(
             units.order_by(*order), request.GET.get("page"), annotate=_with_figures_and_place
         )
-    _decorate(page.object_list)
+    _section_rows_html(_decorate(page.object_list))
     return render_partial(
         request,
         "organization/federation/sections.html",

@@ -25,24 +25,29 @@ def _home_highlighted(request):
     """The posts the federation puts forward (home page panel of officers)."""
     from django.urls import reverse
 
+    from fede.core.lists import PK_MARK
     from fede.organization.roles import capabilities_anywhere
 
+    from .models import Category
     from .selectors import highlighted_posts
 
     if PARTICIPATE not in capabilities_anywhere(request.user):
         return None
-    # Title and theme only: no join to the author (the panel does not show them).
-    posts = list(highlighted_posts(request.user).select_related(None).only("title", "category")[:4])
+    # Id, title and theme only: no join to the author (the panel does not show them).
+    posts = list(highlighted_posts(request.user).values_list("pk", "title", "category")[:4])
     if not posts:
         return None
+    # get_category_display() translates every theme at each call: once for the panel.
+    themes = {value: str(label) for value, label in Category.choices}
+    url, mark = reverse("practices:detail", args=[PK_MARK]), str(PK_MARK)
     return {
         "lines": [
             {
-                "text": post.title,
-                "url": post.get_absolute_url(),
-                "meta": post.get_category_display(),
+                "text": title,
+                "url": url.replace(mark, str(pk)),
+                "meta": themes.get(category, category),
             }
-            for post in posts
+            for pk, title, category in posts
         ],
         "links": [(_("Tout l'espace des pratiques"), reverse("practices:index"))],
     }

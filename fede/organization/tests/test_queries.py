@@ -149,3 +149,28 @@ def test_access_log_queries(client, paris, crowded, django_assert_max_num_querie
         response = c.get(reverse("organization:access_log"))
     assert response.status_code == 200
     assert response.content.decode().count("Liste des adhérent·es") == 3
+
+
+def test_member_of_user_also_serves_user_member_until_forgotten(django_assert_num_queries):
+    """The member read by member_of_user is the user's ``user.member`` too (other apps read
+    that, e.g. a ballot's reach): no second query; forgetting it forgets both."""
+    from fede.accounts.models import User
+    from fede.organization.selectors import forget_member_of_user, member_of_user
+
+    from .factories import UserFactory, make_federation, make_member_user
+
+    member = Member.objects.get(user=make_member_user(make_section(make_federation())))
+    user = User.objects.get(pk=member.user_id)
+    with django_assert_num_queries(1):
+        assert member_of_user(user) == member
+        assert user.member == member
+        assert user.member.section.pk == member.section_id
+    stranger = UserFactory()
+    with django_assert_num_queries(1):
+        assert member_of_user(stranger) is None
+        assert getattr(stranger, "member", None) is None
+    # Linked later (an invitation): once forgotten, both read the new link.
+    Member.objects.filter(pk=member.pk).update(user=stranger)
+    forget_member_of_user(stranger)
+    with django_assert_num_queries(1):
+        assert stranger.member == member
