@@ -16,6 +16,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -26,7 +27,7 @@ from django.utils import timezone
 
 from fede.core.access import get_in_scope_or_404
 
-from .models import DuesPayment, Mandate, Member, Transfer, Unit, up_to_date_q
+from .models import DuesCorrection, DuesPayment, Mandate, Member, Transfer, Unit, up_to_date_q
 from .roles import can, grant_paths
 
 
@@ -311,20 +312,61 @@ def transfers_visible_to(user, capability: str = "transfers.approve") -> QuerySe
 
 
 def member_history(member: Member) -> dict[str, list]:
-    """Dues, transfers and offices of a member, newest first (three queries)."""
+    """Dues, transfers and offices of a member, newest first (four queries). The users and
+    units joined are read for what the file prints (an email, a name), not as full rows; a
+    transfer's own unit stays whole (the rights on it are read from it)."""
     return {
         "payments": list(
             member.payments.select_related("recorded_by")
-            .prefetch_related("corrections")
+            .only(
+                "member_id",
+                "year",
+                "amount",
+                "paid_on",
+                "method",
+                "cancelled_at",
+                "cancel_reason",
+                "recorded_by__email",
+            )
+            .prefetch_related(
+                Prefetch(
+                    "corrections",
+                    DuesCorrection.objects.only("payment_id", "created_at", "changes", "reason"),
+                )
+            )
             .order_by("-year", "cancelled_at", "-pk")
         ),
         "transfers": list(
-            member.transfers.select_related(
-                "from_unit", "to_unit", "requested_by", "decided_by"
-            ).order_by("-created_at")
+            member.transfers.select_related("from_unit", "to_unit", "requested_by", "decided_by")
+            .defer(
+                *(
+                    f"{user}__{name}"
+                    for user in ("requested_by", "decided_by")
+                    for name in _USER_WIDE
+                )
+            )
+            .order_by("-created_at")
         ),
-        "mandates": list(member.mandates.select_related("unit").order_by("-start")),
+        "mandates": list(
+            member.mandates.select_related("unit")
+            .only("member_id", "role", "portfolio", "start", "end", "unit__name")
+            .order_by("-start")
+        ),
     }
+
+
+# The user columns a member's file never prints (it shows a user's email only).
+_USER_WIDE = (
+    "password",
+    "last_login",
+    "is_superuser",
+    "first_name",
+    "last_name",
+    "is_staff",
+    "is_active",
+    "date_joined",
+    "access_stamp",
+)
 
 
 def mandates_visible_to(user, capability: str = "mandates.manage") -> QuerySet[Mandate]:
