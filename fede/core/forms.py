@@ -82,6 +82,59 @@ class QuickSelect(forms.Select):
         return mark_safe("\n".join(html))  # noqa: S308 - every piece is escaped
 
 
+class QuickCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes written in Python: the same HTML as Django's ``CheckboxSelectMultiple``
+    (its ``multiple_input.html`` and, for each box, ``input_option.html``), without a
+    template per box — the whole widget (``{{ field }}``) as well as each choice's
+    ``{{ choice.tag }}`` in ``core/forms/field.html``."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        widget_attrs = widget["attrs"]
+        html = ["<div"]
+        if widget_attrs.get("id"):
+            html.append(format_html(' id="{}"', widget_attrs["id"]))
+        if widget_attrs.get("class"):
+            html.append(format_html(' class="{}"', widget_attrs["class"]))
+        html.append(">")
+        for group, options, _index in widget["optgroups"]:
+            if group:
+                html.append(format_html("\n  <div><label>{}</label>", group))
+            html.extend(f"<div>\n    {self.option_html(option)}</div>" for option in options)
+            if group:
+                html.append("\n  </div>")
+        html.append("\n</div>")
+        return mark_safe("".join(html))  # noqa: S308 - every piece is escaped
+
+    def _render(self, template_name, context, renderer=None):
+        if template_name == self.option_template_name:  # BoundWidget.tag()
+            # The renderer strips what a template writes.
+            return mark_safe(self.option_html(context["widget"]).strip())  # noqa: S308
+        return super()._render(template_name, context, renderer)
+
+    @staticmethod
+    def option_html(option: dict) -> str:
+        """One box as ``django/forms/widgets/checkbox_option.html`` writes it (attributes
+        in their order, as ``attrs.html`` does, not sorted as ``flatatt`` does)."""
+        option_attrs = option["attrs"]
+        value = option["value"]
+        html = [f'<input type="{escape(option["type"])}" name="{escape(option["name"])}"']
+        if value is not None:
+            html.append(f' value="{conditional_escape(str(value))}"')
+        for key, attr in option_attrs.items():
+            if attr is True:
+                html.append(f" {escape(key)}")
+            elif attr is not False:
+                html.append(f' {escape(key)}="{conditional_escape(str(attr))}"')
+        html.append(">\n")
+        if option.get("wrap_label"):
+            label_for = f' for="{escape(option_attrs["id"])}"' if option_attrs.get("id") else ""
+            html.insert(0, f"<label{label_for}>")
+            html.append(f" {conditional_escape(option['label'])}</label>")
+        html.append("\n\n")
+        return mark_safe("".join(html))  # noqa: S308 - every piece is escaped
+
+
 class SearchableSelect(QuickSelect):
     """A long select (a section among a hundred…) with a filter box above it: typing narrows
     the options, accents and case ignored (``fede.js``). Without script, a plain select."""

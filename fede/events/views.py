@@ -8,6 +8,7 @@ htmx partial (``render_partial``).
 from __future__ import annotations
 
 import datetime
+from math import ceil
 from urllib.parse import urlsplit
 
 from allauth.core.internal import ratelimit
@@ -15,10 +16,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.html import conditional_escape
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -30,7 +33,7 @@ from fede.core.audit import log_access
 from fede.core.exports import stream_csv, stream_xlsx
 from fede.core.forms import submit
 from fede.core.ics import ics_response
-from fede.core.lists import PK_MARK, paginate, render_partial
+from fede.core.lists import PK_MARK, Page, page_number, paginate, render_partial
 from fede.core.pdf import pdf_response, render_pdf
 from fede.core.uploads import protected_file_response
 from fede.organization.models import Unit
@@ -176,14 +179,14 @@ def event_detail(request, pk, slug):
     if slug != (event.slug or "evenement"):
         return redirect(event, permanent=True)
     member = selectors.audience_member(request.user)
-    registration = selectors.registration_of(event, member)
+    figures, registration = selectors.figures_and_registration_of(event, member)
     manager = request.user.has_perm("events.manage", event)
     context = {
         "event": event,
         "speakers": selectors.event_speakers(event),
         "materials": selectors.event_materials(event),
         "co_organisers": list(event.co_organisers.all()),
-        "figures": selectors.event_figures(event),
+        "figures": figures,
         "registration": registration,
         "member": member,
         "refusal": registration_refusal(event, member),
@@ -805,26 +808,109 @@ def _sees_names(user, event: Event) -> bool:
     return can(user, "members.view", event.organiser)
 
 
-def _attendee_rows(event: Event, registrations) -> dict:
-    """What the check-in rows show, computed once here rather than by tags on each row:
+ATTENDEES_PER_PAGE = 50
+
+
+def _attendee_page(rows, page_param, total: int | None) -> Page:
+    """``paginate(rows, page_param, per_page=50)``, without its COUNT when ``total`` is
+    known."""
+    if total is None:
+        return paginate(rows, page_param, per_page=ATTENDEES_PER_PAGE)
+    number = min(page_number(page_param), max(1, ceil(total / ATTENDEES_PER_PAGE)))
+    offset = (number - 1) * ATTENDEES_PER_PAGE
+    found = list(rows[offset : offset + ATTENDEES_PER_PAGE + 1])
+    return Page(
+        object_list=found[:ATTENDEES_PER_PAGE],
+        number=number,
+        per_page=ATTENDEES_PER_PAGE,
+        has_next=len(found) > ATTENDEES_PER_PAGE,
+        count=total,
+    )
+
+
+def _attendee_rows(request, event: Event, registrations, q: str = "", token=None) -> dict:
+    """What the check-in rows show, written once here rather than by tags on each row:
     each row's toggle URL (from one ``reverse``), name and section (or e-mail), and the
-    row labels, translated once for the whole list (the ``labels`` of the context)."""
+    row labels, translated once for the whole list (the ``labels`` of the context). Each
+    registration gets its ``row_html``: the HTML the ``row`` partial prints, every value
+    escaped here."""
     pattern = reverse("events:attendee_toggle", args=[event.pk, PK_MARK])
     head, tail = pattern.rsplit(str(PK_MARK), 1)
-    for registration in registrations:
-        registration.toggle_url = f"{head}{registration.pk}{tail}"
-        registration.name = registration.display_name
-        registration.where = (
-            registration.member.section.name if registration.member_id else registration.guest_email
-        )
     # As {% translate %} would print them (translations are not escaped).
-    return {
+    labels = {
         "guest": mark_safe(_("invité·e")),  # noqa: S308
         "waiting": mark_safe(_("Liste d'attente")),  # noqa: S308
         "confirmed": mark_safe(_("Inscrit·e")),  # noqa: S308
         "present": mark_safe(_("Présent·e")),  # noqa: S308
         "mark_present": mark_safe(_("Marquer présent·e")),  # noqa: S308
     }
+    q_input = f'<input type="hidden" name="q" value="{conditional_escape(q)}">' if q else ""
+    for registration in registrations:
+        registration.toggle_url = f"{head}{registration.pk}{tail}"
+        registration.name = registration.display_name
+        registration.where = (
+            registration.member.section.name if registration.member_id else registration.guest_email
+        )
+        if token is None and registration.status == Registration.Status.CONFIRMED:
+            token = get_token(request)
+        registration.row_html = _attendee_row_html(
+            registration, labels, q_input, conditional_escape(token)
+        )
+    return labels
+
+
+def _attendee_row_html(registration, labels: dict, q_input: str, token) -> str:
+    """One check-in row, as the ``row`` partial of ``events/attendees.html`` wrote it."""
+    pk = registration.pk
+    name = conditional_escape(registration.name)
+    where = conditional_escape(registration.where)
+    confirmed = registration.status == Registration.Status.CONFIRMED
+    guest = (
+        f' <span class="badge text-bg-light border">{labels["guest"]}</span>'
+        if registration.is_guest
+        else ""
+    )
+    waiting = "" if confirmed else f'<div class="small d-sm-none">{labels["waiting"]}</div>'
+    state = labels["confirmed"] if confirmed else labels["waiting"]
+    if confirmed:
+        url = conditional_escape(registration.toggle_url)
+        if registration.attended:
+            present = '<input type="hidden" name="present" value="0">'
+            button = (
+                '<button type="submit" class="btn btn-sm btn-success" aria-pressed="true">\n'
+                f"          {labels['present']}"
+            )
+        else:
+            present = '<input type="hidden" name="present" value="1">'
+            button = (
+                '<button type="submit" class="btn btn-sm btn-outline-secondary" '
+                'aria-pressed="false">\n'
+                f"          {labels['mark_present']}"
+            )
+        action = (
+            f'\n      <form method="post" action="{url}"\n'
+            f'            hx-post="{url}" hx-target="#registration-{pk}" hx-swap="outerHTML">\n'
+            f'        <input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
+            f"        {present}\n"
+            f"        {q_input}\n"
+            f'        {button}<span class="visually-hidden"> : {name}</span>\n'
+            "        </button>\n"
+            "      </form>\n    "
+        )
+    else:
+        action = "—"
+    return mark_safe(  # noqa: S308 (every value above is escaped)
+        f'<tr id="registration-{pk}">\n'
+        f"  <td>{name}{guest}\n"
+        f'    <div class="small text-body-secondary d-sm-none">{where}</div>\n'
+        f"    {waiting}</td>\n"
+        f'  <td class="small d-none d-sm-table-cell">{where}</td>\n'
+        f'  <td class="d-none d-sm-table-cell">{state}</td>\n'
+        "  <td>\n"
+        f"    {action}\n"
+        "  </td>\n"
+        "</tr>"
+    )
 
 
 @managed_event
@@ -845,7 +931,9 @@ def attendees(request, event):
     if context["sees_names"]:
         q = request.GET.get("q", "").strip()[:100]
         rows = selectors.attendees(event, q)
-        page = paginate(rows, request.GET.get("page"), per_page=50)
+        # Without a search the figures already counted the rows (confirmed + waiting).
+        total = None if q else figures["registered"] + figures["waiting"]
+        page = _attendee_page(rows, request.GET.get("page"), total)
         log_access(
             actor=request.user,
             action="list",
@@ -855,7 +943,9 @@ def attendees(request, event):
             row_count=len(page.object_list),
             detail={"q": q} if q else None,
         )
-        labels = _attendee_rows(event, page.object_list)
+        # One CSRF token for the page and its rows (each ``get_token`` masks it anew).
+        context["csrf_token"] = get_token(request)
+        labels = _attendee_rows(request, event, page.object_list, q, context["csrf_token"])
         context.update(page=page, q=q, labels=labels)
     return _no_store(render_partial(request, "events/attendees.html", context))
 
@@ -886,7 +976,7 @@ def attendee_toggle(request, event, registration_pk):
                 {
                     "event": event,
                     "registration": registration,
-                    "labels": _attendee_rows(event, [registration]),
+                    "labels": _attendee_rows(request, event, [registration]),
                     "figures": selectors.event_figures(event),
                     "sees_names": True,
                 },

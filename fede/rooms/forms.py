@@ -12,7 +12,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from fede.core.forms import DateInput, QuickSelect, SearchableSelect
+from fede.core.forms import DateInput, QuickCheckboxes, QuickSelect, SearchableSelect
 from fede.core.sorting import natural_key
 from fede.core.uploads import CheckedFileField
 from fede.organization.models import Unit
@@ -82,7 +82,7 @@ class DirectoryFilterForm(forms.Form):
         label=_("Équipements"),
         queryset=Equipment.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=QuickCheckboxes,
     )
     date = forms.DateField(label=_("Libre le"), required=False, widget=DateInput())
     debut = forms.TimeField(label=_("de"), required=False, widget=TimeInput())
@@ -90,7 +90,11 @@ class DirectoryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["arrondissement"].queryset = arrondissements()
+        field = self.fields["arrondissement"]
+        field.queryset = arrondissements()
+        # The options from (id, name) rows, not a Territory per option; a chosen value is
+        # still checked against the queryset.
+        field.choices = [("", field.empty_label), *field.queryset.values_list("pk", "name")]
         self.fields["equipement"].queryset = Equipment.objects.order_by("name")
         _in_grid(self, *self.fields)
 
@@ -222,7 +226,11 @@ class VenueForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["arrondissement"].queryset = arrondissements()
+        field = self.fields["arrondissement"]
+        field.queryset = arrondissements()
+        # The options from (id, name) rows, not a Territory per option; a chosen value is
+        # still checked against the queryset.
+        field.choices = [("", field.empty_label), *field.queryset.values_list("pk", "name")]
         # The federations where the user manages rooms (the service checks it again).
         owners = Unit.objects.filter(kind=Unit.Kind.FEDERATION, is_active=True)
         if user is not None:

@@ -9,9 +9,10 @@ booking blocks are those of ``rooms/includes/grid_booking.html`` (kept for the l
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils.html import escape
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from .models import Booking
 from .selectors import GridBooking, WeekGrid
@@ -65,3 +66,94 @@ def week_rows(grid: WeekGrid) -> list[SafeString]:
         html.append("</tr>")
         rows.append(mark_safe("".join(html)))  # noqa: S308 - every piece is escaped
     return rows
+
+
+def room_badges_html(room) -> str:
+    """``rooms/includes/room_badges.html`` for one room (its equipment prefetched)."""
+    # As {% blocktranslate count %}: the translation as is, the number localised.
+    capacity = ngettext("%(n)s personne", "%(n)s personnes", room.capacity) % {
+        "n": conditional_escape(localize(room.capacity))
+    }
+    html = [
+        '<ul class="list-inline mb-0 small">\n'
+        f'  <li class="list-inline-item"><span class="badge text-bg-light border">{capacity}</span></li>\n  '
+    ]
+    if room.step_free:
+        html.append(
+            '<li class="list-inline-item"><span class="badge text-bg-info">'
+            f"{gettext('Plain-pied')}</span></li>"
+        )
+    html.append("\n  ")
+    if room.is_sections_space:
+        html.append(
+            '<li class="list-inline-item"><span class="badge bg-brand">'
+            f"{gettext('Espace sections')}</span></li>"
+        )
+    html.append("\n  ")
+    if room.requires_approval:
+        html.append(
+            '<li class="list-inline-item"><span class="badge text-bg-warning">'
+            f"{gettext('Sur validation')}</span></li>"
+        )
+    html.append("\n  ")
+    if room.booking_policy != "all":
+        html.append(
+            '<li class="list-inline-item"><span class="badge text-bg-secondary">'
+            f"{conditional_escape(room.get_booking_policy_display())}</span></li>"
+        )
+    html.append("\n  ")
+    html.extend(
+        '<li class="list-inline-item"><span class="badge text-bg-light border">'
+        f"{escape(item.name)}</span></li>"
+        for item in room.equipment.all()
+    )
+    html.append("\n</ul>\n")
+    return "".join(html)
+
+
+def directory_cards(rooms, *, book_query: str = "", bookable: bool = False) -> None:
+    """Each room's ``card_html``: its card in the directory (``rooms/directory.html``),
+    written once here rather than by template tags per card; ``bookable``: a slot is
+    chosen and the viewer may book (the "book this slot" button)."""
+    room_head, room_tail = _url_parts("rooms:room_detail")
+    venue_head, venue_tail = _url_parts("rooms:venue_detail")
+    book_head, book_tail = _url_parts("rooms:booking_create")
+    query = conditional_escape(book_query)
+    for room in rooms:
+        pk = room.pk
+        name = escape(room.name)
+        venue = room.venue
+        arrondissement = venue.arrondissement
+        where = f" · {escape(arrondissement.name)}" if arrondissement else ""
+        footer = ""
+        if bookable:
+            # As {% blocktranslate %}: the translation as is, the name escaped.
+            label = gettext("Réserver « %(name)s » sur ce créneau") % {"name": name}
+            footer = (
+                '\n              <div class="card-footer bg-transparent">\n'
+                f'                <a class="btn btn-sm btn-brand" href="{book_head}{pk}{book_tail}'
+                f'?{query}">{label}</a>\n'
+                "              </div>\n            "
+            )
+        room.card_html = mark_safe(  # noqa: S308 - every piece is escaped
+            '\n        <li class="col-md-6 col-xl-4">\n'
+            f'          <article class="card h-100" aria-labelledby="room-{pk}">\n'
+            '            <div class="card-body">\n'
+            f'              <h3 class="h5 card-title" id="room-{pk}"><a href="{room_head}{pk}'
+            f'{room_tail}">{name}</a></h3>\n'
+            '              <p class="card-subtitle mb-2 text-body-secondary">\n'
+            f'                <a class="link-secondary" href="{venue_head}{venue.pk}{venue_tail}">'
+            f"{escape(venue.name)}</a>\n"
+            f"                · {escape(venue.address)}{where}\n"
+            "              </p>\n"
+            f"              {room_badges_html(room)}\n"
+            "            </div>\n"
+            f"            {footer}\n"
+            "          </article>\n"
+            "        </li>\n      "
+        )
+
+
+def _url_parts(name: str) -> tuple[str, str]:
+    head, tail = reverse(name, args=[PK_MARK]).rsplit(str(PK_MARK), 1)
+    return head, tail

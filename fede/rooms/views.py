@@ -38,7 +38,7 @@ from .forms import (
     VenueForm,
 )
 from .models import Booking, Room, RoomPhoto, Venue
-from .rendering import week_rows
+from .rendering import directory_cards, week_rows
 
 PAGE_SIZE = 20
 
@@ -100,6 +100,8 @@ def directory(request):
         if filters.capacity:
             book.append(("participants", filters.capacity))
         book_query = "&".join(f"{key}={value}" for key, value in book)
+    can_book = "rooms.book" in _caps(request)
+    directory_cards(page.object_list, book_query=book_query, bookable=bool(slot and can_book))
     return render_partial(
         request,
         "rooms/directory.html",
@@ -110,7 +112,7 @@ def directory(request):
             "slot": slot,
             "filters": filters,
             "book_query": book_query,
-            "can_book": "rooms.book" in _caps(request),
+            "can_book": can_book,
             "breadcrumbs": [(_("Salles"), None)],
         },
         partial="directory",

@@ -202,3 +202,86 @@ def test_kept_organiser_lists_forget_a_unit_saved_in_this_process():
         "Section Lille-Centre",
         "Section Roubaix",
     ]
+
+
+def test_one_event_page_sees_exactly_what_the_visibility_rules_allow(
+    events, section, other_section, federation, member_user, lapsed_user
+):
+    """``event_for_user`` decides common cases on the row in Python: for every audience
+    and every event (drafts, co-organised and invitations included) it agrees with SQL."""
+    from django.http import Http404
+
+    from fede.events.selectors import event_for_user
+    from fede.organization.tests.factories import make_member_user
+
+    events = dict(events)
+    events["draft"] = EventFactory(
+        organiser=section, visibility=V.PUBLIC, status=Event.Status.DRAFT
+    )
+    events["co_organised"] = EventFactory(organiser=other_section, visibility=V.UNIT_MEMBERS)
+    events["co_organised"].co_organisers.add(section)
+    Invitation.objects.create(event=events["invitation"], member=member_user.member)
+    inactive = make_member_user(section)
+    inactive.is_active = False
+    inactive.save()
+    audiences = [
+        AnonymousUser(),
+        UserFactory(),
+        member_user,
+        lapsed_user,
+        make_member_user(other_section),
+        make_member_user(section, status=Member.Status.RESIGNED),
+        inactive,
+        make_officer(section, Role.SECTION_SECRETARY),
+        make_officer(federation, Role.FEDERAL_SECRETARY, section=make_section(federation)),
+        UserFactory(is_superuser=True),
+    ]
+    for user in audiences:
+        expected = visible(user, events)
+        seen = set()
+        for name, event in events.items():
+            fresh = type(user).objects.get(pk=user.pk) if user.pk else user
+            try:
+                event_for_user(fresh, event.pk)
+            except Http404:
+                continue
+            seen.add(name)
+        assert seen == expected, user
+
+
+def test_figures_come_with_the_visitors_own_registration(section, member_user):
+    """One query gives the event's figures and the id of the visitor's registration."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fede.events.models import Registration
+    from fede.events.selectors import event_figures, figures_and_registration_of
+
+    from .factories import RegistrationFactory
+
+    event = EventFactory(organiser=section, visibility=V.PUBLIC, capacity=10)
+    S = Registration.Status
+    RegistrationFactory(event=event, member=MemberFactory(section=section), attended=True)
+    RegistrationFactory(event=event, member=MemberFactory(section=section))
+    RegistrationFactory(event=event, member=MemberFactory(section=section), status=S.WAITING)
+    RegistrationFactory(event=event, guest_name="Invitée", guest_email="i@example.org")
+    RegistrationFactory(event=event, member=MemberFactory(section=section), status=S.CANCELLED)
+    RegistrationFactory(event=EventFactory(organiser=section), member=member_user.member)
+    expected = {
+        "registered": 3,
+        "present": 1,
+        "absent": 2,
+        "waiting": 1,
+        "pending": 0,
+        "cancelled": 1,
+        "no_show": 0,
+        "free": 7,
+    }
+    assert event_figures(event) == expected
+    with CaptureQueriesContext(connection) as ctx:
+        assert figures_and_registration_of(event, member_user.member) == (expected, None)
+        assert figures_and_registration_of(event, None) == (expected, None)
+    assert len(ctx.captured_queries) == 2
+    mine = RegistrationFactory(event=event, member=member_user.member, status=S.PENDING)
+    figures, registration = figures_and_registration_of(event, member_user.member)
+    assert registration == mine and figures["pending"] == 1

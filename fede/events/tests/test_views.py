@@ -776,3 +776,31 @@ def test_busy_month_query_count_stays_fixed(
     with django_assert_max_num_queries(9):
         response = client.get(reverse("events:month"), {"mois": f"{in_days(1):%Y-%m}"})
     assert response.status_code == 200
+
+
+def test_attendee_rows_written_in_python_escape_names_and_search(client, section, organiser):
+    """Check-in rows are written by ``views._attendee_rows``: names, e-mails and the
+    search kept in each form are escaped; confirmed rows get a toggle form, waiting ones
+    a dash; the htmx toggle answers the same row."""
+    event = EventFactory(organiser=section, start=in_days(0, 0, 1), end=in_days(0, 23, 59))
+    guest = RegistrationFactory(
+        event=event, guest_name='<b>Invitée</b> "x"', guest_email="a<b@example.org"
+    )
+    waiting = RegistrationFactory(
+        event=event,
+        member=MemberFactory(section=section, last_name="<i>Attente</i>"),
+        status=Registration.Status.WAITING,
+    )
+    client.force_login(organiser)
+    html = client.get(
+        reverse("events:attendees", args=[event.pk]), {"q": '<b>Invitée</b> "x"'}
+    ).content.decode()
+    assert "&lt;b&gt;Invitée&lt;/b&gt; &quot;x&quot;" in html and "<b>Invitée" not in html
+    assert "a&lt;b@example.org" in html
+    assert 'name="q" value="&lt;b&gt;Invitée&lt;/b&gt; &quot;x&quot;"' in html
+    toggle = reverse("events:attendee_toggle", args=[event.pk, guest.pk])
+    assert f'action="{toggle}"' in html and 'name="csrfmiddlewaretoken" value="' in html
+    html = client.get(reverse("events:attendees", args=[event.pk])).content.decode()
+    row = html.split(f'<tr id="registration-{waiting.pk}">', 1)[1].split("</tr>", 1)[0]
+    assert "&lt;i&gt;Attente&lt;/i&gt;" in row and "—" in row and "<form" not in row
+    assert '<input type="hidden" name="q"' not in html

@@ -706,3 +706,46 @@ def make_federation_for_test():
     from fede.organization.tests.factories import make_federation
 
     return make_federation(name="Fédération du Rhône", code="FED69")
+
+
+def test_directory_cards_written_in_python_match_the_badges_template_and_escape(
+    client, section_a, officer_a
+):
+    """The directory's cards are written by ``rendering.directory_cards``: the badges are
+    those of ``rooms/includes/room_badges.html`` (still used by the room page), names
+    and addresses escaped, the booking link's query string escaped once."""
+    from django.template.loader import render_to_string
+
+    from fede.rooms.rendering import room_badges_html
+    from fede.rooms.selectors import directory_rooms
+
+    day = next_weekday(3)
+    plain = RoomFactory(name="Salle <b>Rosa</b>", capacity=1, step_free=False)
+    full = RoomFactory(
+        name="Salle & co",
+        capacity=1200,
+        is_sections_space=True,
+        requires_approval=True,
+        booking_policy=Room._meta.get_field("booking_policy").choices[-1][0],
+        venue=VenueFactory(address="1 rue <i>", arrondissement=ArrondissementFactory(number=3)),
+    )
+    open_every_day(plain)
+    open_every_day(full)
+    full.equipment.add(EquipmentFactory(name="Micro <sans fil>"), EquipmentFactory(name="Wifi"))
+    for room in directory_rooms([plain.pk, full.pk]):
+        assert room_badges_html(room) == render_to_string(
+            "rooms/includes/room_badges.html", {"room": room}
+        )
+    html = (
+        login(client, officer_a)
+        .get(
+            reverse("rooms:directory"),
+            {"date": day.isoformat(), "debut": "19:00", "fin": "21:00"},
+        )
+        .content.decode()
+    )
+    assert "Salle &lt;b&gt;Rosa&lt;/b&gt;" in html and "<b>Rosa" not in html
+    assert "1 rue &lt;i&gt;" in html and "Micro &lt;sans fil&gt;" in html
+    assert "Réserver « Salle &amp; co » sur ce créneau" in html
+    booking_url = reverse("rooms:booking_create", args=[full.pk])
+    assert f"{booking_url}?date={day.isoformat()}&amp;debut=19:00&amp;fin=21:00" in html
