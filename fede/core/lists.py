@@ -66,19 +66,26 @@ class Page:
 
 
 def paginate(
-    queryset, page_param, *, per_page: int = PER_PAGE, count: bool = True, annotate=None
+    queryset,
+    page_param,
+    *,
+    per_page: int = PER_PAGE,
+    count: bool = True,
+    total: int | None = None,
+    annotate=None,
 ) -> Page:
     """LIMIT/OFFSET paging. Without ``count``, one extra row tells whether a next page
-    exists, so no COUNT runs over a large table.
+    exists, so no COUNT runs over a large table. A ``total`` already known (a figure the
+    page reads anyway) stands for the COUNT.
 
     ``annotate`` (a function QuerySet → QuerySet) adds per-row figures to the rows of the
     page only: the page is picked by a subquery (``pk IN (… LIMIT n)``) and the figures are
     computed for those rows, still in one query.
     """
     number = page_number(page_param)
-    total = None
-    if count:
+    if total is None and count:
         total = queryset.count()
+    if total is not None:
         number = min(number, max(1, ceil(total / per_page)))
     offset = (number - 1) * per_page
     window = queryset[offset : offset + per_page + 1]

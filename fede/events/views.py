@@ -8,7 +8,6 @@ htmx partial (``render_partial``).
 from __future__ import annotations
 
 import datetime
-from math import ceil
 from urllib.parse import urlsplit
 
 from allauth.core.internal import ratelimit
@@ -33,7 +32,7 @@ from fede.core.audit import log_access
 from fede.core.exports import stream_csv, stream_xlsx
 from fede.core.forms import submit
 from fede.core.ics import ics_response
-from fede.core.lists import PK_MARK, Page, page_number, paginate, render_partial
+from fede.core.lists import PK_MARK, paginate, render_partial
 from fede.core.pdf import pdf_response, render_pdf
 from fede.core.uploads import protected_file_response
 from fede.organization.models import Unit
@@ -811,23 +810,6 @@ def _sees_names(user, event: Event) -> bool:
 ATTENDEES_PER_PAGE = 50
 
 
-def _attendee_page(rows, page_param, total: int | None) -> Page:
-    """``paginate(rows, page_param, per_page=50)``, without its COUNT when ``total`` is
-    known."""
-    if total is None:
-        return paginate(rows, page_param, per_page=ATTENDEES_PER_PAGE)
-    number = min(page_number(page_param), max(1, ceil(total / ATTENDEES_PER_PAGE)))
-    offset = (number - 1) * ATTENDEES_PER_PAGE
-    found = list(rows[offset : offset + ATTENDEES_PER_PAGE + 1])
-    return Page(
-        object_list=found[:ATTENDEES_PER_PAGE],
-        number=number,
-        per_page=ATTENDEES_PER_PAGE,
-        has_next=len(found) > ATTENDEES_PER_PAGE,
-        count=total,
-    )
-
-
 def _attendee_rows(request, event: Event, registrations, q: str = "", token=None) -> dict:
     """What the check-in rows show, written once here rather than by tags on each row:
     each row's toggle URL (from one ``reverse``), name and section (or e-mail), and the
@@ -933,7 +915,7 @@ def attendees(request, event):
         rows = selectors.attendees(event, q)
         # Without a search the figures already counted the rows (confirmed + waiting).
         total = None if q else figures["registered"] + figures["waiting"]
-        page = _attendee_page(rows, request.GET.get("page"), total)
+        page = paginate(rows, request.GET.get("page"), per_page=ATTENDEES_PER_PAGE, total=total)
         log_access(
             actor=request.user,
             action="list",
