@@ -315,6 +315,14 @@ class Member(TimeStampedModel):
             models.Index(fields=["status", "left_on"]),
         ]
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # The login the record was linked to when read: unlinking it must end that
+        # login's rights too (organization.roles bumps both logins' access stamps).
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_user_id = instance.__dict__.get("user_id")
+        return instance
+
     def __str__(self):
         return f"{self.first_name} {self.last_name}"
 

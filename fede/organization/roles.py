@@ -166,7 +166,8 @@ def _bump_for_unit(sender, instance, **kwargs):
 
 
 def _bump_for_member(sender, instance, **kwargs):
-    session_cache.bump_access([instance.user_id])
+    # The login linked now, and the one it was linked to when read (if it changed).
+    session_cache.bump_access([instance.user_id, getattr(instance, "_loaded_user_id", None)])
 
 
 def connect_rights_signals() -> None:

@@ -130,3 +130,17 @@ def test_bump_access_takes_users_ids_or_a_column_of_user_ids(paris):
     after = {u.pk: u.access_stamp for u in User.objects.all()}
     assert after.pop(secretary.pk) == before.pop(secretary.pk) + 4
     assert after == before  # the user whose id is the mandate's is untouched
+
+
+def test_unlinking_a_member_file_ends_the_logins_offices(client, paris):
+    """A member file detached from a login (a wrong link corrected): the login that held
+    its offices loses them on its next request."""
+    from fede.organization.models import Member
+
+    secretary = paris.user("secretary")
+    client.force_login(secretary)
+    assert client.get(members_url(paris)).status_code == 200
+    member = Member.objects.get(user=secretary)
+    member.user = None
+    member.save()
+    assert client.get(members_url(paris)).status_code in (403, 404)
