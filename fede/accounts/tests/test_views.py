@@ -61,7 +61,7 @@ def test_security_page_queries_do_not_depend_on_authenticators(
     user = UserFactory()
     totp_activate(user)
     client.force_login(user)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("accounts:security"))
     assert response.status_code == 200
 

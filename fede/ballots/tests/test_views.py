@@ -289,7 +289,7 @@ def test_secretary_reads_their_sections_roll_and_it_is_logged(
     ballot = make_ballot(federation, open_it=True)
     client.force_login(secretary_a)
     url = reverse("ballots:roll_section", args=[ballot.pk, section_a.pk])
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(8):
         response = client.get(url)
     assert response.status_code == 200
     assert voters_a[0].last_name in response.content.decode()
@@ -346,12 +346,12 @@ def test_list_and_results_pages_have_a_fixed_number_of_queries(
     for i in range(12):
         make_ballot(federation, title=f"Vote {i}", open_it=True)
     client.force_login(staff)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("ballots:list")).status_code == 200
     ballot = Ballot.objects.first()
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("ballots:results", args=[ballot.pk])).status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("ballots:roll", args=[ballot.pk])).status_code == 200
 
 

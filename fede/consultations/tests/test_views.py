@@ -233,11 +233,11 @@ def test_a_paragraph_with_500_comments_stays_within_its_query_budget(
     )
     client.force_login(member_a)
     client.get(paragraph.get_absolute_url())  # warm the session
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(7):
         response = client.get(paragraph.get_absolute_url())
     assert response.status_code == 200
     assert "Commentaire 0" in response.content.decode()
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(7):
         response = client.get(
             paragraph.get_absolute_url() + "?page=20", headers={"HX-Request": "true"}
         )
@@ -255,14 +255,14 @@ def test_text_page_and_list_keep_their_query_budget(
     for i in range(30):
         make_consultation(federation, title=f"Consultation {i}")
     client.force_login(member_a)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         assert client.get(consultation.get_absolute_url()).status_code == 200
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         assert (
             client.get(reverse("consultations:synthesis", args=[consultation.pk])).status_code
             == 200
         )
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("consultations:list")).status_code == 200
 
 

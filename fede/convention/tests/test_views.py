@@ -144,11 +144,11 @@ def test_a_topic_with_900_contributions_renders_within_its_query_budget(
     clock.move_to(AT["synthesis"])
     client.force_login(member)
     url = reverse("convention:topic", args=[topic.pk])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(6):
         response = client.get(url)
     assert response.status_code == 200
     assert "900 contributions" in response.text
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(6):
         response = client.get(url + "?page=30", HTTP_HX_REQUEST="true")
     assert response.status_code == 200 and "Section 0899" in response.text
 
@@ -172,11 +172,11 @@ def test_coverage_with_900_contributions_within_its_query_budget(
     services.synthesis_publish(actor=SYSTEM, topic=topic)
     client.force_login(member)
     url = reverse("convention:coverage", args=[topic.pk])
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(7):
         response = client.get(url)
     assert response.status_code == 200
     assert "Non reprise" in response.text
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(7):
         response = client.get(url + "?reprise=none")
     assert response.status_code == 200 and "Reprise</span>" not in response.text
 
@@ -196,7 +196,7 @@ def test_synthesis_with_many_paragraphs_within_its_query_budget(
         )
     services.synthesis_publish(actor=SYSTEM, topic=topic)
     client.force_login(member)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("convention:synthesis", args=[topic.pk]))
     assert response.status_code == 200
     assert response.text.count("S&#x27;appuie sur") + response.text.count("S'appuie sur") == 20
@@ -227,7 +227,7 @@ def test_amendment_list_within_its_query_budget(
         for s in sections
     )
     client.force_login(member)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(5):
         response = client.get(reverse("convention:amendments", args=[convention.pk]))
     assert response.status_code == 200 and "Section 0000" in response.text
 

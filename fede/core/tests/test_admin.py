@@ -24,7 +24,7 @@ def staff_client(client, django_user_model):
 
 def test_access_log_is_listed(staff_client, django_assert_max_num_queries):
     AccessLogFactory.create_batch(15)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(8):
         response = staff_client.get(reverse("admin:core_accesslog_changelist"))
     assert response.status_code == 200
     assert "Adhérents de la section Paris 11" in response.content.decode()
@@ -49,7 +49,7 @@ def test_access_log_cannot_be_added_changed_or_deleted(staff_client):
 
 def test_task_progress_is_listed(staff_client, django_assert_max_num_queries):
     TaskProgressFactory.create_batch(15)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = staff_client.get(reverse("admin:core_taskprogress_changelist"))
     assert response.status_code == 200
     assert "Import des adhérents" in response.content.decode()

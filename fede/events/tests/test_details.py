@@ -184,7 +184,7 @@ def test_month_view_shows_who_organises(client, section, django_assert_max_num_q
         start=START,
         end=START + datetime.timedelta(hours=2),
     )
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(3):
         response = client.get(reverse("events:month"), {"mois": "2026-12"})
     page = response.content.decode()
     # On wide screens (the grid) and on phones (the list).

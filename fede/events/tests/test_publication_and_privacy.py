@@ -209,7 +209,7 @@ def test_attendee_page_query_count(client, section, organiser, django_assert_max
     client.force_login(organiser)
     url = reverse("events:attendees", args=[event.pk])
     client.get(url)
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(6):
         assert client.get(url).status_code == 200
 
 

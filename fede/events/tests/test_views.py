@@ -265,7 +265,7 @@ def test_agenda_query_count_does_not_grow_with_events(
             {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "agenda-results"},
         ),
     }[page]
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = client.get(url, params, **headers)
     assert response.status_code == 200
 
@@ -276,7 +276,7 @@ def test_event_page_query_count(client, section, member_user, django_assert_max_
         EventSpeakerFactory(event=event)
         RegistrationFactory(event=event, member=MemberFactory(section=section))
     client.force_login(member_user)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         assert client.get(event.get_absolute_url()).status_code == 200
 
 
@@ -424,11 +424,11 @@ def test_organiser_searches_attendees_and_checks_them_in(
         event=event, member=MemberFactory(section=section, last_name="Zéphyrine")
     )
     client.force_login(organiser)
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(6):
         page = client.get(reverse("events:attendees", args=[event.pk]))
     assert page.status_code == 200
     assert AccessLog.objects.filter(action="list", object_id=str(event.pk)).exists()
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(7):
         partial = client.get(
             reverse("events:attendees", args=[event.pk]),
             {"q": "zéph"},
@@ -586,9 +586,9 @@ def test_speaker_list_query_count(client, organiser, django_assert_max_num_queri
     for _ in range(30):
         SpeakerFactory()
     client.force_login(organiser)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("events:speaker_list")).status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         response = client.get(
             reverse("events:speaker_list"),
             {"q": "Intervenante 1"},
@@ -773,7 +773,7 @@ def test_busy_month_query_count_stays_fixed(
         start = in_days(1 + i % 3, 8 + i % 12)
         EventFactory(organiser=section, start=start, end=start + datetime.timedelta(hours=1))
     client.force_login(member_user)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("events:month"), {"mois": f"{in_days(1):%Y-%m}"})
     assert response.status_code == 200
 

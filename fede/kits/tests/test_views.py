@@ -189,29 +189,29 @@ def test_query_counts_are_pinned(client, federation, author, django_assert_max_n
     _busy_section(federation, kits, 2)
     run = section.kit_runs.first()
     login(client, officer)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("kits:section_board", args=[section.pk]))
     assert response.status_code == 200 and "En retard" in response.content.decode()
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(8):
         assert (
             client.get(
                 reverse("kits:section_board", args=[section.pk]), HTTP_HX_REQUEST="true"
             ).status_code
             == 200
         )
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(9):
         assert client.get(reverse("kits:run_detail", args=[run.pk])).status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(3):
         assert client.get(reverse("kits:library")).status_code == 200
     login(client, members[0])
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("kits:my_tasks"))
     assert response.content.decode().count("list-group-item-danger") >= 5
     login(client, author)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(7):
         response = client.get(reverse("kits:federation"))
     assert "Section chargée 1" in response.content.decode()
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(15):
         assert (
             client.get(reverse("kits:kit_detail", args=[kits["reunion-publique"].pk])).status_code
             == 200

@@ -149,7 +149,7 @@ def test_federation_narrowed_to_one_section(client, small):
 def test_figures_page_queries(client, small, django_assert_max_num_queries):
     c = screens.login(client, small["first"])
     c.get(reverse("organization:federation_figures"))  # warm the session
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(8):
         response = c.get(reverse("organization:federation_figures"))
     assert response.status_code == 200
 

@@ -203,7 +203,7 @@ def test_the_federation_lists_pending_requests_with_bounded_queries(
     MemberFactory(section=s11, last_name="SansDemande")
     client.force_login(staff)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(6):
         response = client.get(REQUESTS)
 
     page = response.content.decode()

@@ -65,7 +65,7 @@ def test_member_list_queries(client, paris, crowded, django_assert_max_num_queri
     one capped COUNT of the filtered rows ("1 à 50 sur N")."""
     url = reverse("organization:member_list")
     c = login(client, paris.user("staff"))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         response = c.get(url + "?sort=joined")
     assert response.status_code == 200
     assert response.content.count(b'<th scope="row">') == 50
@@ -75,7 +75,7 @@ def test_member_list_partial_queries(client, paris, crowded, django_assert_max_n
     """The htmx partial of the member list: same fixed number of queries, only the rows."""
     url = reverse("organization:member_list") + "?status=active&dues=paid&page=2"
     c = login(client, paris.user("staff"))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         response = c.get(url, HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     assert b"<html" not in response.content
@@ -86,7 +86,7 @@ def test_section_member_list_queries(client, paris, crowded, django_assert_max_n
     """A section's member list, with its count: fixed number of queries."""
     url = reverse("organization:section_member_list", args=[paris.s11.pk])
     c = login(client, paris.user("secretary"))
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         response = c.get(url)
     assert response.status_code == 200
     assert response.content.count(b'<th scope="row">') == 50
@@ -96,7 +96,7 @@ def test_section_dashboard_queries(client, paris, crowded, django_assert_max_num
     """The section dashboard (figures, officers, pending transfers): fixed queries."""
     url = reverse("organization:section_dashboard", args=[paris.s11.pk])
     c = login(client, paris.user("secretary"))
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         response = c.get(url)
     assert response.status_code == 200
     assert "Arrivées demandées" in response.content.decode()
@@ -106,7 +106,7 @@ def test_federation_sections_queries(client, paris, crowded, django_assert_max_n
     """The sections list with key figures: one query for the figures of a page."""
     url = reverse("organization:federation_sections")
     c = login(client, paris.user("first_secretary"))
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(4):
         response = c.get(url + "?sort=-members")
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row">') == 5
@@ -115,7 +115,7 @@ def test_federation_sections_queries(client, paris, crowded, django_assert_max_n
 def test_federation_workplace_queries(client, paris, crowded, django_assert_max_num_queries):
     """Workplace sections by sector: fixed queries."""
     c = login(client, paris.user("first_secretary"))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(3):
         response = c.get(reverse("organization:federation_workplace"))
     assert response.status_code == 200
     assert "RATP Bus" in response.content.decode()
@@ -124,7 +124,7 @@ def test_federation_workplace_queries(client, paris, crowded, django_assert_max_
 def test_transfer_list_queries(client, paris, crowded, django_assert_max_num_queries):
     """Pending transfers: fixed queries."""
     c = login(client, paris.user("staff"))
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(4):
         response = c.get(reverse("organization:transfer_list"))
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row">') == 4
@@ -133,7 +133,7 @@ def test_transfer_list_queries(client, paris, crowded, django_assert_max_num_que
 def test_mandate_list_queries(client, paris, crowded, django_assert_max_num_queries):
     """Current offices: fixed queries."""
     c = login(client, paris.user("staff"))
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(4):
         response = c.get(reverse("organization:mandate_list"))
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row">') == 6
@@ -145,7 +145,7 @@ def test_access_log_queries(client, paris, crowded, django_assert_max_num_querie
     for _ in range(3):
         client.get(reverse("organization:member_list"))
     c = login(client, paris.user("staff"))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(3):
         response = c.get(reverse("organization:access_log"))
     assert response.status_code == 200
     assert response.content.decode().count("Liste des adhérent·es") == 3

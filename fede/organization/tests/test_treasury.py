@@ -252,10 +252,10 @@ def test_treasury_pages_queries(client, books, django_assert_max_num_queries):
     with time_machine.travel(NOW, tick=False):
         c = screens.login(client, books["paris"])
         c.get(reverse("organization:treasury"))
-        with django_assert_max_num_queries(10):
+        with django_assert_max_num_queries(6):
             assert c.get(reverse("organization:treasury")).status_code == 200
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(5):
             assert c.get(reverse("organization:treasury_unpaid")).status_code == 200
         member = books["payments"]["a"].member
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(9):
             assert c.get(member.get_absolute_url()).status_code == 200

@@ -61,7 +61,7 @@ def test_room_page_shows_the_last_half_hour_until_2330(
     )
     make_booking(room, section_a, *slot(THURSDAY, "22:00", "23:30"), purpose="Fin de soirée")
     client.force_login(officer_a)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(8):
         response = client.get(
             reverse("rooms:room_detail", args=[room.pk]),
             {"semaine": slots.week_param(slots.monday_of(THURSDAY))},
@@ -89,7 +89,7 @@ def test_venue_day_runs_from_the_earliest_opening_to_the_latest_closing(
     for extra in range(4):
         RoomFactory(venue=venue, name=f"Salle {extra}")
     client.force_login(officer_a)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(7):
         response = client.get(
             reverse("rooms:venue_day", args=[venue.pk]), {"jour": THURSDAY.isoformat()}
         )

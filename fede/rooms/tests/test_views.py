@@ -134,7 +134,7 @@ def test_directory_query_count_is_pinned(
         r.equipment.set([projector])
         make_booking(r, section_a, *slot(day, "10:00", "11:00"))
     login(client, officer_a)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(10):
         response = client.get(
             reverse("rooms:directory"),
             {"equipement": projector.pk, "date": day.isoformat(), "debut": "19:00", "fin": "21:00"},
@@ -164,7 +164,7 @@ def test_week_grid_query_count_is_pinned_and_private_details_hidden(
             )
     login(client, officer_a)
     url = reverse("rooms:room_detail", args=[room.pk])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(8):
         response = client.get(url, {"semaine": slots.week_param(monday)})
     html = response.content.decode()
     assert response.status_code == 200
@@ -236,12 +236,12 @@ def test_venue_week_and_day_views(client, officer_a, section_a, django_assert_ma
     for r in rooms:
         make_booking(r, section_a, *slot(day, "18:00", "20:00"), purpose="Réunion visible")
     login(client, officer_a)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(7):
         response = client.get(
             reverse("rooms:venue_detail", args=[venue.pk]), {"jour": day.isoformat()}
         )
     assert response.content.decode().count("18:00–20:00") == 6
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(7):
         response = client.get(
             reverse("rooms:venue_day", args=[venue.pk]), {"jour": day.isoformat()}
         )
@@ -452,7 +452,7 @@ def test_my_bookings_lists_only_my_sections_with_pinned_queries(
             room, section_a if i % 2 else section_b, *slot(day, "08:00", "09:00"), purpose=f"P{i}"
         )
     login(client, officer_a)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(4):
         response = client.get(reverse("rooms:my_bookings"))
     html = response.content.decode()
     assert "P1<" in html or "P1 " in html
@@ -490,7 +490,7 @@ def test_approve_and_refuse_from_the_federation_view(
         for i in range(12)
     ]
     login(client, staff)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(9):
         page = client.get(reverse("rooms:federation"))
     assert "12 demandes à valider" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
