@@ -4,6 +4,17 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
+def _empty_process_caches():
+    """Every test starts and ends with the per-process caches empty (``fede.core.memo``):
+    a value kept by one test must not show in the next one."""
+    from fede.core.memo import clear_all
+
+    clear_all()
+    yield
+    clear_all()
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Uploaded files of a test land in its own temporary folder."""
     settings.MEDIA_ROOT = tmp_path / "media"

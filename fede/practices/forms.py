@@ -90,6 +90,12 @@ class KitProposalForm(forms.Form):
         ]
         return bool(kits)
 
+    def show_kit_choices(self, choices) -> None:
+        """The select of a form that is only shown, from (id, title) pairs already read
+        (selectors.proposable_kit_choices): no query at all."""
+        field = self.fields["kit"]
+        field.choices = [("", field.empty_label), *choices]
+
 
 class DecisionForm(forms.Form):
     answer = forms.CharField(

@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from fede.core.access import is_system
+from fede.core.memo import TimedCache
 from fede.kits.models import Kit, KitVersion
 from fede.organization.models import Mandate, Unit
 from fede.organization.roles import grant_paths
@@ -27,6 +28,7 @@ from . import search as fulltext
 from .models import (
     MODERATE,
     PARTICIPATE,
+    Attachment,
     Comment,
     Follow,
     KitProposal,
@@ -75,7 +77,7 @@ def _list_queryset(actor):
     )
 
 
-#: The columns a row of the list prints (includes/post_rows.html): no body, no federation.
+#: The columns a row of the list prints (views._row_html): no body, no federation.
 LIST_ROW_FIELDS = (
     "kind",
     "title",
@@ -148,27 +150,33 @@ def answers(post: Post, actor, *, moderator: bool):
 
 
 def post_state(post: Post, actor) -> dict:
-    """Votes, whether ``actor`` voted and follows, in one query."""
+    """Votes, whether ``actor`` voted and follows, and whether the post has files and kit
+    proposals (most have neither: no query for them then), in one query."""
     row = (
         Post.objects.filter(pk=post.pk)
         .annotate(
             useful_count=_count(Vote),
             voted=Exists(Vote.objects.filter(post=OuterRef("pk"), user=actor)),
             following=Exists(Follow.objects.filter(post=OuterRef("pk"), user=actor)),
+            has_attachments=Exists(Attachment.objects.filter(post=OuterRef("pk"))),
+            has_proposals=Exists(KitProposal.objects.filter(post=OuterRef("pk"))),
         )
-        .values("useful_count", "voted", "following")
+        .values("useful_count", "voted", "following", "has_attachments", "has_proposals")
         .get()
     )
     return row
 
 
-def post_extras(post: Post) -> dict:
-    """Attachments and kit proposals of a post."""
+def post_extras(post: Post, state: dict | None = None) -> dict:
+    """Attachments and kit proposals of a post (read only when ``state`` says there are)."""
+    state = state or {}
     return {
-        "attachments": list(post.attachments.all()),
-        "proposals": list(
-            post.kit_proposals.select_related("kit").annotate(kit_title=_kit_title())
-        ),
+        "attachments": list(post.attachments.order_by("pk"))
+        if state.get("has_attachments", True)
+        else [],
+        "proposals": list(post.kit_proposals.select_related("kit").annotate(kit_title=_kit_title()))
+        if state.get("has_proposals", True)
+        else [],
     }
 
 
@@ -178,6 +186,25 @@ def _kit_title(field: str = "kit"):
         _first_when(status=KitVersion.Status.PUBLISHED), "-number"
     )
     return Subquery(versions.values("title")[:1])
+
+
+# --- The kits a post may be proposed for, kept a minute per process ------------------------
+#
+# The same list for every officer (the published kits and their titles): read once per
+# minute and process; forgotten as soon as a kit or a kit version is saved or
+# deleted here (apps.py), within the minute in another worker.
+
+_KIT_CHOICES = TimedCache(ttl=60, max_size=4)
+
+
+def proposable_kit_choices() -> tuple[tuple[int, str], ...]:
+    """(id, title — else slug) of the kits :func:`proposable_kits` lists, in its order."""
+    return _KIT_CHOICES.get(
+        "kits",
+        lambda: tuple(
+            (kit.pk, getattr(kit, "title", None) or kit.slug) for kit in proposable_kits(None)
+        ),
+    )
 
 
 def proposable_kits(actor):

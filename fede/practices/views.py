@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_format
 from django.urls import reverse
 from django.utils.formats import localize
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, ngettext
@@ -26,7 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fede.core.access import object_view, permission_required
 from fede.core.forms import submit
 from fede.core.lists import PK_MARK, paginate, render_partial
+from fede.core.memo import TimedCache
 from fede.core.uploads import protected_file_response
+from fede.kits.models import Kit
 from fede.organization.roles import capabilities_anywhere, grant_paths
 
 from . import search as fulltext
@@ -103,7 +106,7 @@ def _filter_fields(filterset) -> str:
 
 
 def _rows(posts) -> list:
-    """Give each post of a list what its row prints (includes/post_rows.html), in one pass:
+    """Give each post of a list what its row prints (views._row_html), in one pass:
     link, byline, dates, theme, the figures' sentences and the tag links. The template
     then copies strings: no include, filter, url tag or translation per row."""
     detail = reverse("practices:detail", args=[PK_MARK])
@@ -112,6 +115,7 @@ def _rows(posts) -> list:
     deleted = _("Compte supprimé")
     # get_category_display() translates every choice at each call: once per list instead.
     categories = {value: str(label) for value, label in Category.choices}
+    labels = _row_labels()
     for post in posts:
         post.row_url = detail.replace(mark, str(post.pk))
         # Set by search.decorate on a search; a missing attribute costs the template a dir().
@@ -136,7 +140,74 @@ def _rows(posts) -> list:
             ngettext("%(n)s « utile »", "%(n)s « utile »", useful) % {"n": localize(useful)}
         )
         post.tag_base = tag_base
+        post.row_html = _row_html(post, labels)
     return posts
+
+
+def _row_labels() -> dict:
+    return {
+        "question": format_html('<span class="badge text-bg-info">{}</span>', _("Question")),
+        "highlighted": format_html(
+            '<span class="badge text-bg-warning">{}</span>', _("Mis en avant")
+        ),
+        "hidden": format_html('<span class="badge text-bg-dark">{}</span>', _("Masquée")),
+        "accepted": format_html(' · <span class="text-success">{}</span>', _("réponse retenue")),
+        "yours": format_html(' <span class="visually-hidden">{}</span>✓', _("dont le vôtre")),
+    }
+
+
+def _row_html(post, labels: dict) -> str:
+    """One <li> of a list of posts (what the row template gave: the tests compare them),
+    every piece escaped; title_html and snippet_html come escaped from search.decorate."""
+    badges = mark_safe(
+        (labels["question"] if post.is_question else "")
+        + (labels["highlighted"] if post.highlighted_at else "")
+        + (labels["hidden"] if post.hidden_at else "")
+    )
+    snippet = (
+        format_html('<p class="mb-1 mt-1">{}</p>', post.snippet_html) if post.snippet_html else ""
+    )
+    tags = post.tag_list
+    tag_list = (
+        format_html(
+            '<ul class="list-inline mb-0 mt-1 small">{}</ul>',
+            mark_safe(
+                "".join(
+                    format_html(
+                        '<li class="list-inline-item"><a href="{}{}">#{}</a></li>',
+                        post.tag_base,
+                        tag,
+                        tag,
+                    )
+                    for tag in tags
+                )
+            ),
+        )
+        if tags
+        else ""
+    )
+    return format_html(
+        '<li class="list-group-item py-3">'
+        '<div class="d-flex flex-wrap gap-2 align-items-baseline">{}'
+        '<h2 class="h5 mb-0"><a href="{}">{}</a></h2></div>{}'
+        '<div class="d-flex flex-wrap gap-3 mt-1 small">'
+        '<span class="text-body-secondary small">{}{} · <time datetime="{}">{}</time></span>'
+        "<span>{}</span><span>{}{}</span><span>{}{}</span></div>{}</li>",
+        badges,
+        post.row_url,
+        post.title_html or post.title,
+        snippet,
+        post.byline_author,
+        format_html(" · {}", post.byline_unit) if post.byline_unit else "",
+        post.created_iso,
+        post.created_label,
+        post.category_label,
+        post.answers_label,
+        labels["accepted"] if post.is_question and post.accepted_answer_id else "",
+        post.useful_label,
+        labels["yours"] if post.voted else "",
+        tag_list,
+    )
 
 
 @require_GET
@@ -278,6 +349,51 @@ def edit(request, post):
 # --- A post ------------------------------------------------------------------------------
 
 
+#: Fields of the post page's forms as an unbound form renders them: the same HTML for every
+#: reader (labels, empty inputs, the published kits), per language and process.
+_DETAIL_FIELDS = TimedCache(ttl=None, max_size=64)
+
+
+def _static_fields(name: str, render_fields) -> str:
+    return _DETAIL_FIELDS.get((name, get_language()), lambda: mark_safe(str(render_fields())))
+
+
+def _kit_fields() -> str:
+    """The kit select and the note of the « proposer pour un kit » form; empty when there
+    is no kit to propose for. Kept with the kits it lists (selectors.proposable_kit_choices
+    reads them again each minute)."""
+    choices = selectors.proposable_kit_choices()
+    if not choices:
+        return ""
+
+    def render_fields():
+        form = KitProposalForm(kits=Kit.objects.none(), auto_id="kit_%s")
+        form.show_kit_choices(choices)
+        return mark_safe(f"{form['kit'].as_field_group()}{form['note'].as_field_group()}")
+
+    return _DETAIL_FIELDS.get(("kit", get_language(), choices), render_fields)
+
+
+def _byline(item, deleted: str) -> str:
+    """Who wrote a post or an answer, under which office, when (as
+    includes/byline.html, which the tests compare), every piece escaped."""
+    author = item.author
+    if author is None:
+        name = deleted
+    else:
+        member = getattr(author, "member", None)
+        name = member.full_name if member else str(author)
+    unit = item.author_unit
+    created = template_localtime(item.created_at)
+    return format_html(
+        '<span class="text-body-secondary small">{}{} · <time datetime="{}">{}</time></span>',
+        name,
+        format_html(" · {}", unit.name) if unit else "",
+        date_format(created, "c"),
+        date_format(created, "j F Y"),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @object_view(selectors.detail_queryset, VIEW)
 def detail(request, post):
@@ -293,21 +409,33 @@ def detail(request, post):
         return redirect(comment.get_absolute_url())
     moderator = moderates(request.user, post.federation)
     caps = capabilities_anywhere(request.user)
-    kit_form = KitProposalForm(kits=selectors.proposable_kits(request.user), auto_id="kit_%s")
-    has_kits = kit_form.freeze_kit_choices()
+    kit_fields = _kit_fields()
+    state = selectors.post_state(post, request.user)
+    deleted = _("Compte supprimé")
+    post.byline_html = _byline(post, deleted)
+    answers = selectors.answers(post, request.user, moderator=moderator)
+    for answer in answers:
+        answer.byline_html = _byline(answer, deleted)
     return render(
         request,
         "practices/detail.html",
         {
             "post": post,
-            "answers": selectors.answers(post, request.user, moderator=moderator),
-            "state": selectors.post_state(post, request.user),
-            **selectors.post_extras(post),
+            "answers": answers,
+            "state": state,
+            **selectors.post_extras(post, state),
             "form": form,
-            "kit_form": kit_form,
-            "has_kits": has_kits,
-            "attachment_form": AttachmentForm(auto_id="file_%s"),
-            "hide_form": HideForm(auto_id="hide_%s"),
+            "body_field": _static_fields("body", lambda: form["body"].as_field_group())
+            if not form.is_bound
+            else form["body"].as_field_group(),
+            "kit_fields": kit_fields,
+            "has_kits": bool(kit_fields),
+            "attachment_field": _static_fields(
+                "file", lambda: AttachmentForm(auto_id="file_%s")["file"].as_field_group()
+            ),
+            "hide_field": _static_fields(
+                "hide", lambda: HideForm(auto_id="hide_%s")["reason"].as_field_group()
+            ),
             "moderator": moderator,
             "can_edit": moderator or _is_author(request, post),
             "can_accept": post.is_question and (moderator or _is_author(request, post)),

@@ -12,7 +12,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
+from fede.core.memo import TimedCache
 from fede.events.models import Event
 from fede.events.selectors import listed_events
 from fede.organization.models import Mandate, Role, Territory, Unit
@@ -22,6 +24,19 @@ from .models import JoinRequest, NewsPost, Page
 
 #: Paris postcodes: 75001–75020, and 75116 for the north of the 16th.
 _PARIS_POSTCODE = re.compile(r"^75(?:0(?:0[1-9]|1\d|20)|116)$")
+
+
+# --- What every visitor sees, kept a minute per process --------------------------------
+#
+# The public pages show the same thing to every visitor (news, footer pages, a section and
+# its coming public events, the directory): each piece is read once a minute per
+# process instead of once per request. This process forgets everything as soon as a news
+# post, a page, a unit, a territory, an event or a room booking is saved or deleted here
+# (apps.py); another worker shows a change within the minute. Nothing here depends on who
+# asks: no member data, no draft.
+
+_PUBLIC = TimedCache(ttl=60, max_size=2000)
+_kept = _PUBLIC.get
 
 
 # --- News and pages ---------------------------------------------------------------------
@@ -45,7 +60,16 @@ def page_for_visitor(slug: str) -> Page:
 
 
 def footer_pages() -> list[Page]:
-    return list(published_pages().filter(in_footer=True).only("slug", "title", "order"))
+    """The pages linked in the public site's footer (kept a minute, see above)."""
+    return _kept(
+        ("footer",),
+        lambda: list(published_pages().filter(in_footer=True).only("slug", "title", "order")),
+    )
+
+
+def home_news(limit: int = 3) -> list[NewsPost]:
+    """The latest published news of the home page (kept a minute, see above)."""
+    return _kept(("news", limit), lambda: list(published_news()[:limit]))
 
 
 def news_in_scope(user) -> QuerySet[NewsPost]:
@@ -87,6 +111,12 @@ def upcoming_public_events(*, unit: Unit | None = None, now=None, limit: int = 5
     return list(events.for_listing().order_by("start", "pk")[:limit])
 
 
+def public_events(*, unit: Unit | None = None, limit: int = 5) -> list[Event]:
+    """:func:`upcoming_public_events` as the public pages show them (kept a minute)."""
+    key = ("events", unit.pk if unit is not None else None, limit)
+    return _kept(key, lambda: upcoming_public_events(unit=unit, limit=limit))
+
+
 # --- Sections -------------------------------------------------------------------------------
 
 
@@ -100,9 +130,14 @@ def public_sections() -> QuerySet[Unit]:
     )
 
 
-def section_for_visitor(pk) -> Unit:
+def section_for_visitor(pk, *, fresh: bool = False) -> Unit:
+    """An open section of the directory, or 404. Kept a minute for its public page (see
+    above); ``fresh`` reads it again (before writing to it: the contact form)."""
     try:
-        return public_sections().select_related("parent").get(pk=int(pk))
+        pk = int(pk)
+        if fresh:
+            return public_sections().select_related("parent").get(pk=pk)
+        return _kept(("section", pk), lambda: public_sections().select_related("parent").get(pk=pk))
     except (Unit.DoesNotExist, ValueError, OverflowError) as exc:
         raise Http404 from exc
 
@@ -164,9 +199,15 @@ class Directory:
 
 
 def directory(*, q: str = "", arrondissement: int | None = None, sector: str = "") -> Directory:
-    """Filter by free text (a name, a postcode, "11" or "11e"), arrondissement or sector."""
-    sections = public_sections()
+    """Filter by free text (a name, a postcode, "11" or "11e"), arrondissement or sector
+    (kept a minute per search and language, see above: the sectors' names are translated)."""
     q = (q or "").strip()
+    key = ("directory", q, arrondissement, sector, get_language())
+    return _kept(key, lambda: _directory(q, arrondissement, sector))
+
+
+def _directory(q: str, arrondissement: int | None, sector: str) -> Directory:
+    sections = public_sections()
     if q:
         number = arrondissement_of_postcode(q)
         match = re.fullmatch(r"(\d{1,2})\s*(?:e|er|ème)?", q, flags=re.IGNORECASE)

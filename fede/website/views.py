@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +23,7 @@ from fede.core import views as core_views
 from fede.core.access import object_view, permission_required, public_view
 from fede.core.forms import submit
 from fede.core.lists import paginate, render_partial
+from fede.core.memo import TimedCache
 from fede.organization.models import Unit
 
 from . import selectors, services
@@ -59,8 +61,8 @@ def home(request):
     if request.user.is_authenticated:
         return core_views.home(request)
     context = {
-        "news": list(selectors.published_news()[:3]),
-        "events": selectors.upcoming_public_events(limit=4),
+        "news": selectors.home_news(3),
+        "events": selectors.public_events(limit=4),
         "meta_description": getattr(settings, "FEDE_SITE_DESCRIPTION", "")
         or _(
             "%(site)s : actualités, réunions publiques, les sections de Paris près de chez vous, "
@@ -130,11 +132,25 @@ def sections(request):
     return render_partial(request, "website/sections.html", context)
 
 
+#: The contact form as an unbound form renders it, per language (see _form_html).
+_CONTACT_FORM_HTML = TimedCache(ttl=None, max_size=8)
+
+
+def _form_html(form) -> str:
+    """The fields of an unbound contact form: the same HTML for every visitor (labels and
+    empty inputs), rendered once per language and process. Empty for a sent form (its
+    values and errors are the visitor's own)."""
+    if form.is_bound:
+        return ""
+    return _CONTACT_FORM_HTML.get(get_language(), lambda: mark_safe(str(form)))
+
+
 def _section_context(section, form):
     return {
         "section": section,
+        "form_html": _form_html(form),
         "arrondissement": selectors.section_arrondissement(section),
-        "events": selectors.upcoming_public_events(unit=section, limit=5),
+        "events": selectors.public_events(unit=section, limit=5),
         "form": form,
         "breadcrumbs": [(_("Sections"), reverse("website:sections")), (section.name, None)],
     }
@@ -150,7 +166,7 @@ def section(request, pk):
 @public_view
 @require_POST
 def section_contact(request, pk):
-    unit = selectors.section_for_visitor(pk)
+    unit = selectors.section_for_visitor(pk, fresh=True)
     form = ContactForm(request.POST)
     if form.is_spam():
         messages.success(request, _("Votre message est transmis à la section."))

@@ -77,3 +77,97 @@ def test_a_row_prints_its_byline_figures_and_badges(client, p11_secretary, p15_s
     assert '<span class="badge text-bg-info">Question</span>' in row
     assert "réponse retenue" in row and "0 « utile »" in row
     assert "<time datetime=" in row
+
+
+#: The row template these pages used before rows were built in Python (views._row_html).
+ROW_TEMPLATE = """{% load i18n %}{% translate "Question" as t_question %}{% translate "Mis en avant" as t_highlighted %}{% translate "Masquée" as t_hidden %}{% translate "réponse retenue" as t_accepted %}{% translate "dont le vôtre" as t_yours %}{% for post in posts %}
+<li class="list-group-item py-3">
+  <div class="d-flex flex-wrap gap-2 align-items-baseline">
+    {% if post.is_question %}<span class="badge text-bg-info">{{ t_question }}</span>{% endif %}
+    {% if post.highlighted_at %}<span class="badge text-bg-warning">{{ t_highlighted }}</span>{% endif %}
+    {% if post.hidden_at %}<span class="badge text-bg-dark">{{ t_hidden }}</span>{% endif %}
+    <h2 class="h5 mb-0"><a href="{{ post.row_url }}">{% if post.title_html %}{{ post.title_html }}{% else %}{{ post.title }}{% endif %}</a></h2>
+  </div>
+  {% if post.snippet_html %}<p class="mb-1 mt-1">{{ post.snippet_html }}</p>{% endif %}
+  <div class="d-flex flex-wrap gap-3 mt-1 small">
+    <span class="text-body-secondary small">{{ post.byline_author }}{% if post.byline_unit %} · {{ post.byline_unit }}{% endif %} · <time datetime="{{ post.created_iso }}">{{ post.created_label }}</time></span>
+    <span>{{ post.category_label }}</span>
+    <span>{{ post.answers_label }}{% if post.is_question and post.accepted_answer_id %} · <span class="text-success">{{ t_accepted }}</span>{% endif %}</span>
+    <span>{{ post.useful_label }}{% if post.voted %} <span class="visually-hidden">{{ t_yours }}</span>✓{% endif %}</span>
+  </div>
+  {% if post.tag_list %}<ul class="list-inline mb-0 mt-1 small">{% for tag in post.tag_list %}<li class="list-inline-item"><a href="{{ post.tag_base }}{{ tag }}">#{{ tag }}</a></li>{% endfor %}</ul>{% endif %}
+</li>
+{% endfor %}"""
+
+#: The byline include of a post and its answers, before it was built in Python.
+BYLINE_TEMPLATE = (
+    "{% load i18n %}"
+    '<span class="text-body-secondary small">{% if item.author %}{% if item.author.member %}'
+    "{{ item.author.member.full_name }}{% else %}{{ item.author }}{% endif %}{% else %}"
+    '{% translate "Compte supprimé" %}{% endif %}{% if item.author_unit %} · '
+    "{{ item.author_unit.name }}{% endif %} · <time datetime=\"{{ item.created_at|date:'c' }}\">"
+    '{{ item.created_at|date:"j F Y" }}</time></span>'
+)
+
+
+def _squeeze(html: str) -> str:
+    return "".join(html.split())
+
+
+def test_rows_built_in_python_are_those_of_the_template_and_escape_what_was_written(
+    p11_secretary, p15_secretary
+):
+    from fede.practices import selectors
+
+    p11_secretary.member.first_name = "<script>alert(1)</script>"
+    p11_secretary.member.save()
+    question = make_question(
+        p11_secretary, 0, title="Tom & Jerry <b>gras</b>", tags="<i>x</i>, a&b"
+    )
+    services.answer_accept(actor=p11_secretary, comment=make_answer(p15_secretary, question))
+    services.vote_set(actor=p15_secretary, post=question, useful=True)
+    make_post(p15_secretary, 1, title="Une pratique")
+    for language in ("fr", "en"):
+        with translation.override(language):
+            posts = views._rows(list(selectors.posts(p15_secretary)))
+            built = "".join(post.row_html for post in posts)
+            expected = Template(ROW_TEMPLATE).render(Context({"posts": posts}))
+            assert _squeeze(built) == _squeeze(expected)
+    assert "<script>" not in built and "&lt;script&gt;" in built
+    assert "Tom &amp; Jerry &lt;b&gt;gras&lt;/b&gt;" in built
+    assert "<i>" not in built
+
+
+def test_the_byline_built_in_python_is_that_of_the_template(p11_secretary, p15_secretary):
+    from fede.practices.models import Comment
+
+    p15_secretary.member.last_name = "O'Brien & <b>Fils</b>"
+    p15_secretary.member.save()
+    post = make_question(p11_secretary, 0, title="Une question")
+    answer = make_answer(p15_secretary, post)
+    orphan = make_answer(p11_secretary, post)
+    Comment.objects.filter(pk=orphan.pk).update(author=None, author_unit=None)
+    orphan.refresh_from_db()
+    for language in ("fr", "en"):
+        with translation.override(language):
+            deleted = translation.gettext("Compte supprimé")
+            for item in (post, answer, orphan):
+                expected = Template(BYLINE_TEMPLATE).render(Context({"item": item}))
+                assert views._byline(item, deleted) == expected
+    assert "&lt;b&gt;Fils&lt;/b&gt;" in views._byline(answer, "")
+
+
+def test_the_kept_fields_of_a_post_page_are_those_the_forms_render(
+    client, p11_secretary, p15_secretary
+):
+    from fede.practices.forms import CommentForm, HideForm
+
+    views._DETAIL_FIELDS.clear()
+    post = make_question(p11_secretary, 0, title="Une question")
+    client.force_login(p15_secretary)
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert str(CommentForm()["body"].as_field_group()) in page
+    assert str(HideForm(auto_id="hide_%s")["reason"].as_field_group()) not in page  # no moderator
+    # A sent form with an error is rendered with its own value and error, not the kept one.
+    response = client.post(post.get_absolute_url(), {"body": ""})
+    assert 'aria-invalid="true"' in response.content.decode()

@@ -291,3 +291,53 @@ def test_favicon_redirects_to_the_static_icon(client, db):
 
 def test_geojson_fixture_is_valid(site):
     assert json.loads(json.dumps(site["p11"].territory.geometry))["type"] == "Polygon"
+
+
+# --- What the public pages keep a minute per process ----------------------------------------
+
+
+def test_public_pages_read_nothing_twice_and_show_a_change_at_once(
+    client, site, django_assert_num_queries
+):
+    p11 = site["p11"]
+    publish_news(site, "rentree", title="Rentrée des sections", at=NOW)
+    client.get(reverse("website:home"))
+    client.get(reverse("website:section", args=[p11.pk]))
+    client.get(reverse("website:sections"), {"q": "75011"})
+    with django_assert_num_queries(0):  # news, events, section, directory, footer: kept
+        client.get(reverse("website:home"))
+        html = client.get(reverse("website:section", args=[p11.pk])).content.decode()
+        client.get(reverse("website:sections"), {"q": "75011"})
+    assert "Débat du jeudi" not in html
+    # A change made here is shown on the next request (this process forgets what it kept).
+    EventFactory(
+        organiser=p11,
+        title="Débat du jeudi",
+        start=in_days(4, 19),
+        end=in_days(4, 21),
+        visibility=Event.Visibility.PUBLIC,
+    )
+    publish_news(site, "nouvelle", title="Une nouvelle actualité", at=NOW)
+    publish_page(site, "mentions", title="Mentions légales")
+    p11.name = "Paris 11 – Folie-Méricourt & Oberkampf"
+    p11.save()
+    html = client.get(reverse("website:section", args=[p11.pk])).content.decode()
+    assert "Débat du jeudi" in html and "Mentions légales" in html
+    assert "Folie-Méricourt &amp; Oberkampf" in html
+    assert "Une nouvelle actualité" in client.get(reverse("website:home")).content.decode()
+    directory = client.get(reverse("website:sections"), {"q": "75011"}).content.decode()
+    assert "Folie-Méricourt &amp; Oberkampf" in directory
+
+
+def test_the_kept_contact_form_is_the_unbound_form_and_a_sent_one_keeps_its_values(client, site):
+    from fede.website.forms import ContactForm
+
+    url = reverse("website:section", args=[site["p11"].pk])
+    assert str(ContactForm()) in client.get(url).content.decode()
+    response = client.post(
+        reverse("website:section_contact", args=[site["p11"].pk]),
+        {"name": "<b>Camille</b>", "email": "pas-une-adresse", "message": "Bonjour"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert 'value="&lt;b&gt;Camille&lt;/b&gt;"' in html and "<b>Camille</b>" not in html
