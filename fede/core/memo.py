@@ -20,7 +20,8 @@ Rules (see ``docs/developpement.md``):
   access and never holds what differs from one user to another;
 - entries live at most ``ttl`` seconds (``None``: until cleared), the cache is bounded
   (``max_size``: full, it starts afresh), and ``clear_on_change`` empties it when a
-  model it depends on is saved or deleted in this process; other processes (workers)
+  model it depends on is saved or deleted in this process (and again when that write
+  is committed); other processes (workers)
   see the change within ``ttl``;
 - a value computed while the cache was being cleared is not kept (it may predate the
   write that cleared it);
@@ -117,13 +118,17 @@ def clear_on_change(target: TimedCache | Callable[[], Any], *models, m2m: Iterab
 
     Call it from the app's ``AppConfig.ready()``; calling it twice connects once.
     """
+    from django.db import transaction
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     empty = target.clear if isinstance(target, TimedCache) else target
     uid = f"memo-{id(target)}"
 
     def clear(*args, **kwargs) -> None:
+        # Now, and again once the write is committed: a request of another thread may
+        # read the rows (as they were) between the two and keep them.
         empty()
+        transaction.on_commit(empty)
 
     for model in models:
         label = model._meta.label_lower

@@ -6,3 +6,8 @@ class RoomsConfig(AppConfig):
     name = "fede.rooms"
     label = "rooms"
     verbose_name = _("Salles")
+
+    def ready(self):
+        from . import cache
+
+        cache.connect_signals()

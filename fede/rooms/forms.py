@@ -10,6 +10,7 @@ import datetime
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fede.core.forms import DateInput, QuickCheckboxes, QuickSelect, SearchableSelect
@@ -18,7 +19,7 @@ from fede.core.uploads import CheckedFileField
 from fede.organization.models import Unit
 from fede.organization.roles import units_q
 
-from . import slots
+from . import cache, slots
 from .models import BookingSeries, Equipment, OpeningHours, Room, Venue
 from .selectors import DirectoryFilters, arrondissements, booking_units_for_user
 
@@ -57,6 +58,14 @@ class UnitChoiceField(forms.ModelChoiceField):
         return unit.name
 
 
+def _filter_options() -> tuple[list, list]:
+    """(arrondissement, equipment) options of the directory's filters, as (id, name)."""
+    return (
+        list(arrondissements().values_list("pk", "name")),
+        list(Equipment.objects.order_by("name").values_list("pk", "name")),
+    )
+
+
 def _in_grid(form: forms.BaseForm, *names: str) -> None:
     """Fields laid out in a Bootstrap row: the row spaces them, not each field."""
     for name in names:
@@ -92,11 +101,34 @@ class DirectoryFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["arrondissement"]
         field.queryset = arrondissements()
-        # The options from (id, name) rows, not a Territory per option; a chosen value is
-        # still checked against the queryset.
-        field.choices = [("", field.empty_label), *field.queryset.values_list("pk", "name")]
-        self.fields["equipement"].queryset = Equipment.objects.order_by("name")
+        equipment = self.fields["equipement"]
+        equipment.queryset = Equipment.objects.order_by("name")
+        # The options from (id, name) rows, the same for everyone (kept a minute, see
+        # cache.choices), not a model instance per option; a chosen value is still
+        # checked against the queryset.
+        places, items = cache.choices.get("filter-options", _filter_options)
+        field.choices = [("", field.empty_label), *places]
+        equipment.choices = items
         _in_grid(self, *self.fields)
+
+    def fields_html(self) -> dict[str, str]:
+        """Each field's HTML (``as_field_group``), by name.
+
+        It depends only on the query (the form's data), the options and the language:
+        kept a minute per language and query (``cache.choices``)."""
+        key = (
+            "filter-form",
+            get_language(),
+            self.is_bound,
+            tuple((name, tuple(self.data.getlist(name))) for name in self.fields)
+            if self.is_bound and hasattr(self.data, "getlist")
+            else None,
+        )
+        if self.is_bound and key[-1] is None:
+            return {name: self[name].as_field_group() for name in self.fields}
+        return cache.choices.get(
+            key, lambda: {name: self[name].as_field_group() for name in self.fields}
+        )
 
     def clean(self):
         data = super().clean()

@@ -95,14 +95,33 @@ def owner_reach_q(actor, capability: str, *, field: str = "owner__") -> Q:
         if any(p.count(".") == 1 for p in paths):
             q |= Q(**isnull)
         return q
+    above, prefixes = reach_key(actor, capability)
     q = Q(**isnull) | Q(**{f"{field[: -len('owner__')]}shared": True})
-    above = {a for path in home_paths(actor) for a in _ancestors(path)}
     if above:
-        q |= Q(**{f"{field}path__in": sorted(above)})
+        q |= Q(**{f"{field}path__in": list(above)})
+    for p in prefixes:
+        q |= Q(**{f"{field}path__startswith": p})
+    return q
+
+
+def reach_key(actor, capability: str) -> tuple:
+    """What :func:`owner_reach_q` (reading or booking) depends on, as a hashable value:
+    (the paths of the actor's units and of every unit above them, the prefixes of their
+    grants). Two actors with the same key reach the same rows: the key of the caches of
+    what is the same for everyone in a scope. Superusers and SYSTEM: ``("*",)``."""
+    from fede.organization.roles import grant_paths
+
+    if is_system(actor) or (
+        getattr(actor, "is_superuser", False) and getattr(actor, "is_active", False)
+    ):
+        return ("*",)
+    above = tuple(sorted({a for path in home_paths(actor) for a in _ancestors(path)}))
+    prefixes = []
     for cap in ("rooms.book", "rooms.approve", "rooms.manage", capability):
         for p in grant_paths(actor, cap):
-            q |= Q(**{f"{field}path__startswith": p})
-    return q
+            if p not in prefixes:
+                prefixes.append(p)
+    return above, tuple(prefixes)
 
 
 def _directory_scope(queryset, actor, capability: str, *, active: Q, prefix: str = ""):

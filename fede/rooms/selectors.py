@@ -39,7 +39,7 @@ from fede.organization.models import Territory, Unit
 from fede.organization.roles import grant_paths, units_q
 from fede.organization.selectors import sections_for_user
 
-from . import slots
+from . import cache, slots
 from .models import (
     Booking,
     BookingSeries,
@@ -49,6 +49,7 @@ from .models import (
     RoomPhoto,
     Venue,
     owner_reach_q,
+    reach_key,
 )
 
 # --- Scope -----------------------------------------------------------------------------
@@ -161,6 +162,17 @@ def _directory_rooms(filters: DirectoryFilters, actor=None) -> QuerySet[Room]:
     )
 
 
+def _filters_key(filters: DirectoryFilters) -> tuple:
+    """The filters but the slot's day, as a hashable value (a key of ``cache.directory``)."""
+    return (
+        filters.arrondissement.pk if filters.arrondissement is not None else None,
+        filters.capacity,
+        filters.step_free,
+        filters.sections_space,
+        tuple(sorted({equipment.pk for equipment in filters.equipment})),
+    )
+
+
 def directory_room_ids(filters: DirectoryFilters | None = None, *, actor=None) -> list[int]:
     """Ids of the rooms matching the filters, in directory order (whole list, no page).
 
@@ -169,25 +181,40 @@ def directory_room_ids(filters: DirectoryFilters | None = None, *, actor=None) -
     busy rooms come from a query of their own: put together as ``NOT EXISTS … AND (NOT
     EXISTS … OR EXISTS …)`` the planner expected a single row and rescanned venues and
     territories for each room.
+
+    With ``actor``, the rooms open then in the actor's reach are kept a minute per scope
+    (``cache.directory``, keyed on :func:`models.reach_key`, the filters and the slot's
+    weekday and hours); the busy rooms are read at every call.
     """
     filters = filters or DirectoryFilters()
-    qs = _directory_rooms(filters, actor)
     slot = filters.slot
+    hours_key = None
+    if slot is not None:
+        start, end = slot
+        local_start, local_end = slots.local(start), slots.local(end)
+        hours_key = (local_start.weekday(), local_start.time(), local_end.time())
+
+    def open_rooms() -> list[int]:
+        qs = _directory_rooms(filters, actor)
+        if hours_key is None:
+            return list(qs.values_list("pk", flat=True))
+        weekday, opens, closes = hours_key
+        any_hours = OpeningHours.objects.filter(room=OuterRef("pk"))
+        open_then = any_hours.filter(weekday=weekday, opens__lte=opens, closes__gte=closes)
+        rows = qs.annotate(has_hours=Exists(any_hours), open_then=Exists(open_then)).values_list(
+            "pk", "has_hours", "open_then"
+        )
+        return [pk for pk, has_hours, is_open in rows if is_open or not has_hours]
+
+    if actor is None:
+        ids = open_rooms()
+    else:
+        key = (reach_key(actor, "rooms.view"), _filters_key(filters), hours_key)
+        ids = cache.directory.get(key, open_rooms)
     if slot is None:
-        return list(qs.values_list("pk", flat=True))
-    start, end = slot
-    local_start, local_end = slots.local(start), slots.local(end)
-    any_hours = OpeningHours.objects.filter(room=OuterRef("pk"))
-    open_then = any_hours.filter(
-        weekday=local_start.weekday(),
-        opens__lte=local_start.time(),
-        closes__gte=local_end.time(),
-    )
-    rows = qs.annotate(has_hours=Exists(any_hours), open_then=Exists(open_then)).values_list(
-        "pk", "has_hours", "open_then"
-    )
-    busy = busy_room_ids(start, end)
-    return [pk for pk, has_hours, is_open in rows if pk not in busy and (is_open or not has_hours)]
+        return list(ids)
+    busy = busy_room_ids(*slot)
+    return [pk for pk in ids if pk not in busy]
 
 
 def directory_rooms(ids: list[int]) -> list[Room]:
@@ -195,6 +222,7 @@ def directory_rooms(ids: list[int]) -> list[Room]:
     rooms = (
         Room.objects.filter(pk__in=ids)
         .select_related("venue", "venue__arrondissement")
+        .defer(*(f"venue__arrondissement__{name}" for name in _TERRITORY_UNSHOWN))
         .prefetch_related("equipment")
     )
     by_pk = {room.pk: room for room in rooms}
@@ -219,8 +247,90 @@ def room_detail_queryset() -> QuerySet[Room]:
     )
 
 
+def room_page_queryset() -> QuerySet[Room]:
+    """Rooms with their venue (the room page: the rest comes from :func:`room_facts`)."""
+    return Room.objects.select_related("venue")
+
+
+#: What the pages never show of a territory (its outline above all: a large JSON).
+_TERRITORY_UNSHOWN = ("geometry", "address", "latitude", "longitude")
+
+
 def venue_queryset() -> QuerySet[Venue]:
-    return Venue.objects.select_related("arrondissement")
+    return Venue.objects.select_related("arrondissement").defer(
+        *(f"arrondissement__{name}" for name in _TERRITORY_UNSHOWN)
+    )
+
+
+@dataclass(frozen=True)
+class PhotoFacts:
+    pk: int
+    caption: str
+
+
+@dataclass(frozen=True)
+class RoomFacts:
+    """What a room's page shows besides the room row: public, the same for everyone who
+    reaches the room (kept a minute per room, ``cache.cards``)."""
+
+    equipment: tuple[str, ...]  # names, in name order
+    opening_hours: tuple[OpeningHours, ...]  # by weekday
+    photos: tuple[PhotoFacts, ...]  # in upload order
+
+
+def room_facts(room_id: int) -> RoomFacts:
+    """The equipment, opening hours and photos of a room (the caller has checked that
+    the viewer reaches the room)."""
+
+    def read() -> RoomFacts:
+        return RoomFacts(
+            equipment=tuple(
+                Equipment.objects.filter(rooms=room_id)
+                .order_by("name")
+                .values_list("name", flat=True)
+            ),
+            opening_hours=tuple(OpeningHours.objects.filter(room=room_id).order_by("weekday")),
+            photos=tuple(
+                PhotoFacts(pk, caption)
+                for pk, caption in RoomPhoto.objects.filter(room=room_id)
+                .order_by("pk")
+                .values_list("pk", "caption")
+            ),
+        )
+
+    return cache.cards.get(("facts", room_id), read)
+
+
+@dataclass(frozen=True)
+class VenueRoom:
+    """An active room of a venue as its week and day grids show it."""
+
+    pk: int
+    name: str
+    capacity: int
+    opening_hours: tuple[OpeningHours, ...]  # by weekday
+
+
+def venue_rooms(venue_id: int) -> tuple[VenueRoom, ...]:
+    """The active rooms of a venue by name, with their opening hours (kept a minute per
+    venue, ``cache.cards``; the caller has checked that the viewer reaches the venue)."""
+
+    def read() -> tuple[VenueRoom, ...]:
+        rooms = list(
+            Room.objects.filter(venue=venue_id, is_active=True)
+            .order_by("name")
+            .values_list("pk", "name", "capacity")
+        )
+        hours = defaultdict(list)
+        for o in OpeningHours.objects.filter(room__in=[pk for pk, _n, _c in rooms]).order_by(
+            "room_id", "weekday"
+        ):
+            hours[o.room_id].append(o)
+        return tuple(
+            VenueRoom(pk, name, capacity, tuple(hours[pk])) for pk, name, capacity in rooms
+        )
+
+    return cache.cards.get(("venue-rooms", venue_id), read)
 
 
 # --- Grids -------------------------------------------------------------------------------
@@ -300,6 +410,8 @@ class WeekGrid:
 
 
 def _week_bookings(rooms_filter: Q, monday: datetime.date):
+    """Active bookings of a week, with only what the grids show (times, status, purpose,
+    the section's name and path)."""
     start, _ = slots.day_bounds(monday)
     _, end = slots.day_bounds(monday + datetime.timedelta(days=6))
     return (
@@ -307,8 +419,21 @@ def _week_bookings(rooms_filter: Q, monday: datetime.date):
         .filter(rooms_filter)
         .overlapping(start, end)
         .select_related("section")
+        .only(*_GRID_FIELDS)
         .order_by("start")
     )
+
+
+_GRID_FIELDS = (
+    "pk",
+    "room_id",
+    "start",
+    "end",
+    "status",
+    "purpose",
+    "section__name",
+    "section__path",
+)
 
 
 def _closed_slot(
@@ -325,11 +450,17 @@ def _closed_slot(
     return ends_before_opening or start >= hours_of_day.closes
 
 
-def room_week(room: Room, monday: datetime.date, *, can_see: Callable[[Unit], bool]) -> WeekGrid:
+def room_week(
+    room: Room,
+    monday: datetime.date,
+    *,
+    can_see: Callable[[Unit], bool],
+    opening_hours: list[OpeningHours] | tuple[OpeningHours, ...] | None = None,
+) -> WeekGrid:
     """The week grid of a room, in half hours. One query for the bookings; opening hours
-    prefetched."""
+    given (:func:`room_facts`) or prefetched."""
     days = [monday + datetime.timedelta(days=i) for i in range(7)]
-    opening_rows = list(room.opening_hours.all())
+    opening_rows = list(room.opening_hours.all() if opening_hours is None else opening_hours)
     opening = {o.weekday: o for o in opening_rows}
     grid_days = {
         d: GridDay(day=d, closed=bool(opening) and d.weekday() not in opening) for d in days
@@ -368,7 +499,7 @@ def room_week(room: Room, monday: datetime.date, *, can_see: Callable[[Unit], bo
 
 @dataclass
 class VenueWeekRow:
-    room: Room
+    room: VenueRoom
     days: list[GridDay]
 
 
@@ -377,15 +508,14 @@ def venue_week(
 ) -> tuple[list[datetime.date], list[VenueWeekRow]]:
     """Rooms of a venue × days of the week, each cell listing that day's bookings.
 
-    Three queries whatever the number of rooms and bookings.
+    One query for the bookings (the rooms and their hours: :func:`venue_rooms`), whatever
+    the number of rooms and bookings.
     """
     days = [monday + datetime.timedelta(days=i) for i in range(7)]
-    rooms = list(
-        venue.rooms.filter(is_active=True).prefetch_related("opening_hours").order_by("name")
-    )
+    rooms = venue_rooms(venue.pk)
     rows: dict[int, VenueWeekRow] = {}
     for room in rooms:
-        opening = {o.weekday for o in room.opening_hours.all()}
+        opening = {o.weekday for o in room.opening_hours}
         rows[room.pk] = VenueWeekRow(
             room=room,
             days=[

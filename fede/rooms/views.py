@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,7 +39,13 @@ from .forms import (
     VenueForm,
 )
 from .models import Booking, Room, RoomPhoto, Venue
-from .rendering import directory_cards, week_rows
+from .rendering import (
+    agenda_days_html,
+    directory_card_list,
+    room_badges_html,
+    venue_week_rows,
+    week_rows,
+)
 
 PAGE_SIZE = 20
 
@@ -86,7 +93,6 @@ def directory(request):
     page = _page_of_ids(
         selectors.directory_room_ids(filters, actor=request.user), request.GET.get("page")
     )
-    page.object_list = selectors.directory_rooms(page.object_list)
     slot = filters.slot
     book_query = ""
     if slot is not None:
@@ -101,12 +107,15 @@ def directory(request):
             book.append(("participants", filters.capacity))
         book_query = "&".join(f"{key}={value}" for key, value in book)
     can_book = "rooms.book" in _caps(request)
-    directory_cards(page.object_list, book_query=book_query, bookable=bool(slot and can_book))
+    page.object_list = directory_card_list(
+        page.object_list, book_query=book_query, bookable=bool(slot and can_book)
+    )
     return render_partial(
         request,
         "rooms/directory.html",
         {
             "form": form,
+            "filter_fields": form.fields_html(),
             "page": page,
             "rooms": page.object_list,
             "slot": slot,
@@ -120,19 +129,28 @@ def directory(request):
 
 
 @require_GET
-@object_view(selectors.room_detail_queryset, "rooms.view")
+@object_view(selectors.room_page_queryset, "rooms.view")
 def room_detail(request, room):
     """A room: what it offers, its rules and its week grid (htmx: the grid alone)."""
     monday = _week_from(request)
-    grid = selectors.room_week(room, monday, can_see=selectors.scope_checker(request.user))
+    facts = selectors.room_facts(room.pk)
+    grid = selectors.room_week(
+        room,
+        monday,
+        can_see=selectors.scope_checker(request.user),
+        opening_hours=facts.opening_hours,
+    )
+    agenda_days_html(grid)
     return render_partial(
         request,
         "rooms/room_detail.html",
         {
             "room": room,
+            "badges": mark_safe(room_badges_html(room, facts.equipment)),  # noqa: S308 - escaped
+            "photos": facts.photos,
             "grid": grid,
             "week_rows": week_rows(grid),
-            "opening_hours": list(room.opening_hours.all()),
+            "opening_hours": list(facts.opening_hours),
             "can_book": "rooms.book" in _caps(request),
             "can_manage": can(request.user, "rooms.manage"),
             "ics_url": request.build_absolute_uri(reverse("rooms:room_ics", args=[room.ics_token])),
@@ -157,6 +175,7 @@ def venue_detail(request, venue):
             "venue": venue,
             "days": days,
             "rows": rows,
+            "row_html": venue_week_rows(rows),
             "monday": monday,
             "week": slots.week_param(monday),
             "previous_week": slots.week_param(monday - datetime.timedelta(days=7)),
