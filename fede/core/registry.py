@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -53,8 +54,9 @@ class Link:
             return False
         return self.capability == AUTHENTICATED or self.capability in caps
 
-    @property
+    @cached_property
     def url(self) -> str:
+        """The link's path, resolved once per process (URLs are fixed once Django started)."""
         try:
             return reverse(self.url_name)
         except NoReverseMatch:  # pragma: no cover - a declaration error, caught by tests

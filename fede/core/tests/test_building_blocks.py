@@ -213,6 +213,36 @@ def test_the_menu_and_home_cards_follow_the_users_capabilities():
     assert "Accueil;" in anonymous and "Salles" not in anonymous
 
 
+def test_the_kept_navigation_bar_is_each_users_own():
+    """The bar is kept per set of offices, language and highlighted entry: each user still
+    reads their own e-mail (escaped), their own entries, the entry of the page they are on."""
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    rendered = Template("{% load fede %}{% site_nav %}")
+
+    def bar(email, caps, path="/", authenticated=True):
+        request = RequestFactory().get(path)
+        user = SimpleNamespace(is_authenticated=authenticated, email=email)
+        context = {"user": user, "user_caps": frozenset(caps), "request": request}
+        return rendered.render(Context(context))
+
+    first = bar("alice@example.org", set())
+    second = bar("bob&<b>@example.org", set())
+    assert "alice@example.org" in first and "bob" not in first
+    assert "bob&amp;&lt;b&gt;@example.org" in second and "alice" not in second
+    assert "Adhérents" not in second
+    officer = bar("carol@example.org", {"members.view"}, path="/organisation/adherents/")
+    assert "Adhérents" in officer and "carol@example.org" in officer
+    assert officer.count('aria-current="page"') == 1
+    assert "Adhérents" not in bar("dave@example.org", set())
+    anonymous = bar("", set(), authenticated=False)
+    assert "Se connecter" in anonymous and "Se déconnecter" not in anonymous
+    with translation.override("en"):
+        english = bar("alice@example.org", set())
+    assert "Se déconnecter" in first and "Se déconnecter" not in english
+
+
 def test_every_declared_capability_is_granted_by_some_role():
     granted = set().union(*registry.grants().values())
     assert set(registry.capabilities()) == granted
