@@ -309,6 +309,17 @@ class InvitationForm(forms.Form):
         return found
 
 
+class OrganiserFilterField(forms.TypedChoiceField):
+    """The organiser filter: its list (hundreds of options) is written only when the field
+    is shown; a value is valid when it is one of the offered ids (``offered``), as the
+    list would decide."""
+
+    offered: frozenset[str] = frozenset()
+
+    def valid_value(self, value) -> bool:
+        return str(value) in self.offered
+
+
 class AgendaFilterForm(forms.Form):
     """The agenda's filters (GET). Invalid values are ignored rather than refused.
 
@@ -325,7 +336,7 @@ class AgendaFilterForm(forms.Form):
         widget=QuickSelect,
     )
     kind = forms.ChoiceField(label=_("Type"), required=False, widget=QuickSelect)
-    organiser = forms.TypedChoiceField(
+    organiser = OrganiserFilterField(
         label=_("Organisateur"),
         required=False,
         coerce=int,
@@ -346,7 +357,12 @@ class AgendaFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["arrondissement"].choices = [("", _("Tous")), *arrondissement_choices()]
         self.fields["kind"].choices = [("", _("Tous"))] + list(Event.Kind.choices)
-        self.fields["organiser"].choices = self._organiser_choices(user)
+        self.organiser_options = self._organiser_options(user)
+        organiser = self.fields["organiser"]
+        organiser.offered = self.organiser_options.ids
+        # A callable: the list is built when the select is written (not for a kept copy
+        # of the filters, see ``rendering.agenda_filters``).
+        organiser.choices = self._organiser_choices
         for name, field in self.fields.items():
             if name == "jour":
                 continue
@@ -355,14 +371,17 @@ class AgendaFilterForm(forms.Form):
             if name != "q":
                 field.widget.attrs["data-autosubmit"] = ""
 
-    def _organiser_choices(self, user) -> list:
+    def _organiser_options(self, user):
         selected = None
         if self.is_bound:
             try:
                 selected = int(self.data.get("organiser") or 0) or None
             except (TypeError, ValueError):
                 selected = None
-        options = organiser_choices(user, selected)
+        return organiser_choices(user, selected)
+
+    def _organiser_choices(self) -> list:
+        options = self.organiser_options
         choices: list = [("", _("Tous"))]
         if options.federations:
             choices.append((gettext("Fédérations"), options.federations))

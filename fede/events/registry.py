@@ -13,7 +13,12 @@ def _home_events(request):
     from django.utils import formats, timezone
 
     from .models import Event
-    from .selectors import audience_member, events_visible_to, my_registrations
+    from .selectors import (
+        audience_member,
+        event_url_maker,
+        my_registrations,
+        own_section_visibility_q,
+    )
 
     member = audience_member(request.user)
     if member is None:
@@ -22,9 +27,11 @@ def _home_events(request):
     # A line shows the title, the start and the link: no other column, no join (the
     # planning of the joins cost more than reading these few rows).
     shown = ("title", "slug", "start")
+    # What the user may see among the section's published events (``visibility_q`` for
+    # that case: drafts and cancelled events are left out below).
     meetings = list(
-        events_visible_to(request.user)
-        .filter(organiser=member.section)
+        Event.objects.filter(organiser=member.section)
+        .filter(own_section_visibility_q(request.user, member))
         .ending_after(now)
         .exclude(status__in=[Event.Status.CANCELLED, "draft"])
         .only(*shown)
@@ -41,6 +48,7 @@ def _home_events(request):
         .order_by("event__start", "pk")[:5]
     ]
     lines, seen = [], set()
+    url = event_url_maker()
     for event in [*meetings, *registered]:
         if event.pk in seen:
             continue
@@ -50,7 +58,7 @@ def _home_events(request):
         lines.append(
             {
                 "text": event.title,
-                "url": event.get_absolute_url(),
+                "url": url(event),
                 "meta": ", ".join(str(x) for x in (when, registered_label) if x),
             }
         )

@@ -62,7 +62,7 @@ from .models import (
     Speaker,
 )
 from .qr import qr_svg_data_uri
-from .rendering import month_list, month_rows
+from .rendering import agenda_filters, agenda_rows, month_list, month_rows
 from .rules import registration_refusal
 from .tokens import CHECKIN, CONFIRM, CONFIRM_MAX_AGE, TICKET, make_token, read_token
 
@@ -93,7 +93,7 @@ def agenda(request):
     filters = form.filters()
     events = selectors.agenda_events(request.user, filters)
     page = paginate(events, request.GET.get("page"), per_page=PAGE_SIZE)
-    selectors.listing_rows(page.object_list)
+    rows = agenda_rows(selectors.listing_rows(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     all_days = query.copy()
@@ -101,12 +101,17 @@ def agenda(request):
     context = {
         "form": form,
         "page": page,
+        "rows": rows,
         "filters": filters,
         "all_days_url": reverse("events:agenda") + (f"?{all_days.urlencode()}" if all_days else ""),
         "month_url": reverse("events:month") + ("?" + query.urlencode() if query else ""),
         "can_manage": can(request.user, "events.manage"),
         # The partial also refreshes the organiser filter (out of band).
         "refresh_filters": _htmx_swap(request),
+        # Called by the template only when it writes the whole page.
+        "filter_form": lambda: agenda_filters(
+            form, action=reverse("events:agenda"), target="agenda-results"
+        ),
     }
     return render_partial(request, "events/agenda.html", context, partial="results")
 
@@ -156,6 +161,12 @@ def month(request):
         "has_events": any(day.events for week in weeks for day in week),
         "breadcrumbs": [_agenda_crumb(), (_("Mois"), None)],
         "refresh_filters": _htmx_swap(request),
+        "filter_form": lambda: agenda_filters(
+            form,
+            action=reverse("events:month"),
+            target="month-calendar",
+            month_value=f"{year:04d}-{month_number:02d}",
+        ),
     }
     return render_partial(request, "events/month.html", context, partial="calendar")
 
