@@ -12,11 +12,12 @@ class OrganizationConfig(AppConfig):
 
         from fede.accounts.mfa import require_mfa_when
 
-        from . import rules  # noqa: F401  (registers the capability permissions)
+        from . import memo, rules  # noqa: F401  (rules registers the capability permissions)
         from .roles import connect_rights_signals, needs_mfa
         from .signals import on_email_confirmed, on_user_logged_in
 
         connect_rights_signals()
+        memo.connect_signals()
         email_confirmed.connect(on_email_confirmed, dispatch_uid="organization.link_on_confirm")
         user_logged_in.connect(on_user_logged_in, dispatch_uid="organization.link_on_login")
 

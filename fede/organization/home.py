@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import memo
 from .models import DuesPayment, Mandate, Member, up_to_date_in, up_to_date_years
 
 
@@ -26,7 +27,6 @@ def member_home(request) -> dict | None:
     today = timezone.localdate()
     # get_role_display() translates every role at each call: once for the panel instead.
     roles = {value: str(label) for value, label in Mandate._meta.get_field("role").flatchoices}
-    # Plain values of the columns shown: no model built per officer, no column unread.
     officers = [
         {
             "name": f"{first_name} {last_name}".strip(),
@@ -35,19 +35,8 @@ def member_home(request) -> dict | None:
             "email": email if shares else "",
             "phone": phone if shares else "",
         }
-        for first_name, last_name, role, portfolio, email, phone, shares in Mandate.objects.current(
-            today
-        )
-        .filter(unit=section)
-        .order_by("role", "member__last_name", "pk")
-        .values_list(
-            "member__first_name",
-            "member__last_name",
-            "role",
-            "portfolio",
-            "member__email",
-            "member__phone",
-            "member__consent_share_contact",
+        for first_name, last_name, role, portfolio, email, phone, shares in memo.OFFICERS.get(
+            (section.pk, today), lambda: _officer_rows(section, today)
         )
     ]
     # One query for the payment of the year and "à jour" (up_to_date_in reads cancelled_at,
@@ -68,6 +57,27 @@ def member_home(request) -> dict | None:
         "is_up_to_date": up_to_date_in(payments, today),
         "section_url": reverse("organization:my_sections"),
     }
+
+
+def _officer_rows(section, today) -> list[tuple]:
+    """The section's current officers as plain values of the columns shown (no model built
+    per officer, no column unread). The same for every member of the section: kept a
+    minute per process (memo.OFFICERS); each officer's consent decides, when the panel is
+    built, whether their e-mail and phone are shown."""
+    return list(
+        Mandate.objects.current(today)
+        .filter(unit=section)
+        .order_by("role", "member__last_name", "pk")
+        .values_list(
+            "member__first_name",
+            "member__last_name",
+            "role",
+            "portfolio",
+            "member__email",
+            "member__phone",
+            "member__consent_share_contact",
+        )
+    )
 
 
 def news_home(request) -> dict:

@@ -75,6 +75,7 @@ from fede.core.tasks import (
     progress_update,
 )
 
+from . import memo
 from .fields import MEMBER_IMPORT_FIELDS
 from .models import Member, Transfer, Unit
 from .roles import reach, units_q
@@ -985,6 +986,7 @@ class _Stage:
         for _batch in range(self.move_batches):
             moves = pickle.load(self.moves)  # noqa: S301 — our own temporary file
             _write_moves(moves, actor)
+        memo.clear_all()  # bulk writes send no signal
 
     def _apply_postgresql(self) -> None:
         meta = Member._meta

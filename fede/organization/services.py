@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from fede.core.access import authorize, is_system
 from fede.core.audit import audit, changed_fields
 
+from . import memo
 from .fields import MEMBER_UPDATABLE_FIELDS
 from .models import DuesCorrection, DuesPayment, Mandate, Member, Role, Territory, Transfer, Unit
 from .roles import can, forget_grants, grant_paths
@@ -705,6 +706,7 @@ def unit_merge(*, actor, source: Unit, target: Unit, reason: str = "") -> int:
         batch_size=500,
     )
     Member.objects.filter(section=source).update(section=target, updated_at=now)
+    memo.clear_all()  # a bulk update sends no signal
     _end_offices(Mandate.objects.filter(unit=source), on=today)
     source.is_active = False
     source.closed_on = today

@@ -18,8 +18,9 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -38,7 +39,7 @@ from fede.core.lists import (
 )
 from fede.core.models import AccessLog, AuditEntry
 
-from . import selectors, services
+from . import memo, selectors, services
 from .fields import MEMBER_EXPORT_COLUMNS, export_header, is_contact
 from .forms import (
     AccessLogFilterForm,
@@ -156,13 +157,24 @@ def _with_role_labels(mandates) -> list:
     return mandates
 
 
-@object_view(Unit, "section.view")
+def _units_with_place():
+    """Units with their territory in the same query (the header prints its name), without
+    the territory's outline (a GeoJSON column)."""
+    return Unit.objects.select_related("territory").defer("territory__geometry")
+
+
+@object_view(_units_with_place, "section.view")
 @require_GET
 def section_dashboard(request, unit):
-    """A section at a glance: figures, officers, pending transfers, links."""
+    """A section at a glance: figures, officers, pending transfers, links.
+
+    The figures are the same for every reader: kept a minute per process (memo)."""
     user = request.user
     can_see_members = can(user, "members.view", unit)
-    figures = selectors.section_figures(unit)
+    today = timezone.localdate()
+    figures = dict(
+        memo.SECTION_FIGURES.get((unit.pk, today), lambda: selectors.section_figures(unit, today))
+    )
     if unit.territory_id is not None and not Unit.territory.is_cached(unit):
         # The header prints the territory's name: not its outline (a GeoJSON column).
         Unit.territory.field.set_cached_value(
@@ -174,7 +186,7 @@ def section_dashboard(request, unit):
     context = {
         "unit": unit,
         "figures": figures,
-        "year": timezone.localdate().year,
+        "year": today.year,
         # The officers' name and link only: no other column of their member record.
         "officers": _with_role_labels(
             selectors.section_officers(unit).only(
@@ -261,6 +273,7 @@ def _member_list(request, unit: Unit | None):
         if not one_section:
             count_rows(members, page)
     _decorate_member_rows(page.object_list)
+    page.extra["body"] = _member_rows_html(page.object_list, show_section=not one_section)
     log_access(
         actor=user,
         action=AccessLog.Action.LIST,
@@ -358,6 +371,50 @@ def _decorate_member_rows(rows: list[dict]) -> None:
         row["joined"] = f"{joined.day:02d}/{joined.month:02d}/{joined.year:04d}" if joined else ""
         year = row["last_dues_year"]
         row["last_dues"] = last_dues % {"year": year} if year else ""
+
+
+def _member_rows_html(rows: list[dict], show_section: bool) -> str:
+    """The table body of the member list (rows decorated by _decorate_member_rows), written
+    once in Python, every value escaped: the template prints it as one string instead of a
+    dozen tags per row."""
+    up_to_date = f'<span class="badge text-bg-success">{escape(_("à jour"))}</span>'
+    no_dues = f'<span class="badge text-bg-secondary">{escape(_("aucune"))}</span>'
+    not_shared = f'<span class="text-body-secondary">{escape(_("non partagé"))}</span>'
+    out = []
+    for row in rows:
+        number = escape(row["membership_number"])
+        if show_section:
+            section = escape(row["section__name"])
+            small, section_cell = (
+                f"{number} · {section}",
+                f'<td class="d-none d-md-table-cell">{section}</td>',
+            )
+        else:
+            small, section_cell = number, ""
+        if row["is_up_to_date"]:
+            dues = up_to_date
+        elif row["last_dues"]:
+            dues = f'<span class="badge text-bg-warning">{escape(row["last_dues"])}</span>'
+        else:
+            dues = no_dues
+        if row["show_contact"]:
+            email, phone = row["email"], row["phone"]
+            contact = f"{escape(email)}{'<br>' if email and phone else ''}{escape(phone)}"
+        else:
+            contact = not_shared
+        out.append(
+            "\n        <tr>"
+            f'\n          <th scope="row"><a href="{escape(row["row_url"])}">{escape(row["name"])}</a>'
+            f'<span class="d-block d-sm-none small fw-normal text-body-secondary">{small}</span></th>'
+            f'\n          <td class="d-none d-sm-table-cell">{number}</td>'
+            f"\n          {section_cell}"
+            f"\n          <td>{escape(row['status_label'])}</td>"
+            f"\n          <td>{dues}</td>"
+            f'\n          <td class="d-none d-md-table-cell">{escape(row["joined"])}</td>'
+            f'\n          <td class="d-none d-lg-table-cell small">{contact}</td>'
+            "\n        </tr>\n        "
+        )
+    return mark_safe("\n        " + "".join(out))  # noqa: S308 — every value above is escaped
 
 
 @permission_required("members.view")
@@ -812,13 +869,9 @@ def _section_rows_html(units) -> None:
         )
 
 
-@permission_required("federation.view")
-@require_GET
-def federation_sections(request):
-    """Sections of the user's federation with their key figures (one query per page)."""
-    form = SectionFilterForm(request.GET or None)
-    filters = form.filters()
-    units = selectors.sections_in_scope(request.user)
+def _section_list(user, filters: dict, page_param) -> Page:
+    """One page of the sections table (rows already written, see _section_rows_html)."""
+    units = selectors.sections_in_scope(user)
     if filters["state"] == "open":
         units = units.filter(is_active=True)
     elif filters["state"] == "closed":
@@ -830,15 +883,37 @@ def federation_sections(request):
     order = SECTION_SORTS.get(filters["sort"], SECTION_SORTS["name"])
     if filters["sort"] in FIGURE_SORTS:
         # Sorting on a figure needs the figures of every section of the scope.
-        page = paginate(
-            selectors.with_figures(units).order_by(*order), request.GET.get("page"), count=False
-        )
+        page = paginate(selectors.with_figures(units).order_by(*order), page_param, count=False)
         page.count = units.count()
     else:
-        page = paginate(
-            units.order_by(*order), request.GET.get("page"), annotate=_with_figures_and_place
-        )
+        page = paginate(units.order_by(*order), page_param, annotate=_with_figures_and_place)
     _section_rows_html(_decorate(page.object_list))
+    # The table prints the rows as one string; the units stay, only read from now on.
+    page.extra["body"] = mark_safe("".join(unit.row_html for unit in page.object_list))  # noqa: S308 — escaped rows
+    return page
+
+
+@permission_required("federation.view")
+@require_GET
+def federation_sections(request):
+    """Sections of the user's federation with their key figures (one query per page).
+
+    The page is the same for every reader of the same scope: kept a minute per process
+    (memo.SECTION_LISTS, keyed on the scope, the filters, the page and the language)."""
+    form = SectionFilterForm(request.GET or None)
+    filters = form.filters()
+    number = page_number(request.GET.get("page"))
+    key = (
+        tuple(grant_paths(request.user, "federation.view")),
+        tuple(sorted(filters.items())),
+        number,
+        get_language(),
+        timezone.localdate(),
+    )
+    cached = memo.SECTION_LISTS.get(
+        key, lambda: _page_state(_section_list(request.user, filters, number))
+    )
+    page = Page(**cached)
     return render_partial(
         request,
         "organization/federation/sections.html",
@@ -855,6 +930,18 @@ def federation_sections(request):
             "breadcrumbs": [(_("Fédération"), None)],
         },
     )
+
+
+def _page_state(page: Page) -> dict:
+    """What rebuilds ``page`` (a fresh Page per request: a cached one is never shared)."""
+    return {
+        "object_list": tuple(page.object_list),
+        "number": page.number,
+        "per_page": page.per_page,
+        "has_next": page.has_next,
+        "count": page.count,
+        "extra": dict(page.extra),
+    }
 
 
 @permission_required("federation.view")

@@ -174,3 +174,27 @@ def test_member_of_user_also_serves_user_member_until_forgotten(django_assert_nu
     forget_member_of_user(stranger)
     with django_assert_num_queries(1):
         assert stranger.member == member
+
+
+def test_section_dashboard_warm_queries(client, paris, crowded, django_assert_num_queries):
+    """Once its figures are kept (memo.SECTION_FIGURES): the unit, the officers, the access
+    log and the transfers after the session and the user."""
+    url = reverse("organization:section_dashboard", args=[paris.s11.pk])
+    c = login(client, paris.user("secretary"))
+    assert c.get(url).status_code == 200
+    with django_assert_num_queries(6):
+        assert c.get(url).status_code == 200
+
+
+def test_home_member_panel_warm_queries(paris, crowded, django_assert_num_queries, rf):
+    """The home panel of a member, the section's officers kept (memo.OFFICERS): the member
+    and the payments of the year."""
+    from fede.organization.home import member_home
+
+    user = paris.user("secretary")
+    request = rf.get("/")
+    request.user = user
+    assert member_home(request)["officers"]
+    del user._fede_member
+    with django_assert_num_queries(2):
+        assert member_home(request)["officers"]
