@@ -25,6 +25,7 @@ from fede.core.models import TaskProgress
 from fede.core.tasks import progress_start
 from fede.organization.models import Unit
 
+from . import selectors
 from .models import (
     Amendment,
     Citation,
@@ -219,12 +220,21 @@ def topic_save(
     return topic
 
 
+def _topic_changed(topic_id: int) -> None:
+    """The topic's citations, documents or rapporteurs' notes changed: its ``updated_at``
+    keys what every process keeps of them for a minute (``selectors.topic_citations``,
+    ``topic_documents``, the coverage rows); this process drops its copies."""
+    Topic.objects.filter(pk=topic_id).update(updated_at=timezone.now())
+    selectors.forget_shared()
+
+
 @transaction.atomic
 def document_add(*, actor, topic: Topic, title: str, file) -> TopicDocument:
     authorize(actor, MANAGE, topic)
     document = TopicDocument.objects.create(
         topic=topic, title=title, file=file, original_name=getattr(file, "name", "")[:255]
     )
+    _topic_changed(topic.pk)
     audit(
         actor=actor,
         code="convention.document_add",
@@ -405,6 +415,7 @@ def contribution_note(*, actor, contribution: Contribution, note: str) -> Contri
     authorize(actor, RAPPORTEUR, contribution.topic)
     contribution.rapporteur_note = note.strip()
     contribution.save(update_fields=["rapporteur_note", "updated_at"])
+    _topic_changed(contribution.topic_id)
     audit(
         actor=actor,
         code="convention.contribution_note",
@@ -507,6 +518,7 @@ def citation_set(
         contribution=contribution,
         defaults={"extent": extent, "note": note.strip(), "contribution_version": version},
     )
+    _topic_changed(paragraph.topic_id)
     audit(
         actor=actor,
         code="convention.citation_set",
@@ -524,6 +536,7 @@ def citation_remove(*, actor, citation: Citation) -> None:
     _synthesis_open(paragraph.topic)
     contribution_id = citation.contribution_id
     citation.delete()
+    _topic_changed(paragraph.topic_id)
     audit(
         actor=actor,
         code="convention.citation_remove",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,12 +18,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fede.core.access import get_in_scope_or_404, login_view, object_view, permission_required
 from fede.core.forms import submit
-from fede.core.lists import paginate, render_partial, with_row_urls
+from fede.core.lists import paginate, render_partial
 from fede.core.uploads import protected_file_response
 from fede.organization.models import Unit
 from fede.organization.roles import grant_paths
 
-from . import selectors, services
+from . import rows, selectors, services
 from .forms import (
     AmendmentForm,
     AnswerForm,
@@ -263,28 +262,31 @@ def topic(request, topic):
     """A topic: its framing text, documents, and the contributions the user may read
     (paginated; htmx: the rows alone)."""
     convention = topic.convention
-    contributions = selectors.visible_contributions(request.user, topic)
-    # The page is picked on (section name, id) alone, then its rows are read.
-    page = paginate(
-        contributions,
+    page = selectors.contribution_page(
+        request.user,
+        topic,
         request.GET.get("page"),
         per_page=PAGE_SIZE,
-        annotate=selectors.contribution_rows,
+        rows=selectors.contribution_rows,
+        html=rows.topic_rows_html,
+        html_key=("topic",),
     )
-    for contribution in with_row_urls(page.object_list, "convention:contribution"):
-        contribution.vote_line = selectors.vote_line(contribution)
-    sections = selectors.my_sections(request.user, convention)
+    # Depositing is open during the debates only: the user's sections are read then.
+    can_contribute = convention.phase == Phase.DEBATES and bool(
+        selectors.my_sections(request.user, convention)
+    )
     return render_partial(
         request,
         "convention/topic.html",
         {
             "topic": topic,
             "convention": convention,
-            "documents": list(topic.documents.all()),
+            "documents": selectors.topic_documents(topic),
             "page": page,
             "contributions": page.object_list,
+            "rows_html": page.extra["rows_html"],
             "deadline_passed": convention.phase not in (Phase.DRAFT, Phase.TOPICS, Phase.DEBATES),
-            "can_contribute": bool(sections) and convention.phase == Phase.DEBATES,
+            "can_contribute": can_contribute,
             "can_manage": selectors.is_manager(request.user, convention),
             "is_rapporteur": selectors.is_rapporteur(request.user, convention),
             "breadcrumbs": _crumbs(_convention_crumb(convention), (topic.title, None)),
@@ -574,6 +576,13 @@ def synthesis_publish(request, topic):
     return redirect("convention:synthesis", pk=topic.pk)
 
 
+def _coverage_rows(rows):
+    """What the coverage view reads of its page's rows (their citations are the topic's)."""
+    return rows.select_related("section").only(
+        "section__name", "rapporteur_note", "topic_id", "section_id"
+    )
+
+
 @require_GET
 @object_view(selectors.topic_queryset, VIEW)
 def coverage(request, topic):
@@ -582,35 +591,28 @@ def coverage(request, topic):
     rapporteur = selectors.is_rapporteur(request.user, convention)
     visible = topic.synthesis_published_at is not None or rapporteur
     filter_value = request.GET.get("reprise", "")
-    contributions = selectors.coverage_filter(
-        selectors.visible_contributions(request.user, topic), filter_value
-    )
-    # Counted and paged on the contributions alone; the citations are read for the rows of
-    # the page only (8,000 contributions per topic at national scale), and each row's
-    # coverage is told from them.
-    page = paginate(
-        contributions if visible else contributions.none(),
-        request.GET.get("page"),
-        per_page=PAGE_SIZE,
-        annotate=lambda rows: (
-            rows.select_related("section")
-            .only("section__name", "rapporteur_note", "topic_id", "section_id")
-            .prefetch_related(
-                Prefetch(
-                    "citations",
-                    # One contribution's citations: its topic and section are fixed, so the
-                    # model's ordering comes down to the paragraph's position.
-                    queryset=Citation.objects.select_related("paragraph")
-                    .only(
-                        "contribution_id", "paragraph_id", "extent", "note", "paragraph__position"
-                    )
-                    .order_by("paragraph__position", "pk"),
-                )
-            )
-        ),
-    )
-    for row in with_row_urls(page.object_list, "convention:contribution"):
-        row.coverage = selectors.coverage_from_citations(row.citations.all())
+    # Counted and paged on the contributions alone (8,000 per topic at national scale); each
+    # row's citations and coverage come from the topic's citations, read once for the topic.
+    synthesis_url = reverse("convention:synthesis", args=[topic.pk])
+    if visible:
+        page = selectors.contribution_page(
+            request.user,
+            topic,
+            request.GET.get("page"),
+            per_page=PAGE_SIZE,
+            rows=_coverage_rows,
+            html=lambda contributions: rows.coverage_rows_html(
+                contributions,
+                citations=selectors.topic_citations(topic),
+                synthesis_url=synthesis_url,
+                topic_number=topic.number,
+            ),
+            # The rapporteurs' notes and the citations bump the topic's ``updated_at``.
+            html_key=("coverage", topic.updated_at),
+            coverage=filter_value,
+        )
+    else:
+        page = paginate(Contribution.objects.none(), request.GET.get("page"), per_page=PAGE_SIZE)
     return render_partial(
         request,
         "convention/coverage.html",
@@ -619,9 +621,9 @@ def coverage(request, topic):
             "visible": visible,
             "page": page,
             "rows": page.object_list,
+            "rows_html": page.extra.get("rows_html", ""),
             "counts": selectors.coverage_counts(topic) if visible else None,
-            "synthesis_url": reverse("convention:synthesis", args=[topic.pk]),
-            "topic_number": topic.number,
+            "synthesis_url": synthesis_url,
             "filter_value": filter_value,
             "coverage_choices": Contribution.Coverage.choices,
             "is_rapporteur": rapporteur,
