@@ -33,6 +33,7 @@ def generate(conn, ctx):
             Ballot,
             Option,
             Round,
+            RoundTally,
             SectionResult,
             SectionResultLine,
         )
@@ -194,6 +195,30 @@ def generate(conn, ctx):
         pvs,
     )
     ctx.copy_timed(SectionResultLine, ["id", "result_id", "option_id", "votes"], lines)
+    # The round's kept tally, as the services keep it (every PV in ``pvs`` and ``roll``,
+    # validated ones in the rest): what the results page reads.
+    validated = {pv[0]: pv for pv in pvs if pv[3] == "validated"}
+    votes: dict[str, int] = {}
+    for _line, result_id, option_id, n in lines:
+        if result_id in validated:
+            votes[str(option_id)] = votes.get(str(option_id), 0) + n
+    ctx.copy_timed(
+        RoundTally,
+        ["round_id", "pvs", "counted", "roll", "registered", "voters", "blank", "void", "votes"],
+        [
+            (
+                1,
+                len(pvs),
+                len(validated),
+                sum(pv[4] for pv in pvs),
+                sum(pv[4] for pv in validated.values()),
+                sum(pv[5] for pv in validated.values()),
+                sum(pv[6] for pv in validated.values()),
+                sum(pv[7] for pv in validated.values()),
+                dict(sorted(votes.items())),
+            )
+        ],
+    )
 
     largest = org_targets.get("section_secretaries", [])
     ctx.targets[APP] = {

@@ -83,6 +83,28 @@ def test_bench_runs_end_to_end(tmp_path, bench_database):
     assert result["ballots"]["consolidation"]["pvs"] == 10
     with db.connect(url) as conn:
         assert conn.execute("SELECT count(*) FROM ballots_voterecord").fetchone()[0] == 0
+        # The generated tally of the section round is the recount of its PVs.
+        kept = conn.execute(
+            "SELECT pvs, counted, roll, registered, voters, blank, void, votes "
+            "FROM ballots_roundtally WHERE round_id = 1"
+        ).fetchone()
+        recount = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE status = 'validated'), sum(registered), "
+            "sum(registered) FILTER (WHERE status = 'validated'), "
+            "sum(voters) FILTER (WHERE status = 'validated'), "
+            "sum(blank) FILTER (WHERE status = 'validated'), "
+            "sum(void) FILTER (WHERE status = 'validated') "
+            "FROM ballots_sectionresult WHERE round_id = 1"
+        ).fetchone()
+        votes = dict(
+            conn.execute(
+                "SELECT l.option_id::text, sum(l.votes) FROM ballots_sectionresultline l "
+                "JOIN ballots_sectionresult r ON r.id = l.result_id "
+                "WHERE r.round_id = 1 AND r.status = 'validated' GROUP BY l.option_id"
+            ).fetchall()
+        )
+    assert kept[:7] == tuple(v or 0 for v in recount)
+    assert kept[7] == votes
 
     # The generated tree has the materialised paths of organization.services.unit_create.
     with db.connect(url) as conn:

@@ -44,16 +44,17 @@ def _home_votes(request):
 
     from fede.core.lists import PK_MARK
 
-    from .models import Ballot, Round
+    from .models import participates
+    from .selectors import open_online_ballots
 
-    # The ballots of the list page (selectors.ballots_for: same reach, same order), read
-    # for the id and title a line shows: no federation joined, no rounds counted.
-    ballots = list(
-        Ballot.objects.in_scope(request.user, "ballots.participate")
-        .filter(mode=Ballot.Mode.ONLINE, rounds__status=Round.Status.OPEN)
-        .order_by("-opens_at", "-pk")
-        .values_list("pk", "title")[:5]
-    )
+    # The ballots of the list page (selectors.ballots_for: same reach, same order) with an
+    # open online round: the list is read once for everyone (a few rows, kept a short
+    # while), each reader's reach applied here by ``participates`` (in_scope's rules).
+    ballots = [
+        (pk, title)
+        for pk, title, path, status in open_online_ballots()
+        if participates(request.user, path, status)
+    ][:5]
     if not ballots:
         return None
     meta = gettext("vote en ligne ouvert")

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum, Value
 
+from fede.core.memo import TimedCache
 from fede.organization.roles import can
 
 from .models import (
@@ -21,6 +22,7 @@ from .models import (
     Option,
     RollEntry,
     Round,
+    RoundTally,
     SectionResult,
     SectionResultLine,
     VoteRecord,
@@ -160,23 +162,76 @@ def _roll_by_section(ballot: Ballot) -> dict[int, int]:
     )
 
 
-def round_results(round_: Round) -> Results:
-    """The consolidated results of a round (whoever asks: check :func:`results_visible`)."""
+def round_results(round_: Round, *, recount: bool = False, options=None) -> Results:
+    """The consolidated results of a round (whoever asks: check :func:`results_visible`).
+
+    A section round is read from its kept tally (:class:`RoundTally`, loaded with the round
+    by ``select_related("tally")`` or here) unless ``recount`` or it has none. ``options``:
+    the round's, in order, when the caller has them (:func:`round_options`)."""
     ballot = round_.ballot
-    # Sorted here: the options prefetched with the round are used without a new query.
-    options = sorted(round_.options.all(), key=lambda option: (option.order, option.pk))
+    if options is None:
+        # Sorted here: the options prefetched with the round are used without a new query.
+        options = sorted(round_.options.all(), key=lambda option: (option.order, option.pk))
     if ballot.mode == Ballot.Mode.SECTION:
-        return _section_results(round_, ballot, options)
+        figures = None if recount else _kept_tally(round_)
+        return _section_results(round_, ballot, options, figures or tally_of(round_.pk))
     return _online_results(round_, ballot, options, _roll_by_section(ballot))
+
+
+def _kept_tally(round_: Round) -> dict | None:
+    if Round.tally.is_cached(round_):
+        kept = round_._state.fields_cache.get("tally")
+    else:
+        kept = RoundTally.objects.filter(round_id=round_.pk).first()
+    if kept is None:
+        return None
+    return {
+        "pvs": kept.pvs,
+        "counted": kept.counted,
+        "roll": kept.roll,
+        "registered": kept.registered,
+        "voters": kept.voters,
+        "blank": kept.blank,
+        "void": kept.void,
+        "votes": {int(k): v for k, v in kept.votes.items()},
+    }
+
+
+def tally_of(round_id: int) -> dict:
+    """The figures of a section round summed from its PVs (what :class:`RoundTally` keeps):
+    every PV counts in ``pvs`` and ``roll``, only validated ones in the rest."""
+    validated = Q(status=SectionResult.Status.VALIDATED)
+    figures = SectionResult.objects.filter(round_id=round_id).aggregate(
+        pvs=Count("pk"),
+        counted=Count("pk", filter=validated),
+        roll=Sum("registered"),
+        registered=Sum("registered", filter=validated),
+        voters=Sum("voters", filter=validated),
+        blank=Sum("blank", filter=validated),
+        void=Sum("void", filter=validated),
+    )
+    figures = {key: value or 0 for key, value in figures.items()}
+    figures["votes"] = dict(
+        SectionResultLine.objects.filter(
+            result__round_id=round_id, result__status=SectionResult.Status.VALIDATED
+        )
+        .order_by()
+        .values("option")
+        .annotate(n=Sum("votes"))
+        .values_list("option", "n")
+    )
+    return figures
 
 
 def section_rows(pvs, options) -> list[SectionRow]:
     """Rows of the per-section table for these PVs (their votes in one query)."""
     pvs = list(pvs)
     votes: dict[int, dict[int, int]] = {pv.pk: {} for pv in pvs}
-    for result_id, option_id, n in SectionResultLine.objects.filter(
-        result__in=[pv.pk for pv in pvs]
-    ).values_list("result_id", "option_id", "votes"):
+    for result_id, option_id, n in (
+        SectionResultLine.objects.filter(result__in=[pv.pk for pv in pvs])
+        .order_by()
+        .values_list("result_id", "option_id", "votes")
+    ):
         votes[result_id][option_id] = n
     labels = {value: str(label) for value, label in SectionResult.Status.choices}
     return [
@@ -195,6 +250,42 @@ def section_rows(pvs, options) -> list[SectionRow]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Ref:
+    """What a row of the results page reads of its section (name) and PV (pk)."""
+
+    pk: int | None = None
+    name: str = ""
+
+
+def _section_rows_of_values(pvs, options) -> list[SectionRow]:
+    """:func:`section_rows` for ``(pk, section name, status, registered, voters, blank,
+    void)`` tuples."""
+    votes: dict[int, dict[int, int]] = {pv[0]: {} for pv in pvs}
+    for result_id, option_id, n in (
+        SectionResultLine.objects.filter(result__in=list(votes))
+        .order_by()
+        .values_list("result_id", "option_id", "votes")
+    ):
+        votes[result_id][option_id] = n
+    labels = {value: str(label) for value, label in SectionResult.Status.choices}
+    option_ids = [o.pk for o in options]
+    return [
+        SectionRow(
+            section=_Ref(name=name),
+            registered=registered,
+            voters=voters,
+            blank=blank,
+            void=void,
+            votes=[votes[pk].get(o, 0) for o in option_ids],
+            status=status,
+            status_label=labels.get(status, status),
+            result=_Ref(pk=pk),
+        )
+        for pk, name, status, registered, voters, blank, void in pvs
+    ]
+
+
 def _pvs(round_: Round):
     return round_.section_results.select_related("section").order_by("section__sort_name", "pk")
 
@@ -205,20 +296,13 @@ def section_rows_page(round_: Round, results: Results, page_param, per_page: int
 
     options = [line.option for line in results.lines]
     if round_.ballot.mode == Ballot.Mode.SECTION:
-        # The table shows the section's name and the PV's figures and status only.
-        pvs = _pvs(round_).only(
-            "round_id",
-            "section_id",
-            "status",
-            "registered",
-            "voters",
-            "blank",
-            "void",
-            "section__name",
-            "section__sort_name",
+        # The table shows the section's name and the PV's figures and status only: read
+        # as tuples, no model instance per row.
+        pvs = _pvs(round_).values_list(
+            "pk", "section__name", "status", "registered", "voters", "blank", "void"
         )
         page = paginate(pvs, page_param, per_page=per_page, count=False)
-        page.object_list = section_rows(page.object_list, options)
+        page.object_list = _section_rows_of_values(page.object_list, options)
         page.count = results.section_count
         return page
     rows = results.sections
@@ -233,35 +317,17 @@ def section_rows_page(round_: Round, results: Results, page_param, per_page: int
     )
 
 
-def _section_results(round_, ballot, options) -> Results:
-    validated = Q(status=SectionResult.Status.VALIDATED)
-    figures = SectionResult.objects.filter(round=round_).aggregate(
-        pvs=Count("pk"),
-        counted=Count("pk", filter=validated),
-        roll=Sum("registered"),
-        registered=Sum("registered", filter=validated),
-        voters=Sum("voters", filter=validated),
-        blank=Sum("blank", filter=validated),
-        void=Sum("void", filter=validated),
-    )
-    totals = dict(
-        SectionResultLine.objects.filter(
-            result__round=round_, result__status=SectionResult.Status.VALIDATED
-        )
-        .order_by()
-        .values("option")
-        .annotate(n=Sum("votes"))
-        .values_list("option", "n")
-    )
-    registered, voters = figures["registered"] or 0, figures["voters"] or 0
-    blank, void = figures["blank"] or 0, figures["void"] or 0
+def _section_results(round_, ballot, options, figures: dict) -> Results:
+    totals = figures["votes"]
+    registered, voters = figures["registered"], figures["voters"]
+    blank, void = figures["blank"], figures["void"]
     expressed = voters - blank - void
     lines = [Line(o, totals.get(o.pk, 0), share(totals.get(o.pk, 0), expressed)) for o in options]
     return Results(
         round=round_,
         # Each PV's "registered" follows the roll (corrections included): their sum is
         # the roll, without counting 400,000 rows.
-        roll=figures["roll"] or 0,
+        roll=figures["roll"],
         registered=registered,
         voters=voters,
         blank=blank,
@@ -324,12 +390,68 @@ def results_visible(user, round_: Round) -> bool:
     return round_.ballot.mode == Ballot.Mode.SECTION or round_.status == Round.Status.CLOSED
 
 
+#: The options of each round, in order: set when the round is opened and never changed
+#: after (a ballot's options change only in preparation, before any round); emptied when
+#: an option or a round changes (``apps.py``).
+ROUND_OPTIONS = TimedCache(ttl=60, max_size=256)
+
+
+def round_options(round_ids: list[int]) -> dict[int, list[Option]]:
+    """{round id: its options, by order}: kept per process, the missing ones in one query.
+    Read only after the caller checked who may see the round."""
+    found = ROUND_OPTIONS.get_many(round_ids)
+    missing = [pk for pk in round_ids if pk not in found]
+    if missing:
+        generation = ROUND_OPTIONS.generation()
+        read: dict[int, list[Option]] = {pk: [] for pk in missing}
+        for link in (
+            Round.options.through.objects.filter(round_id__in=missing)
+            .select_related("option")
+            .order_by("option__order", "option__pk")
+        ):
+            read[link.round_id].append(link.option)
+        ROUND_OPTIONS.set_many({pk: tuple(v) for pk, v in read.items()}, generation)
+        found.update({pk: tuple(v) for pk, v in read.items()})
+    return {pk: list(found[pk]) for pk in round_ids}
+
+
+#: The online ballots with an open round, the same for everyone (the home panel filters
+#: them per reader): emptied when a ballot, a round or a unit is saved (``apps.py``),
+#: other processes see a change within the lifetime.
+OPEN_ONLINE = TimedCache(ttl=30, max_size=4)
+
+
+def open_online_ballots() -> tuple[tuple[int, str, str, str], ...]:
+    """(pk, title, federation path, status) of every ballot held online with an open round,
+    latest opening first (the order of the list page)."""
+
+    def read():
+        return tuple(
+            Ballot.objects.filter(mode=Ballot.Mode.ONLINE, rounds__status=Round.Status.OPEN)
+            .order_by("-opens_at", "-pk")
+            .values_list("pk", "title", "federation__path", "status")
+            .distinct()
+        )
+
+    return OPEN_ONLINE.get("all", read)
+
+
 def ballots_for(user):
     """Ballots shown on the list page: those of the user's federation (not drafts), and
     every ballot of the federations they manage."""
     return (
         Ballot.objects.in_scope(user, "ballots.participate")
         .select_related("federation")
+        # What a line shows (the DISTINCT of the scope runs over these columns only).
+        .only(
+            "title",
+            "kind",
+            "mode",
+            "status",
+            "opens_at",
+            "closes_at",
+            "federation__name",
+        )
         .annotate(n_rounds=Count("rounds", distinct=True))
         .order_by("-opens_at", "-pk")
     )
@@ -380,6 +502,21 @@ def published_ballots(round_: Round, receipt: str = ""):
     if receipt:
         qs = qs.filter(receipt__iexact=receipt.strip())
     return qs
+
+
+def voting_round(ballot: Ballot, user, member) -> Round | None:
+    """The ballot's current round (``services.current_round``) with, in the same query,
+    whether ``member`` voted in it (:func:`has_voted`: ``voted``) and whether ``user``
+    confirms with a TOTP app (``services.totp_of``: ``uses_totp``)."""
+    from allauth.mfa.models import Authenticator
+
+    voted = (
+        Exists(VoteRecord.objects.filter(round=OuterRef("pk"), member=member))
+        if member is not None
+        else Value(False)
+    )
+    totp = Exists(Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP))
+    return ballot.rounds.order_by("-number").annotate(voted=voted, uses_totp=totp).first()
 
 
 def has_voted(member, round_: Round) -> bool:

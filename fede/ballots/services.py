@@ -35,6 +35,7 @@ from .models import (
     Option,
     RollEntry,
     Round,
+    RoundTally,
     SectionResult,
     SectionResultLine,
     VoteCode,
@@ -63,6 +64,25 @@ def _user(actor):
 
 def _day(value: datetime.date) -> str:
     return date_format(value, "DATE_FORMAT")
+
+
+def _retally(round_id: int) -> RoundTally:
+    """Recount a section round's kept tally from its PVs, in the caller's transaction.
+
+    Called by every service that changes what the tally sums (a PV's status, figures or
+    "registered", a PV added). The round row is locked first (``FOR NO KEY UPDATE``:
+    votes' foreign-key locks do not wait for it), so two PV changes of one round recount
+    one after the other, the second seeing the first committed: the tally is always the
+    recount of the committed PVs."""
+    from .selectors import tally_of
+
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("_retally runs inside the transaction that changed the PVs")
+    Round.objects.select_for_update(no_key=True).filter(pk=round_id).values_list("pk").first()
+    figures = tally_of(round_id)
+    figures["votes"] = {str(k): v for k, v in sorted(figures["votes"].items())}
+    tally, _created = RoundTally.objects.update_or_create(round_id=round_id, defaults=figures)
+    return tally
 
 
 # --- Ballots ------------------------------------------------------------------------------
@@ -160,7 +180,8 @@ def ineligibility_reason(ballot: Ballot, member: Member | None) -> str | None:
     """Why ``member`` may not vote in ``ballot`` (French, for the member), or None."""
     if member is None:
         return _("Votre compte n'est rattaché à aucune fiche d'adhérent·e.")
-    entry = RollEntry.objects.filter(ballot=ballot, member=member).first()
+    # Unordered: at most one row (unique), and no join for the roll's name ordering.
+    entry = RollEntry.objects.filter(ballot=ballot, member=member).order_by().first()
     if entry is not None and entry.struck_at is None:
         return None
     if entry is not None:
@@ -211,6 +232,7 @@ def _open_round(ballot: Ballot, number: int, options, opens_at, closes_at) -> Ro
             SectionResult(round=round_, section_id=section_id, registered=n)
             for section_id, n in sorted(counts.items())
         )
+        _retally(round_.pk)
     return round_
 
 
@@ -256,17 +278,22 @@ def _correctable(ballot: Ballot) -> Round:
 def _sync_registered(ballot: Ballot, section_id: int) -> None:
     """Keep the "inscrits" of not-yet-entered PVs equal to the corrected roll."""
     n = RollEntry.objects.active().filter(ballot=ballot, section_id=section_id).count()
-    updated = SectionResult.objects.filter(
+    pending = SectionResult.objects.filter(
         round__ballot=ballot,
         round__status=Round.Status.OPEN,
         section_id=section_id,
         status=SectionResult.Status.PENDING,
-    ).update(registered=n)
+    )
+    touched = set(pending.values_list("round_id", flat=True))
+    updated = pending.update(registered=n)
     if not updated and ballot.mode == Ballot.Mode.SECTION:
         for round_ in ballot.rounds.filter(status=Round.Status.OPEN):
             SectionResult.objects.get_or_create(
                 round=round_, section_id=section_id, defaults={"registered": n}
             )
+            touched.add(round_.pk)
+    for round_id in sorted(touched):
+        _retally(round_id)
 
 
 @transaction.atomic
@@ -395,7 +422,10 @@ def round_publish(*, actor, round: Round) -> Round:  # noqa: A002
     round_.status = Round.Status.PUBLISHED
     round_.published_at = timezone.now()
     round_.save(update_fields=["status", "published_at"])
-    results = round_results(round_)
+    # Published figures are a recount of the PVs, and the kept tally is set to it.
+    results = round_results(round_, recount=True)
+    if round_.ballot.mode == Ballot.Mode.SECTION:
+        _retally(round_.pk)
     ballot = round_.ballot
     audit(
         actor=actor,
@@ -431,7 +461,7 @@ def round_open_next(
         _fail(NON_FIELD_ERRORS, _("Ce vote est terminé."))
     if ballot.status != Ballot.Status.RUNNING or last is None or not last.is_published:
         _fail(NON_FIELD_ERRORS, _("Publiez d'abord les résultats du tour précédent."))
-    outcome = round_results(last).outcome
+    outcome = round_results(last, recount=True).outcome
     if not outcome.runoff:
         _fail(NON_FIELD_ERRORS, _("Aucun tour supplémentaire n'est prévu par les résultats."))
     if closes_at <= opens_at:
@@ -878,6 +908,8 @@ def pv_enter(*, actor, result: SectionResult, **figures) -> SectionResult:
     result.save(update_fields=["status", "entered_by", "countersigned_by", "updated_at"])
     if status_before != result.status:
         changes["status"] = [status_before, result.status]
+    if "registered" in changes:  # a PV not validated counts in the tally by its roll only
+        _retally(result.round_id)
     audit(
         actor=actor, code="ballots.pv_enter", obj=result, params=_pv_params(result), changes=changes
     )
@@ -922,6 +954,7 @@ def pv_validate(*, actor, result: SectionResult) -> SectionResult:
     result.validated_by = _user(actor)
     result.correction_note = ""
     result.save(update_fields=["status", "validated_by", "correction_note", "updated_at"])
+    _retally(result.round_id)
     audit(
         actor=actor,
         code="ballots.pv_validate",
@@ -948,6 +981,8 @@ def pv_request_correction(*, actor, result: SectionResult, note: str) -> Section
     result.correction_note = note.strip()
     result.validated_by = None
     result.save(update_fields=["status", "correction_note", "validated_by", "updated_at"])
+    if before == SectionResult.Status.VALIDATED:
+        _retally(result.round_id)
     audit(
         actor=actor,
         code="ballots.pv_request_correction",
@@ -975,6 +1010,7 @@ def pv_rectify(*, actor, result: SectionResult, reason: str, **figures) -> Secti
     result.save(update_fields=["status", "validated_by", "correction_note", "updated_at"])
     if before != result.status:
         changes["status"] = [before, result.status]
+    _retally(result.round_id)
     audit(
         actor=actor,
         code="ballots.pv_rectify",

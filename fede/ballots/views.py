@@ -9,6 +9,9 @@ allowed (403).
 
 from __future__ import annotations
 
+import functools
+
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -16,7 +19,9 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -24,7 +29,7 @@ from fede.core.access import get_in_scope_or_404, login_view, object_view, permi
 from fede.core.audit import log_access
 from fede.core.exports import stream_csv
 from fede.core.forms import submit
-from fede.core.lists import PK_MARK, paginate, render_partial
+from fede.core.lists import PK_MARK, page_number, paginate, render_partial
 from fede.core.models import AccessLog, AuditEntry
 from fede.core.pdf import pdf_response, render_pdf
 from fede.organization.models import Member, Unit
@@ -81,7 +86,14 @@ def _round_of(ballot: Ballot, number) -> Round:
 @login_view
 def ballot_list(request):
     """The ballots of the user's federation, and the PVs waiting for them."""
-    page = paginate(selectors.ballots_for(request.user), request.GET.get("page"), per_page=20)
+    ballots = selectors.ballots_for(request.user)
+    if page_number(request.GET.get("page")) == 1:
+        # The first page read with one row more: when it holds them all, their number is
+        # the count (a federation has a few votes), without a COUNT over the scope.
+        page = paginate(ballots, 1, per_page=20, count=False)
+        page.count = len(page.object_list) if not page.has_next else ballots.count()
+    else:
+        page = paginate(ballots, request.GET.get("page"), per_page=20)
     return render_partial(
         request,
         "ballots/ballot_list.html",
@@ -397,12 +409,12 @@ def roll_strike(request, rollentry):
 def vote(request, pk):
     """Vote online: choose, confirm with a second factor, get a receipt code."""
     ballot = _ballot(request, pk)
-    current = services.current_round(ballot)
     member = _member(request)
-    if current is None or not ballot.is_online:
+    current = selectors.voting_round(ballot, request.user, member) if ballot.is_online else None
+    if current is None:
         raise Http404
     crumbs = _crumbs((ballot.title, ballot.get_absolute_url()), (_("Voter"), None))
-    uses_totp = services.totp_of(request.user) is not None
+    uses_totp = current.uses_totp
     reason = services.ineligibility_reason(ballot, member)
     form = VoteForm(request.POST or None, round=current, uses_totp=uses_totp)
     context = {
@@ -412,7 +424,7 @@ def vote(request, pk):
         "uses_totp": uses_totp,
         "reason": reason,
         "accepting": current.accepting_votes(),
-        "has_voted": selectors.has_voted(member, current),
+        "has_voted": current.voted,
         "breadcrumbs": crumbs,
     }
     if request.method == "POST" and (
@@ -447,16 +459,21 @@ def vote_code(request, pk):
 # --- Results ------------------------------------------------------------------------------
 
 
-def _visible_results(request, ballot):
-    rounds = list(ballot.rounds.prefetch_related("options").order_by("number"))
+def _visible_results(request, ballot, *, can_manage: bool):
+    # The kept tally of each round comes with it (one LEFT JOIN): no sum over the PVs.
+    rounds = list(ballot.rounds.select_related("tally").order_by("number"))
+    visible = [r for r in rounds if selectors.results_visible(request.user, r)]
+    options = selectors.round_options([r.pk for r in visible]) if visible else {}
     shown = []
     for round_ in rounds:
-        if not selectors.results_visible(request.user, round_):
+        if round_.pk not in options:
             shown.append((round_, None, None))
             continue
-        results = selectors.round_results(round_)
+        results = selectors.round_results(round_, options=options[round_.pk])
         rows = selectors.section_rows_page(round_, results, request.GET.get("page"))
-        _row_display(rows.object_list)
+        rows.extra["body"] = _rows_html(
+            rows.object_list, online=ballot.is_online, can_manage=can_manage
+        )
         shown.append((round_, results, rows))
     return shown
 
@@ -464,29 +481,68 @@ def _visible_results(request, ballot):
 _BADGES = {"validated": "text-bg-success", "correction": "text-bg-danger"}
 
 
-def _row_display(rows) -> None:
-    """What each row of the per-section table shows, computed once in Python: turnout,
-    vote cells, the PV's status badge (as ``ballots/includes/pv_status.html``) and link."""
+@functools.lru_cache(maxsize=4096)
+def _percent(language: str, rate: float) -> str:
+    """``{{ rate|floatformat:1 }} %`` escaped, in ``language`` (the active one): a turnout
+    has at most 10,001 values (two decimals), the same for every page and user."""
+    return escape(f"{floatformat(rate, 1)} %")
+
+
+def _rows_html(rows, *, online: bool, can_manage: bool) -> str:
+    """The rows of the per-section table, built once in Python (every piece escaped) rather
+    than by the template per row: turnout, vote cells, the PV's status badge (as
+    ``ballots/includes/pv_status.html``) and its link for the federation."""
     pattern, mark = reverse("ballots:pv_detail", args=[PK_MARK]), str(PK_MARK)
     numbers: dict[int, str] = {}
+    turnouts: dict[float, str] = {}
+    badges: dict[str, str] = {}  # one per status
+    grouped, language = settings.USE_THOUSAND_SEPARATOR, get_language()
 
     def number(n: int) -> str:  # localised once per distinct value, as the template would
         if n not in numbers:
-            numbers[n] = localize(n)
+            # Without thousand separators ``localize`` writes an integer as ``str`` does.
+            numbers[n] = escape(localize(n)) if grouped else str(n)
         return numbers[n]
 
+    cell = '<td class="text-end">%s</td>'
+    out = []
     for row in rows:
         pending = row.status == "pending"
-        row.registered_cell = number(row.registered)
-        row.voters_cell = "—" if pending else number(row.voters)
-        row.turnout_label = "" if pending else f"{floatformat(row.turnout, 1)} %"
-        row.vote_cells = ["" for _n in row.votes] if pending else [number(n) for n in row.votes]
-        if row.result is not None:
-            badge = _BADGES.get(row.status, "text-bg-secondary" if pending else "text-bg-warning")
-            row.status_badge = format_html(
-                '<span class="badge {}">{}</span>', badge, row.status_label
-            )
-            row.pv_url = pattern.replace(mark, str(row.result.pk))
+        if pending:
+            voters, turnout = "—", ""
+        else:
+            voters, rate = number(row.voters), row.turnout
+            if rate not in turnouts:
+                turnouts[rate] = _percent(language, rate)
+            turnout = turnouts[rate]
+        parts = [
+            '<tr><th scope="row" class="fw-normal">',
+            escape(row.section.name),
+            "</th>",
+            cell % number(row.registered),
+            cell % voters,
+            cell % turnout,
+        ]
+        if not online:
+            parts.extend(cell % ("" if pending else number(n)) for n in row.votes)
+            badge = ""
+            if row.result is not None:
+                if row.status not in badges:
+                    badges[row.status] = format_html(
+                        '<span class="badge {}">{}</span>',
+                        _BADGES.get(
+                            row.status, "text-bg-secondary" if pending else "text-bg-warning"
+                        ),
+                        row.status_label,
+                    )
+                badge = badges[row.status]
+                if can_manage:
+                    url = escape(pattern.replace(mark, str(row.result.pk)))
+                    badge = f'<a href="{url}">{badge}</a>'
+            parts.append(f"<td>{badge}</td>")
+        parts.append("</tr>\n")
+        out.append("".join(parts))
+    return mark_safe("".join(out))  # noqa: S308 - every piece above is escaped
 
 
 @require_GET
@@ -501,7 +557,7 @@ def results(request, pk):
         "ballots/results.html",
         {
             "ballot": ballot,
-            "rounds": _visible_results(request, ballot),
+            "rounds": _visible_results(request, ballot, can_manage=manage),
             "can_manage": manage,
             "breadcrumbs": _crumbs(
                 (ballot.title, ballot.get_absolute_url()), (_("Résultats"), None)

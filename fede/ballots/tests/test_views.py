@@ -346,10 +346,12 @@ def test_list_and_results_pages_have_a_fixed_number_of_queries(
     for i in range(12):
         make_ballot(federation, title=f"Vote {i}", open_it=True)
     client.force_login(staff)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         assert client.get(reverse("ballots:list")).status_code == 200
     ballot = Ballot.objects.first()
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(8):  # the round's options read once per process
+        assert client.get(reverse("ballots:results", args=[ballot.pk])).status_code == 200
+    with django_assert_max_num_queries(7):
         assert client.get(reverse("ballots:results", args=[ballot.pk])).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get(reverse("ballots:roll", args=[ballot.pk])).status_code == 200
@@ -440,3 +442,148 @@ def test_results_table_rows_for_pending_and_counted_pvs(
     row_b = row_b[: row_b.index("</tr>")]
     assert '<td class="text-end">—</td>' in row_b and "%" not in row_b
     assert '<span class="badge text-bg-secondary">' in row_b
+
+
+def test_results_rows_built_in_python_escape_section_names(
+    client, federation, section_a, voters_a, staff
+):
+    from fede.organization.tests.factories import make_section
+
+    odd = make_section(federation, name='<script>alert("s")</script> & Co')
+    paid_member(odd)
+    ballot = make_ballot(federation, open_it=True)
+    client.force_login(staff)
+    html = client.get(reverse("ballots:results", args=[ballot.pk])).content.decode()
+    assert "<script>alert" not in html
+    assert (
+        '<th scope="row" class="fw-normal">&lt;script&gt;alert(&quot;s&quot;)&lt;/script&gt;'
+        " &amp; Co</th>" in html
+    )
+
+
+def test_vote_page_reads_the_round_vote_and_second_factor_in_one_query(
+    client, federation, section_a, secretary_a, online, django_assert_max_num_queries
+):
+    """The current round comes with whether the member voted and whether they confirm
+    with an authenticator app (TOTP): the page says so, in a fixed number of queries."""
+    services.ballot_open(actor=SYSTEM, ballot=online)
+    client.force_login(secretary_a)  # an office holder: TOTP
+    url = reverse("ballots:vote", args=[online.pk])
+    with django_assert_max_num_queries(7):
+        page = client.get(url).content.decode()
+    assert "application d&#x27;authentification" in page
+    assert "Recevoir mon code par e-mail" not in page and "déjà voté" not in page
+    services._cast(
+        member=member_of(secretary_a),
+        section_id=section_a.pk,
+        round_=online.rounds.get(),
+        option=None,
+        now=timezone.now(),
+    )
+    page = client.get(url).content.decode()
+    assert "Vous avez déjà voté à ce tour." in page and 'name="choice"' not in page
+
+
+def test_home_panel_reads_open_votes_once_for_everyone_and_shows_each_their_own(
+    client, federation, section_a, online, other_federation, other_section, staff, other_staff
+):
+    """The open online votes are read once per process for every reader; each reader sees
+    only those ``in_scope`` gives them: another federation's member never sees them, even
+    right after a member of the federation filled the cache."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from fede.core.memo import clear_all
+
+    from ..models import participates
+    from ..registry import _home_votes
+    from ..selectors import OPEN_ONLINE
+
+    paid_member(other_section)
+    theirs = make_ballot(
+        other_federation, mode=Ballot.Mode.ONLINE, title="Vote du Rhône", open_it=True
+    )
+    services.ballot_open(actor=SYSTEM, ballot=online)
+    draft = make_ballot(federation, mode=Ballot.Mode.ONLINE, title="En préparation")
+    ours, outsider = voter_user(section_a), voter_user(other_section)
+    nobody = get_user_model().objects.create_user(email="nobody@example.org", password="x")
+    superuser = get_user_model().objects.create_superuser(email="su@example.org", password="x")
+    home = reverse("core:home")
+    client.force_login(ours)
+    page = client.get(home).content.decode()
+    assert len(OPEN_ONLINE) == 1, "read once, kept for the next readers"
+    assert online.get_absolute_url() in page and theirs.get_absolute_url() not in page
+    client.force_login(outsider)
+    page = client.get(home).content.decode()
+    assert theirs.get_absolute_url() in page and online.get_absolute_url() not in page
+    # The Python reach is in_scope's, for every kind of reader and ballot.
+    for user in (ours, outsider, staff, other_staff, nobody, superuser, AnonymousUser()):
+        clear_all()
+        user = get_user_model().objects.get(pk=user.pk) if user.pk else user
+        expected = set(
+            Ballot.objects.in_scope(user, "ballots.participate").values_list("pk", flat=True)
+        )
+        for ballot in (online, theirs, draft):
+            ballot = Ballot.objects.select_related("federation").get(pk=ballot.pk)
+            assert participates(user, ballot.federation.path, ballot.status) == (
+                ballot.pk in expected
+            ), (user, ballot)
+        if user.is_authenticated:
+            request = RequestFactory().get(home)
+            request.user = user
+            panel = _home_votes(request)
+            shown = {line["url"] for line in panel["lines"]} if panel else set()
+            assert shown == {b.get_absolute_url() for b in (online, theirs) if b.pk in expected}, (
+                user
+            )
+    # Closing the round (a save in this process) empties the cache: the vote leaves.
+    client.force_login(ours)
+    client.get(home)
+    round_ = online.rounds.get()
+    services.round_close(actor=SYSTEM, round=round_, now=round_.closes_at)
+    assert not len(OPEN_ONLINE)
+    assert online.get_absolute_url() not in client.get(home).content.decode()
+
+
+def test_list_counts_its_pages_without_a_count_when_one_page_holds_them(
+    client, federation, staff, django_assert_max_num_queries
+):
+    for i in range(20):
+        make_ballot(federation, title=f"Vote {i:02d}")
+    client.force_login(staff)
+    url = reverse("ballots:list")
+    page = client.get(url).content.decode()
+    assert page.count('<tr><td><a href="/votes/') + page.count("<tr>\n          <td><a") == 20
+    assert "Page 1 sur" not in page  # one page: no pager
+    make_ballot(federation, title="Vote 20")
+    with django_assert_max_num_queries(5):  # the first page of two: the COUNT runs
+        page = client.get(url).content.decode()
+    assert "Page 1 sur 2" in page
+    page = client.get(url, {"page": 2}).content.decode()
+    assert "Page 2 sur 2" in page and "Vote 00" in page
+    assert "Page 2 sur 2" in client.get(url, {"page": 9}).content.decode()
+
+
+def test_round_options_kept_per_process_never_open_a_page_to_someone_else(
+    client, federation, section_a, voters_a, staff, other_section
+):
+    """The options of a round are kept per process once the federation read its results;
+    who may read them is still decided on every request: 404 for another federation, no
+    figure for a member before publication."""
+    from ..selectors import ROUND_OPTIONS
+
+    ballot = make_ballot(federation, open_it=True)
+    url = reverse("ballots:results", args=[ballot.pk])
+    client.force_login(staff)
+    assert "Louise Michel" in client.get(url).content.decode()
+    assert len(ROUND_OPTIONS) == 1
+    client.force_login(voter_user(other_section))
+    assert client.get(url).status_code == 404
+    client.force_login(voter_user(section_a))
+    page = client.get(url).content.decode()
+    assert "Louise Michel" not in page and "Aucun résultat n" in page
+    # A new round's options (a change of the through table) empty the cache.
+    services.ballot_open(
+        actor=SYSTEM, ballot=make_ballot(federation, title="Autre vote", options=("Oui", "Non"))
+    )
+    assert not len(ROUND_OPTIONS)
