@@ -121,12 +121,59 @@ def section_runs(section: Unit, *, finished: bool = False):
 
 
 def section_open_tasks(section: Unit):
-    """Open tasks of the section's active runs, earliest deadline first (the board)."""
+    """Open tasks of the section's active runs, earliest deadline first (the board): the
+    columns a row shows only."""
     return (
         Task.objects.open()
         .filter(run__section=section, run__status=Run.Status.ACTIVE)
         .select_related("run", "assignee")
+        .only(
+            "title",
+            "due_date",
+            "status",
+            "run__title",
+            "assignee__first_name",
+            "assignee__last_name",
+            "assignee__email",
+        )
         .order_by("due_date", "run_id", "order")
+    )
+
+
+def section_board_runs(section: Unit) -> list[dict]:
+    """The section's active runs, each with its progress (as :func:`run_progress`), in one
+    query: the values a line of the board shows."""
+    open_statuses = [Task.Status.TODO, Task.Status.IN_PROGRESS]
+    rows = (
+        Run.objects.filter(section=section, status=Run.Status.ACTIVE)
+        .order_by("target_date", "pk")
+        .values("pk", "title", "target_date", "version__title", "version__number")
+        .annotate(
+            total=Count("tasks"),
+            closed=Count(
+                "tasks",
+                filter=Q(tasks__status__in=[Task.Status.DONE, Task.Status.NOT_APPLICABLE]),
+            ),
+            overdue=Count(
+                "tasks", filter=Q(tasks__status__in=open_statuses, tasks__due_date__lt=today())
+            ),
+            # Their sum is the number of the board's tasks (section_open_tasks).
+            open=Count("tasks", filter=Q(tasks__status__in=open_statuses)),
+        )
+    )
+    runs = list(rows)
+    for run in runs:
+        total = run["total"]
+        run["percent"] = round(100 * run["closed"] / total) if total else 100
+    return runs
+
+
+def section_finished_runs(section: Unit, limit: int = 20) -> list[tuple]:
+    """(pk, title, target date, status) of the section's last finished runs."""
+    return list(
+        Run.objects.filter(section=section, status__in=[Run.Status.COMPLETED, Run.Status.CANCELLED])
+        .order_by("-target_date", "pk")
+        .values_list("pk", "title", "target_date", "status")[:limit]
     )
 
 
@@ -134,8 +181,10 @@ def my_tasks(user, *, done: bool = False):
     """The tasks given to ``user`` in active runs (or the ones they have closed)."""
     qs = Task.objects.filter(assignee=user, run__status=Run.Status.ACTIVE)
     qs = qs.exclude(status__in=[Task.Status.TODO, Task.Status.IN_PROGRESS]) if done else qs.open()
-    return qs.select_related("run", "run__section").order_by(
-        "-due_date" if done else "due_date", "pk"
+    return (
+        qs.select_related("run", "run__section")
+        .only("title", "due_date", "status", "run__title", "run__section__name")
+        .order_by("-due_date" if done else "due_date", "pk")
     )
 
 

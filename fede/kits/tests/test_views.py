@@ -189,10 +189,10 @@ def test_query_counts_are_pinned(client, federation, author, django_assert_max_n
     _busy_section(federation, kits, 2)
     run = section.kit_runs.first()
     login(client, officer)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         response = client.get(reverse("kits:section_board", args=[section.pk]))
     assert response.status_code == 200 and "En retard" in response.content.decode()
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(5):
         assert (
             client.get(
                 reverse("kits:section_board", args=[section.pk]), HTTP_HX_REQUEST="true"
@@ -241,3 +241,76 @@ def test_a_members_open_tasks_are_on_their_home_page(client, run_a, member_a):
     assert task.title in page and task.get_absolute_url() in page
     services.task_update(actor=SYSTEM, task=task, status="done")
     assert task.title not in client.get(reverse("core:home")).content.decode()
+
+
+def test_section_board_rows_built_in_python_escape_names_and_titles(
+    client, run_a, section_a, secretary_a, member_a, kit
+):
+    """Runs, tasks and finished runs of the board are built in Python: every name and title
+    shows escaped, with the links and badges the template wrote."""
+    Run.objects.filter(pk=run_a.pk).update(title="<b>R&D</b>")
+    task = run_a.tasks.order_by("due_date", "order").first()
+    Task.objects.filter(pk=task.pk).update(title='<script>alert("t")</script>')
+    member_a.first_name, member_a.last_name = "<i>Ana</i>", "& Co"
+    member_a.save(update_fields=["first_name", "last_name"])
+    services.task_update(actor=SYSTEM, task=Task.objects.get(pk=task.pk), assignee=member_a)
+    done = services.run_start(
+        actor=SYSTEM, section=section_a, kit=kit, target_date=datetime.date(2020, 3, 1)
+    )
+    Run.objects.filter(pk=done.pk).update(title="<u>fini</u>", status=Run.Status.COMPLETED)
+    html = login(client, secretary_a).get(reverse("kits:section_board", args=[section_a.pk]))
+    html = html.content.decode()
+    assert "<b>R&D</b>" not in html and "&lt;b&gt;R&amp;D&lt;/b&gt;" in html
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt;" in html
+    assert "<i>Ana</i>" not in html and "&lt;i&gt;Ana&lt;/i&gt; &amp; Co" in html
+    assert (
+        f'<li><a href="{reverse("kits:run_detail", args=[done.pk])}">&lt;u&gt;fini&lt;/u&gt;</a>'
+        " — 1 mars 2020 — " in html
+    )
+    assert f'<a href="{reverse("kits:run_detail", args=[run_a.pk])}">&lt;b&gt;' in html
+    assert f'<a href="{reverse("kits:task_detail", args=[task.pk])}">&lt;script' in html
+
+
+def test_my_tasks_items_built_in_python_escape_titles(client, run_a, section_a, member_a):
+    task = run_a.tasks.order_by("due_date", "order").first()
+    services.task_update(actor=SYSTEM, task=task, assignee=member_a)
+    Task.objects.filter(pk=task.pk).update(title="<script>x</script> & co")
+    Run.objects.filter(pk=run_a.pk).update(title="<b>R</b>")
+    html = login(client, member_a).get(reverse("kits:my_tasks")).content.decode()
+    assert "<script>x" not in html and "<b>R</b>" not in html
+    assert (
+        f'<a class="fw-semibold" href="{reverse("kits:task_detail", args=[task.pk])}">'
+        "&lt;script&gt;x&lt;/script&gt; &amp; co</a>" in html
+    )
+    assert "· &lt;b&gt;R&lt;/b&gt; · " in html
+    assert '<span class="visually-hidden"> — &lt;script&gt;x&lt;/script&gt; &amp; co</span>' in html
+    assert f'action="{reverse("kits:task_status", args=[task.pk])}"' in html
+    assert 'name="csrfmiddlewaretoken"' in html and "Je m'y mets" in html
+
+
+def test_board_pager_counts_the_open_tasks_of_active_runs(client, federation, monkeypatch):
+    """The board's pager adds up the runs' open tasks (no COUNT): the same total."""
+    import math
+
+    from fede.kits import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 5)
+
+    kits = load_all_kits()
+    section, officer, members = _busy_section(federation, kits, 1)
+    run = section.kit_runs.first()
+    Task.objects.filter(pk=run.tasks.first().pk).update(status=Task.Status.DONE)
+    services.run_set_status(
+        actor=SYSTEM, run=section.kit_runs.order_by("pk").last(), status=Run.Status.CANCELLED
+    )
+    count = Task.objects.open().filter(run__section=section, run__status=Run.Status.ACTIVE).count()
+    pages = math.ceil(count / 5)
+    assert pages >= 3
+    login(client, officer)
+    url = reverse("kits:section_board", args=[section.pk])
+    assert f"Page 1 sur {pages}" in client.get(url).content.decode()
+    last = client.get(url, {"page": 99}).content.decode()
+    assert f"Page {pages} sur {pages}" in last
+    partial = client.get(url, {"page": 2}, HTTP_HX_REQUEST="true").content.decode()
+    assert f"Page 2 sur {pages}" in partial and "Kits en cours" not in partial
