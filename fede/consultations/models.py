@@ -69,12 +69,12 @@ def audience_q(actor, prefix: str = "") -> Q:
 def consultation_scope_q(actor, capability: str, prefix: str = "") -> Q:
     if is_system(actor):
         return Q()
-    managed = units_q(actor, "consultations.manage", field=f"{prefix}unit__") | units_q(
-        actor, "consultations.moderate", field=f"{prefix}unit__"
-    )
     if capability in ("consultations.manage", "consultations.moderate"):
         return units_q(actor, capability, field=f"{prefix}unit__")
     if capability == "consultations.view":
+        managed = units_q(actor, "consultations.manage", field=f"{prefix}unit__") | units_q(
+            actor, "consultations.moderate", field=f"{prefix}unit__"
+        )
         return audience_q(actor, prefix) | managed
     return Q(pk__in=[])
 
@@ -409,6 +409,13 @@ class Comment(Contribution):
         indexes = [
             models.Index(fields=["paragraph", "parent", "created_at"]),
             models.Index(fields=["author"]),
+            # A page of a paragraph's comments (not replies), oldest first, read straight
+            # from the index: without it the busiest paragraph sorts all its comments.
+            models.Index(
+                fields=["paragraph", "created_at", "id"],
+                condition=Q(parent__isnull=True),
+                name="consultation_top_comments",
+            ),
         ]
 
     def __str__(self):

@@ -13,10 +13,12 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fede.core.lists import PK_MARK, with_row_links
+from fede.core.lists import PK_MARK, Page, page_number, with_row_links
+from fede.core.memo import TimedCache
 from fede.organization.roles import can
 
 from .models import (
+    Answer,
     Chapter,
     Comment,
     Consultation,
@@ -46,6 +48,71 @@ def current_version(consultation: Consultation) -> Version | None:
     return consultation.versions.order_by("-number").first()
 
 
+def consultation_page_queryset():
+    """Consultations with their units and, in the same query, what the reading pages need
+    of the current version (as :func:`current_version` picks it): its id, number and
+    modification stamp (``current_version_id``, ``…_number``, ``…_stamp``)."""
+    current = Version.objects.filter(consultation_id=OuterRef("pk")).order_by("-number")
+    return Consultation.objects.select_related("unit", "section").annotate(
+        current_version_id=Subquery(current.values("pk")[:1]),
+        current_version_number=Subquery(current.values("number")[:1]),
+        current_version_stamp=Subquery(current.values("updated_at")[:1]),
+    )
+
+
+def annotated_version(consultation: Consultation) -> Version | None:
+    """The current version of a consultation read by :func:`consultation_page_queryset`
+    (id, number and stamp only: no query)."""
+    if consultation.current_version_id is None:
+        return None
+    return Version(
+        pk=consultation.current_version_id,
+        consultation_id=consultation.pk,
+        number=consultation.current_version_number,
+        updated_at=consultation.current_version_stamp,
+    )
+
+
+def version_text(version_id: int) -> list[tuple[int, int, str, list[tuple[int, int, str]]]]:
+    """The text of a version as it was written (two small queries, no counters):
+    ``[(chapter id, position, title, [(paragraph id, position, text)…])…]`` in text order.
+    Chapters and paragraphs never change once their version is published."""
+    chapters = list(
+        Chapter.objects.filter(version_id=version_id)
+        .order_by("position")
+        .values_list("pk", "position", "title")
+    )
+    by_chapter: dict[int, list] = {pk: [] for pk, _position, _title in chapters}
+    if by_chapter:
+        for pk, chapter_id, position, text in (
+            Paragraph.objects.filter(chapter_id__in=list(by_chapter))
+            .order_by("position")
+            .values_list("pk", "chapter_id", "position", "text")
+        ):
+            by_chapter[chapter_id].append((pk, position, text))
+    return [(pk, position, title, by_chapter[pk]) for pk, position, title in chapters]
+
+
+def paragraph_counts(chapter_ids, member=None) -> dict[int, tuple[int, int, int, bool]]:
+    """Per paragraph of these chapters, its counters read now: ``{id: (supports,
+    comments, rewordings, supported)}``, ``supported`` saying whether ``member`` supports
+    it (False without a member), in one query."""
+    if not chapter_ids:
+        return {}
+    supported = (
+        Exists(ParagraphSupport.objects.filter(member=member, paragraph_id=OuterRef("pk")))
+        if member is not None
+        else Value(False)
+    )
+    return {
+        row[0]: row[1:]
+        for row in Paragraph.objects.filter(chapter_id__in=list(chapter_ids))
+        .annotate(supported=supported)
+        .order_by()
+        .values_list("pk", "support_count", "comment_count", "rewording_count", "supported")
+    }
+
+
 def version_chapters(version: Version) -> list[Chapter]:
     """Chapters with their paragraphs (two queries)."""
     return list(
@@ -66,25 +133,6 @@ def _per_count(message):
         return done[n]
 
     return text
-
-
-def with_paragraph_display(chapters: list[Chapter]) -> list[Chapter]:
-    """Per paragraph of the text page, computed once in Python (the same messages as the
-    template's ``blocktranslate``): its links, its aria label and its counts. Each message
-    is translated once per request (per count for the plurals), not once per paragraph."""
-    links = {"row_url": "consultations:paragraph", "support_url": "consultations:paragraph_support"}
-    link_label = _("Paragraphe %(chapter)s.%(ref)s : commentaires et propositions")
-    # The messages as literals (``makemessages`` finds them), each count translated once.
-    comments = _per_count(lambda n: ngettext("%(n)s commentaire", "%(n)s commentaires", n))
-    proposals = _per_count(lambda n: ngettext("%(n)s proposition", "%(n)s propositions", n))
-    supports = _per_count(lambda n: ngettext("%(n)s soutien", "%(n)s soutiens", n))
-    for chapter in chapters:
-        with_row_links(chapter.paragraphs.all(), links)
-        for ref, p in enumerate(chapter.paragraphs.all(), start=1):
-            p.link_label = link_label % {"chapter": chapter.position, "ref": ref}
-            p.counts_label = f"{comments(p.comment_count)} · {proposals(p.rewording_count)}"
-            p.support_label = supports(p.support_count)
-    return chapters
 
 
 @dataclass
@@ -149,69 +197,136 @@ def paragraph_queryset():
 
 
 def paragraph_page_queryset(user):
-    """:func:`paragraph_queryset` with, in the same query, what the paragraph page asks
-    next: the consultation's current version (``current_version_id``, as
+    """Paragraphs with their chapter, version, consultation and unit (as
+    :func:`paragraph_queryset`, without the version's markdown nor the link to the previous
+    paragraph) and, in the same query, what the paragraph page asks next: the
+    consultation's current version (``current_version_id``, as
     :func:`current_version` picks it) and whether the user's member supports the
     paragraph (``member_supports``, as :func:`supported_paragraphs` says)."""
     member = _member_of(user)
-    return paragraph_queryset().annotate(
-        current_version_id=Subquery(
-            Version.objects.filter(consultation_id=OuterRef("chapter__version__consultation_id"))
-            .order_by("-number")
-            .values("pk")[:1]
-        ),
-        member_supports=Exists(
-            ParagraphSupport.objects.filter(member=member, paragraph_id=OuterRef("pk"))
+    return (
+        Paragraph.objects.select_related("chapter__version__consultation__unit")
+        # The version's markdown (the whole text) and notes are not shown here.
+        .defer("chapter__version__source", "chapter__version__note")
+        .annotate(
+            current_version_id=Subquery(
+                Version.objects.filter(
+                    consultation_id=OuterRef("chapter__version__consultation_id")
+                )
+                .order_by("-number")
+                .values("pk")[:1]
+            ),
+            member_supports=Exists(
+                ParagraphSupport.objects.filter(member=member, paragraph_id=OuterRef("pk"))
+            )
+            if member is not None
+            else Value(False),
         )
-        if member is not None
-        else Value(False),
     )
 
 
-#: What the paragraph page shows of a comment (and of its author: first name, section).
-COMMENT_FIELDS = (
+class ContributionRow:
+    """A comment or a rewording as the paragraph page shows it, read as values (no model
+    instances: a page holds about fifty of them): the attributes the page's writers
+    (``consultations.rows``) read, the author reduced to a first name and a section."""
+
+    __slots__ = (
+        "pk",
+        "parent_id",
+        "created_at",
+        "hidden_at",
+        "hidden_reason",
+        "answer",
+        "answer_text",
+        "text",
+        "first_name",
+        "section_name",
+        "explanation",
+        "support_count",
+        "member_supports",
+        "reply_list",
+        "reply_to_label",
+        "created_iso",
+        "created_label",
+        "support_label",
+        "report_url",
+        "answer_url",
+        "hide_url",
+        "unhide_url",
+        "support_url",
+    )
+
+    def __init__(self, values: tuple, fields: tuple[str, ...]):
+        for name, value in zip(fields, values, strict=True):
+            setattr(self, name, value)
+
+    def get_answer_display(self) -> str:
+        """As the model's ``get_answer_display()``."""
+        return str(Answer(self.answer).label) if self.answer in Answer.values else self.answer
+
+
+#: What the paragraph page reads of a comment (and of its author: first name, section),
+#: then the names :class:`ContributionRow` gives them.
+COMMENT_VALUES = (
+    "pk",
+    "parent_id",
     "created_at",
     "hidden_at",
     "hidden_reason",
     "answer",
     "answer_text",
-    "paragraph_id",
-    "parent_id",
-    "author_id",
     "text",
-    "author__section_id",
     *AUTHOR_FIELDS,
 )
+COMMENT_ROW = (*COMMENT_VALUES[:-2], "first_name", "section_name")
 
 
-def top_comments(paragraph: Paragraph):
-    """Comments of a paragraph (not replies), oldest first, with their authors; the
-    replies of a page come with :func:`with_comment_display`."""
-    return (
+def comment_page(paragraph: Paragraph, page_param, per_page: int) -> Page:
+    """A page of a paragraph's comments (not replies), oldest first, each with its replies
+    (``comment.reply_list``, oldest first), their authors reduced to first names and
+    sections, in one query: the page's comments are picked by a subquery on the comments
+    index (``LIMIT``/``OFFSET``, one more row telling whether a next page exists), their
+    replies by the same subquery. No count (the page says "Page n")."""
+    number = page_number(page_param)
+    offset = (number - 1) * per_page
+    tops = (
         Comment.objects.filter(paragraph=paragraph, parent__isnull=True)
-        .select_related("author__section")
-        .only(*COMMENT_FIELDS)
         .order_by("created_at", "pk")
+        .values("pk")
     )
+    rows = [
+        ContributionRow(values, COMMENT_ROW)
+        for values in Comment.objects.filter(paragraph=paragraph)
+        .filter(
+            Q(pk__in=tops[offset : offset + per_page + 1])
+            | Q(parent_id__in=tops[offset : offset + per_page])
+        )
+        .order_by("created_at", "pk")
+        .values_list(*COMMENT_VALUES)
+    ]
+    comments = [row for row in rows if row.parent_id is None]
+    page = Page(
+        object_list=comments[:per_page],
+        number=number,
+        per_page=per_page,
+        has_next=len(comments) > per_page,
+    )
+    by_parent: dict[int, list[ContributionRow]] = {}
+    for comment in page.object_list:
+        comment.reply_list = by_parent[comment.pk] = []
+    for row in rows:
+        if row.parent_id is not None and row.parent_id in by_parent:
+            by_parent[row.parent_id].append(row)
+    return page
 
 
-def with_comment_display(comments) -> None:
-    """Load the replies of a page of comments (one query, oldest first, as
-    ``comment.reply_list``), then give each comment and reply, computed once in Python:
-    its date as the page writes it and its links (one ``reverse`` per link kind)."""
-    by_parent: dict[int, list[Comment]] = {comment.pk: [] for comment in comments}
-    if by_parent:
-        for reply in (
-            Comment.objects.filter(parent__in=list(by_parent))
-            .select_related("author__section")
-            .only(*COMMENT_FIELDS)
-            .order_by("created_at", "pk")
-        ):
-            by_parent[reply.parent_id].append(reply)
+def with_comment_display(comments: list[ContributionRow]) -> list[ContributionRow]:
+    """Give each comment of a page (:func:`comment_page`) and each of its replies,
+    computed once in Python: its date as the page writes it and its links (one
+    ``reverse`` per link kind)."""
     reply_to = _("Répondre à %(name)s")
     for comment in comments:
-        comment.reply_list = by_parent[comment.pk]
-        comment.reply_to_label = reply_to % {"name": comment.author.first_name}
+        comment.reply_to_label = reply_to % {"name": comment.first_name}
     items = [item for comment in comments for item in (comment, *comment.reply_list)]
     with_row_links(
         items,
@@ -232,12 +347,29 @@ def with_comment_display(comments) -> None:
         item.created_label = (
             f"{created.day} {months[created.month]} {created.year}, {created:%H:%M}"
         )
+    return comments
+
+
+REWORDING_VALUES = (
+    "pk",
+    "created_at",
+    "hidden_at",
+    "hidden_reason",
+    "answer",
+    "answer_text",
+    "text",
+    "explanation",
+    "support_count",
+    "member_supports",
+    *AUTHOR_FIELDS,
+)
+REWORDING_ROW = (*REWORDING_VALUES[:-2], "first_name", "section_name")
 
 
 def rewordings_of(paragraph: Paragraph, supported_by=None):
-    """The rewordings of a paragraph, each with ``member_supports``: whether the member
-    ``supported_by`` supports it (as :func:`supported_rewordings` says; False without a
-    member), in the same query."""
+    """The rewordings of a paragraph as value tuples (``REWORDING_VALUES``), each with
+    ``member_supports``: whether the member ``supported_by`` supports it (as
+    :func:`supported_rewordings` says; False without a member), in the same query."""
     return (
         Rewording.objects.filter(paragraph=paragraph)
         .annotate(
@@ -247,28 +379,16 @@ def rewordings_of(paragraph: Paragraph, supported_by=None):
             if supported_by is not None
             else Value(False)
         )
-        .select_related("author__section")
-        .only(
-            "created_at",
-            "hidden_at",
-            "hidden_reason",
-            "answer",
-            "answer_text",
-            "paragraph_id",
-            "author_id",
-            "text",
-            "explanation",
-            "support_count",
-            "author__section_id",
-            *AUTHOR_FIELDS,
-        )
         .order_by("hidden_at", "-support_count", "created_at", "pk")
+        .values_list(*REWORDING_VALUES)
     )
 
 
-def with_rewording_display(rewordings: list[Rewording]) -> list[Rewording]:
-    """Per rewording of the paragraph page, computed once in Python: its links, its date
-    as ``|date:"j F Y"`` writes it and its count of supports (the template's message)."""
+def with_rewording_display(rewordings) -> list[ContributionRow]:
+    """The rewordings of the paragraph page (value tuples of :func:`rewordings_of`) as
+    rows with, computed once in Python: their links, their date as ``|date:"j F Y"``
+    writes it and their count of supports (the template's message)."""
+    rewordings = [ContributionRow(values, REWORDING_ROW) for values in rewordings]
     with_row_links(
         rewordings,
         {
@@ -428,6 +548,38 @@ def synthesis(version: Version):
             totals["paragraphs"] += 1
     totals["participants"] = participants_count(version)
     return chapters, totals
+
+
+def top_rewordings(version_id: int) -> dict[int, list[tuple[str, int, str]]]:
+    """Per paragraph of a version, its three most supported visible rewordings (as
+    :func:`synthesis` picks them): ``{paragraph id: [(text, supports, answer)…]}``."""
+    top: dict[int, list] = {}
+    for paragraph_id, text, supports, answer in (
+        Rewording.objects.filter(paragraph__chapter__version_id=version_id, hidden_at__isnull=True)
+        .order_by("paragraph_id", "-support_count", "created_at", "pk")
+        .values_list("paragraph_id", "text", "support_count", "answer")
+    ):
+        rows = top.setdefault(paragraph_id, [])
+        if len(rows) < 3:
+            rows.append((text, supports, answer))
+    return top
+
+
+#: Participants of a version, per process for a minute at most: key (version id and its
+#: totals of supports, comments and rewordings, which every contribution changes).
+_PARTICIPANTS = TimedCache(ttl=60, max_size=64)
+
+
+def clear_participants() -> None:
+    _PARTICIPANTS.clear()
+
+
+def participants_count_recent(version_id: int, totals: tuple[int, int, int]) -> int:
+    """:func:`participants_count` of the version, kept per process while its totals
+    stay the same (a minute at most): the count reads every contribution of the text."""
+    return _PARTICIPANTS.get(
+        (version_id, *totals), lambda: participants_count(Version(pk=version_id))
+    )
 
 
 def participants_count(version: Version) -> int:

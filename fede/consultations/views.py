@@ -43,7 +43,15 @@ from .forms import (
     VersionForm,
 )
 from .models import Comment, Consultation, Rewording, Version
-from .rows import CommentContext, CommentWriter, with_synthesis_rows
+from .rows import (
+    CommentContext,
+    CommentWriter,
+    RewordingWriter,
+    comment_form_html,
+    rewording_form_html,
+    synthesis_html,
+    text_html,
+)
 
 COMMENTS_PER_PAGE = 20
 
@@ -59,6 +67,18 @@ def _consultation(request, pk) -> Consultation:
         capability="consultations.view",
         pk=pk,
     )
+
+
+def _consultation_with_version(request, pk) -> tuple[Consultation, Version | None]:
+    """The consultation and what the reading pages need of its current version (its id,
+    number and stamp), in one query."""
+    consultation = get_in_scope_or_404(
+        selectors.consultation_page_queryset(),
+        actor=request.user,
+        capability="consultations.view",
+        pk=pk,
+    )
+    return consultation, selectors.annotated_version(consultation)
 
 
 def _errors(request, exc: ValidationError) -> None:
@@ -90,8 +110,7 @@ def consultation_list(request):
 @require_GET
 def consultation_detail(request, pk):
     """The text of the current version, chapter by chapter, with each paragraph's counts."""
-    consultation = _consultation(request, pk)
-    version = selectors.current_version(consultation)
+    consultation, version = _consultation_with_version(request, pk)
     state = selectors.participation(request.user, consultation)
     return render(
         request,
@@ -99,11 +118,8 @@ def consultation_detail(request, pk):
         {
             "consultation": consultation,
             "version": version,
-            "chapters": selectors.with_paragraph_display(selectors.version_chapters(version))
-            if version
-            else [],
+            "text_html": text_html(request, version, allowed=state.allowed, member=state.member),
             "state": state,
-            "supported": selectors.supported_paragraphs(state.member, version),
             "can_manage": selectors.may_manage(request.user, consultation),
             "breadcrumbs": _crumbs((consultation.title, None)),
         },
@@ -125,27 +141,32 @@ def paragraph_detail(request, pk):
     consultation = version.consultation
     state = selectors.participation(request.user, consultation)
     is_current = paragraph.current_version_id == version.pk
-    page = paginate(
-        selectors.top_comments(paragraph),
-        request.GET.get("page"),
-        count=False,
-        per_page=COMMENTS_PER_PAGE,
-    )
+    page = selectors.comment_page(paragraph, request.GET.get("page"), COMMENTS_PER_PAGE)
     selectors.with_comment_display(page.object_list)
-    rewordings = list(selectors.rewordings_of(paragraph, supported_by=state.member))
     can_manage = selectors.may_manage(request.user, consultation)
     can_moderate = selectors.may_moderate(request.user, consultation)
-    comments_html = CommentWriter(
-        CommentContext(
-            request=request,
-            allowed=state.allowed,
-            is_current=is_current,
-            authenticated=request.user.is_authenticated,
-            can_manage=can_manage,
-            can_moderate=can_moderate,
-            create_url=reverse("consultations:comment_create", args=[paragraph.pk]),
+    ctx = CommentContext(
+        request=request,
+        allowed=state.allowed,
+        is_current=is_current,
+        authenticated=request.user.is_authenticated,
+        can_manage=can_manage,
+        can_moderate=can_moderate,
+        create_url=reverse("consultations:comment_create", args=[paragraph.pk]),
+    )
+    comments_html = CommentWriter(ctx).page(page.object_list)
+
+    def rewordings_html():
+        # Called by the template when it writes the whole page (not for the comments'
+        # partial, which has no use for the rewordings).
+        rewordings = selectors.with_rewording_display(
+            selectors.rewordings_of(paragraph, supported_by=state.member)
         )
-    ).page(page.object_list)
+        return RewordingWriter(ctx, paragraph.text).page(
+            rewordings, {r.pk for r in rewordings if r.member_supports}
+        )
+
+    with_forms = state.allowed and is_current
     return render_partial(
         request,
         "consultations/paragraph_detail.html",
@@ -158,17 +179,13 @@ def paragraph_detail(request, pk):
             "page": page,
             "comments": page.object_list,
             "comments_html": comments_html,
-            "rewordings": selectors.with_rewording_display(rewordings),
+            "rewordings_html": rewordings_html,
             "supported": state.allowed and paragraph.member_supports,
-            "supported_rewordings": {r.pk for r in rewordings if r.member_supports},
-            # Two forms with a "text" field on one page: distinct ids for their labels.
-            "comment_form": CommentForm(auto_id="commentaire_%s"),
-            "rewording_form": RewordingForm(
-                initial={"text": paragraph.text}, auto_id="reformulation_%s"
-            ),
+            # The empty forms' fields (two "text" fields: distinct ids for their labels).
+            "comment_field_html": comment_form_html() if with_forms else "",
+            "rewording_fields_html": rewording_form_html(paragraph.text) if with_forms else "",
             "can_manage": can_manage,
             "can_moderate": can_moderate,
-            "answer_choices": AnswerForm.base_fields["answer"].choices,
             "breadcrumbs": _crumbs(
                 (consultation.title, consultation.get_absolute_url()),
                 (
@@ -211,17 +228,15 @@ def version_detail(request, pk, number):
 @require_GET
 def synthesis(request, pk):
     """Per paragraph: supports, comments, rewordings and the most supported rewordings."""
-    consultation = _consultation(request, pk)
-    version = selectors.current_version(consultation)
-    chapters, totals = selectors.synthesis(version) if version else ([], {})
-    with_synthesis_rows(chapters)
+    consultation, version = _consultation_with_version(request, pk)
+    chapters_html, totals = synthesis_html(version)
     return render(
         request,
         "consultations/synthesis.html",
         {
             "consultation": consultation,
             "version": version,
-            "chapters": chapters,
+            "chapters_html": chapters_html,
             "totals": totals,
             "can_manage": selectors.may_manage(request.user, consultation),
             "breadcrumbs": _crumbs(

@@ -10,7 +10,7 @@ register = template.Library()
 
 
 @functools.lru_cache(maxsize=2048)
-def _cached_word_diff(old: str, new: str):
+def cached_word_diff(old: str, new: str):
     # A pure function of the two texts (no user, no language): the rewordings of a busy
     # paragraph are diffed once per process, not on every page view.
     return _word_diff(old, new)
@@ -19,4 +19,4 @@ def _cached_word_diff(old: str, new: str):
 @register.simple_tag
 def word_diff(old: str, new: str):
     """The change from ``old`` to ``new``, word by word (<del>/<ins>, escaped)."""
-    return _cached_word_diff(old or "", new or "")
+    return cached_word_diff(old or "", new or "")
