@@ -197,6 +197,8 @@ def generate(conn, ctx):
     ctx.copy_timed(SectionResultLine, ["id", "result_id", "option_id", "votes"], lines)
     # The round's kept tally, as the services keep it (every PV in ``pvs`` and ``roll``,
     # validated ones in the rest): what the results page reads.
+    from psycopg.types.json import Jsonb
+
     validated = {pv[0]: pv for pv in pvs if pv[3] == "validated"}
     votes: dict[str, int] = {}
     for _line, result_id, option_id, n in lines:
@@ -215,7 +217,7 @@ def generate(conn, ctx):
                 sum(pv[5] for pv in validated.values()),
                 sum(pv[6] for pv in validated.values()),
                 sum(pv[7] for pv in validated.values()),
-                dict(sorted(votes.items())),
+                Jsonb(dict(sorted(votes.items()))),
             )
         ],
     )

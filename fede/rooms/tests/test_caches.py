@@ -122,11 +122,12 @@ def test_grid_bookings_written_in_python_are_those_of_the_template_escaped(
     section_b.name = "Section <b>&</b>"
     section_b.save()
     url = _url_parts("rooms:booking_detail")
-    for item in _items(section_a, section_b, room):
+    items = _items(section_a, section_b, room)
+    for item in items:
         assert grid_booking_html(item, url) == render_to_string(
             "rooms/includes/grid_booking.html", {"item": item}
         )
-    html = "".join(grid_booking_html(item, url) for item in _items(section_a, section_b, room))
+    html = "".join(grid_booking_html(item, url) for item in items)
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "Section &lt;b&gt;&amp;&lt;/b&gt;" in html
 
