@@ -3,6 +3,7 @@ search, the kits' proposals, the federations an officer writes for, personal dat
 
 from __future__ import annotations
 
+from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Case,
@@ -118,14 +119,52 @@ def highlighted_posts(actor):
     )
 
 
+# --- What every reader of the same federations sees alike, kept a minute per process -----
+#
+# The popular tags and the highlighted cards of the list are read among the *visible*
+# posts of the reader's scope: they depend on nothing but the paths where the reader takes
+# part (``federation_q``; the moderators' extra reach only adds hidden posts, which both
+# leave out) and on the posts themselves. Kept per those paths for a minute (the tags
+# here, the rendered cards in views._CARDS); forgotten as soon as a post or a unit is
+# saved or deleted here (apps.py), within the minute in another worker.
+
+_SCOPE_LISTS = TimedCache(ttl=60, max_size=512)
+
+
+def visible_scope_key(actor) -> tuple:
+    """Everything :meth:`PostQuerySet.in_scope` + ``visible()`` depends on for ``actor``."""
+    if is_system(actor):
+        return ("system",)
+    return tuple(grant_paths(actor, PARTICIPATE))
+
+
+#: What a highlighted card prints (views._highlighted_html), and the body's stamp.
+CARD_FIELDS = ("pk", "kind", "title", "body", "category", "updated_at")
+
+
+def highlighted_cards(actor, limit: int = 3) -> list[dict]:
+    """The first ``limit`` :func:`highlighted_posts`, as dicts of :data:`CARD_FIELDS`
+    (no author: the cards show none). The list keeps the cards it renders a minute per
+    scope (:func:`visible_scope_key`)."""
+    return list(
+        Post.objects.in_scope(actor)
+        .filter(highlighted_at__isnull=False, hidden_at__isnull=True)
+        .order_by("-highlighted_at", "-pk")
+        .values(*CARD_FIELDS)[:limit]
+    )
+
+
 def search_posts(actor, text: str):
     """Posts of ``actor``'s scope matching ``text``, best first (see search.py)."""
     hidden = Q(hidden_at__isnull=True)
+    # Only what a row prints: PostgreSQL brings the snippets; the fallback cuts them from
+    # the body in Python.
+    fields = LIST_ROW_FIELDS if fulltext.is_postgresql() else (*LIST_ROW_FIELDS, "body")
     qs = (
         Post.objects.in_scope(actor)
         .filter(hidden)
         .select_related("author__member", "author_unit")
-        .defer("search_vector", "search_text", "search_title")
+        .only(*fields)
     )
     return with_figures(fulltext.search(qs, text), actor)
 
@@ -138,10 +177,47 @@ def detail_queryset():
     )
 
 
+#: The names a byline prints (views._byline), for ``only()`` after ``author__member`` and
+#: ``author_unit`` are joined.
+BYLINE_FIELDS = (
+    "created_at",
+    "author__first_name",
+    "author__last_name",
+    "author__email",
+    "author__member__first_name",
+    "author__member__last_name",
+    "author_unit__name",
+)
+
+
+def post_page_queryset():
+    """:func:`detail_queryset` with only what the post page reads: the post without its
+    search columns, its federation's path and name (the rules and the page's rights), the
+    byline's names. Any other column still loads when read (after a POST, say)."""
+    return Post.objects.select_related("author__member", "author_unit", "federation").only(
+        "kind",
+        "title",
+        "body",
+        "category",
+        "tags",
+        "accepted_answer",
+        "last_activity_at",
+        "highlighted_at",
+        "hidden_at",
+        "hidden_reason",
+        "updated_at",
+        "federation__path",
+        "federation__name",
+        *BYLINE_FIELDS,
+    )
+
+
 def answers(post: Post, actor, *, moderator: bool):
     """The answers of ``post``: the accepted one first, then in order; hidden ones only for
     moderators (marked as such)."""
-    qs = post.comments.select_related("author__member", "author_unit")
+    qs = post.comments.select_related("author__member", "author_unit").only(
+        "post", "body", "hidden_at", "hidden_reason", *BYLINE_FIELDS
+    )
     if not moderator:
         qs = qs.filter(hidden_at__isnull=True)
     rows = list(qs.order_by("created_at", "pk"))
@@ -149,22 +225,55 @@ def answers(post: Post, actor, *, moderator: bool):
     return rows
 
 
+#: Stand-ins for the post and the reader in the statement of :func:`post_state`, compiled
+#: once per database (only the ORM's SQL and these values as parameters).
+_STATE_POST, _STATE_USER = 987654321, 987654322
+_STATE_STATEMENTS = TimedCache(ttl=None, max_size=8)
+_STATE_NAMES = ("useful_count", "voted", "following", "has_attachments", "has_proposals")
+
+
+def _post_state_statement(alias: str) -> tuple[str, tuple, int, int]:
+    def compile_statement():
+        query = (
+            Post.objects.using(alias)
+            .filter(pk=_STATE_POST)
+            .annotate(
+                useful_count=_count(Vote),
+                voted=Exists(Vote.objects.filter(post=OuterRef("pk"), user=_STATE_USER)),
+                following=Exists(Follow.objects.filter(post=OuterRef("pk"), user=_STATE_USER)),
+                has_attachments=Exists(Attachment.objects.filter(post=OuterRef("pk"))),
+                has_proposals=Exists(KitProposal.objects.filter(post=OuterRef("pk"))),
+            )
+            .values(*_STATE_NAMES)
+            .query
+        )
+        sql, params = query.get_compiler(using=alias).as_sql()
+        params = tuple(params)
+        posts = {i for i, value in enumerate(params) if value == _STATE_POST}
+        users = {i for i, value in enumerate(params) if value == _STATE_USER}
+        return sql, params, frozenset(posts), frozenset(users)
+
+    return _STATE_STATEMENTS.get(alias, compile_statement)
+
+
 def post_state(post: Post, actor) -> dict:
     """Votes, whether ``actor`` voted and follows, and whether the post has files and kit
-    proposals (most have neither: no query for them then), in one query."""
-    row = (
-        Post.objects.filter(pk=post.pk)
-        .annotate(
-            useful_count=_count(Vote),
-            voted=Exists(Vote.objects.filter(post=OuterRef("pk"), user=actor)),
-            following=Exists(Follow.objects.filter(post=OuterRef("pk"), user=actor)),
-            has_attachments=Exists(Attachment.objects.filter(post=OuterRef("pk"))),
-            has_proposals=Exists(KitProposal.objects.filter(post=OuterRef("pk"))),
-        )
-        .values("useful_count", "voted", "following", "has_attachments", "has_proposals")
-        .get()
+    proposals (most have neither: no query for them then), in one query — the ORM's
+    statement, built once per process (:func:`_post_state_statement`)."""
+    alias = router.db_for_read(Post)
+    sql, params, posts, users = _post_state_statement(alias)
+    user_id = getattr(actor, "pk", None)
+    values = tuple(
+        post.pk if i in posts else user_id if i in users else value
+        for i, value in enumerate(params)
     )
-    return row
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        raise Post.DoesNotExist
+    count, *flags = row
+    return dict(zip(_STATE_NAMES, (count or 0, *(bool(flag) for flag in flags)), strict=True))
 
 
 def post_extras(post: Post, state: dict | None = None) -> dict:
@@ -261,14 +370,20 @@ def participates(actor) -> bool:
 
 
 def popular_tags(actor, limit: int = 20) -> list[str]:
-    """The most used tags of the recent posts in ``actor``'s scope (one query)."""
-    counts: dict[str, int] = {}
-    rows = Post.objects.in_scope(actor).visible().exclude(tags="").order_by("-last_activity_at")
-    for tags in rows.values_list("tags", flat=True)[:300]:
-        for tag in tags.split(","):
-            if tag:
-                counts[tag] = counts.get(tag, 0) + 1
-    return [t for t, _n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+    """The most used tags of the recent posts in ``actor``'s scope (one query), kept a
+    minute per scope (see :data:`_SCOPE_LISTS`)."""
+
+    def read():
+        counts: dict[str, int] = {}
+        rows = Post.objects.in_scope(actor).visible().exclude(tags="").order_by("-last_activity_at")
+        for tags in rows.values_list("tags", flat=True)[:300]:
+            for tag in tags.split(","):
+                if tag:
+                    counts[tag] = counts.get(tag, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return tuple(t for t, _n in ranked)
+
+    return list(_SCOPE_LISTS.get(("tags", limit, visible_scope_key(actor)), read))
 
 
 def followers_to_notify(comment: Comment) -> list:

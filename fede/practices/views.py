@@ -15,9 +15,11 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_format
+from django.template.defaultfilters import striptags, truncatewords
 from django.urls import reverse
+from django.utils.dates import MONTHS
 from django.utils.formats import localize
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, ngettext
@@ -27,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fede.core.access import object_view, permission_required
 from fede.core.forms import submit
 from fede.core.lists import PK_MARK, paginate, render_partial
+from fede.core.markdown import render_markdown
 from fede.core.memo import TimedCache
 from fede.core.uploads import protected_file_response
 from fede.kits.models import Kit
@@ -113,8 +116,12 @@ def _rows(posts) -> list:
     mark = str(PK_MARK)
     tag_base = reverse("practices:index") + "?mot_cle="
     deleted = _("Compte supprimé")
-    # get_category_display() translates every choice at each call: once per list instead.
+    # get_category_display() translates every choice at each call: once per list instead;
+    # the same for the months of the dates and the figures' sentences (per figure).
     categories = {value: str(label) for value, label in Category.choices}
+    months = {number: str(name) for number, name in MONTHS.items()}
+    answers_labels: dict[int, str] = {}
+    useful_labels: dict[int, str] = {}
     labels = _row_labels()
     for post in posts:
         post.row_url = detail.replace(mark, str(post.pk))
@@ -128,17 +135,22 @@ def _rows(posts) -> list:
             member = getattr(author, "member", None)
             post.byline_author = member.full_name if member else str(author)
         post.byline_unit = post.author_unit.name if post.author_unit else ""
+        # The date filter's "c" and "j F Y", without parsing the format at each row.
         created = template_localtime(post.created_at)
-        post.created_iso = date_format(created, "c")
-        post.created_label = date_format(created, "j F Y")
+        post.created_iso = created.isoformat()
+        post.created_label = f"{created.day} {months[created.month]} {created.year:04d}"
         post.category_label = categories.get(post.category, post.category)
         answers, useful = post.answer_count, post.useful_count
-        post.answers_label = mark_safe(
-            ngettext("%(n)s réponse", "%(n)s réponses", answers) % {"n": localize(answers)}
-        )
-        post.useful_label = mark_safe(
-            ngettext("%(n)s « utile »", "%(n)s « utile »", useful) % {"n": localize(useful)}
-        )
+        if answers not in answers_labels:
+            answers_labels[answers] = mark_safe(
+                ngettext("%(n)s réponse", "%(n)s réponses", answers) % {"n": localize(answers)}
+            )
+        if useful not in useful_labels:
+            useful_labels[useful] = mark_safe(
+                ngettext("%(n)s « utile »", "%(n)s « utile »", useful) % {"n": localize(useful)}
+            )
+        post.answers_label = answers_labels[answers]
+        post.useful_label = useful_labels[useful]
         post.tag_base = tag_base
         post.row_html = _row_html(post, labels)
     return posts
@@ -158,56 +170,86 @@ def _row_labels() -> dict:
 
 def _row_html(post, labels: dict) -> str:
     """One <li> of a list of posts (what the row template gave: the tests compare them),
-    every piece escaped; title_html and snippet_html come escaped from search.decorate."""
-    badges = mark_safe(
+    every piece escaped (``esc`` leaves the safe strings as they are: the labels, and
+    title_html and snippet_html that come escaped from search.decorate)."""
+    esc = conditional_escape
+    badges = (
         (labels["question"] if post.is_question else "")
         + (labels["highlighted"] if post.highlighted_at else "")
         + (labels["hidden"] if post.hidden_at else "")
     )
-    snippet = (
-        format_html('<p class="mb-1 mt-1">{}</p>', post.snippet_html) if post.snippet_html else ""
-    )
+    snippet = f'<p class="mb-1 mt-1">{esc(post.snippet_html)}</p>' if post.snippet_html else ""
     tags = post.tag_list
-    tag_list = (
-        format_html(
-            '<ul class="list-inline mb-0 mt-1 small">{}</ul>',
-            mark_safe(
-                "".join(
-                    format_html(
-                        '<li class="list-inline-item"><a href="{}{}">#{}</a></li>',
-                        post.tag_base,
-                        tag,
-                        tag,
-                    )
-                    for tag in tags
-                )
-            ),
+    if tags:
+        base = esc(post.tag_base)
+        links = "".join(
+            f'<li class="list-inline-item"><a href="{base}{tag}">#{tag}</a></li>'
+            for tag in map(esc, tags)
         )
-        if tags
-        else ""
-    )
-    return format_html(
+        tag_list = f'<ul class="list-inline mb-0 mt-1 small">{links}</ul>'
+    else:
+        tag_list = ""
+    unit = f" · {esc(post.byline_unit)}" if post.byline_unit else ""
+    accepted = labels["accepted"] if post.is_question and post.accepted_answer_id else ""
+    yours = labels["yours"] if post.voted else ""
+    return mark_safe(  # noqa: S308 - every piece escaped above or here
         '<li class="list-group-item py-3">'
-        '<div class="d-flex flex-wrap gap-2 align-items-baseline">{}'
-        '<h2 class="h5 mb-0"><a href="{}">{}</a></h2></div>{}'
+        f'<div class="d-flex flex-wrap gap-2 align-items-baseline">{badges}'
+        f'<h2 class="h5 mb-0"><a href="{esc(post.row_url)}">{esc(post.title_html or post.title)}'
+        f"</a></h2></div>{snippet}"
         '<div class="d-flex flex-wrap gap-3 mt-1 small">'
-        '<span class="text-body-secondary small">{}{} · <time datetime="{}">{}</time></span>'
-        "<span>{}</span><span>{}{}</span><span>{}{}</span></div>{}</li>",
-        badges,
-        post.row_url,
-        post.title_html or post.title,
-        snippet,
-        post.byline_author,
-        format_html(" · {}", post.byline_unit) if post.byline_unit else "",
-        post.created_iso,
-        post.created_label,
-        post.category_label,
-        post.answers_label,
-        labels["accepted"] if post.is_question and post.accepted_answer_id else "",
-        post.useful_label,
-        labels["yours"] if post.voted else "",
-        tag_list,
+        f'<span class="text-body-secondary small">{esc(post.byline_author)}{unit} · '
+        f'<time datetime="{esc(post.created_iso)}">{esc(post.created_label)}</time></span>'
+        f"<span>{esc(post.category_label)}</span>"
+        f"<span>{esc(post.answers_label)}{accepted}</span>"
+        f"<span>{esc(post.useful_label)}{yours}</span></div>{tag_list}</li>"
     )
+
+
+#: The highlighted cards of the list per (reader's scope, language), as HTML: the same for
+#: every reader of the same federations (selectors.visible_scope_key), a minute per
+#: process, forgotten when a post or a unit changes (apps.py).
+_CARDS = TimedCache(ttl=60, max_size=512)
+#: The summary of a card (the body's Markdown as text, cut at 24 words) per post and
+#: stamp: the same in every scope and language.
+_SUMMARIES = TimedCache(ttl=None, max_size=512)
+
+
+def _summary(card: dict) -> str:
+    """``body|markdown|striptags|truncatewords:24``, as the template gave it."""
+    return _SUMMARIES.get(
+        (card["pk"], card["updated_at"]),
+        lambda: truncatewords(striptags(render_markdown(card["body"] or "")), 24),
+    )
+
+
+def _highlighted_html(user) -> str:
+    """The cards of the posts put forward in ``user``'s scope (empty: no section), every
+    piece escaped; the summary is safe HTML (sanitised Markdown without its tags)."""
+
+    def render_cards():
+        cards = selectors.highlighted_cards(user)
+        if not cards:
+            return ""
+        detail = reverse("practices:detail", args=[PK_MARK])
+        categories = {value: str(label) for value, label in Category.choices}
+        question = " · " + conditional_escape(_("Question"))
+        esc = conditional_escape
+        return mark_safe(  # noqa: S308 - every piece escaped (the summary is safe HTML)
+            "".join(
+                '<div class="col"><div class="card h-100 border-warning"><div class="card-body">'
+                '<p class="small text-body-secondary mb-1">'
+                f"{esc(categories.get(card['category'], card['category']))}"
+                f"{question if card['kind'] == Post.Kind.QUESTION else ''}</p>"
+                '<h3 class="h5 card-title"><a href="'
+                f'{esc(detail.replace(str(PK_MARK), str(card["pk"])))}" class="stretched-link">'
+                f"{esc(card['title'])}</a></h3>"
+                f'<p class="card-text small mb-0">{esc(_summary(card))}</p></div></div></div>'
+                for card in cards
+            )
+        )
+
+    return _CARDS.get((selectors.visible_scope_key(user), get_language()), render_cards)
 
 
 @require_GET
@@ -217,14 +259,7 @@ def index(request):
     filterset = PostFilter(request.GET or None, queryset=selectors.posts(request.user))
     page = paginate(filterset.qs, request.GET.get("page"), per_page=PAGE_SIZE, count=False)
     filtered = any(request.GET.get(k) for k in filterset.filters)
-    highlighted = []
-    if not filtered and page.number == 1:
-        # The cards show no author: no join to them.
-        highlighted = list(
-            selectors.highlighted_posts(request.user)
-            .select_related(None)
-            .only("kind", "title", "body", "category")[:3]
-        )
+    highlighted = _highlighted_html(request.user) if not filtered and page.number == 1 else ""
     return render_partial(
         request,
         "practices/index.html",
@@ -395,7 +430,7 @@ def _byline(item, deleted: str) -> str:
 
 
 @require_http_methods(["GET", "POST"])
-@object_view(selectors.detail_queryset, VIEW)
+@object_view(selectors.post_page_queryset, VIEW)
 def detail(request, post):
     """A post, its files and answers (the accepted one first); POST: answer it."""
     form = CommentForm(request.POST or None)

@@ -171,3 +171,82 @@ def test_the_kept_fields_of_a_post_page_are_those_the_forms_render(
     # A sent form with an error is rendered with its own value and error, not the kept one.
     response = client.post(post.get_absolute_url(), {"body": ""})
     assert 'aria-invalid="true"' in response.content.decode()
+
+
+#: The highlighted cards as the list's template gave them before they were built in Python.
+CARDS_TEMPLATE = """{% load i18n fede %}{% for post in highlighted %}
+      <div class="col">
+        <div class="card h-100 border-warning">
+          <div class="card-body">
+            <p class="small text-body-secondary mb-1">{{ post.get_category_display }}{% if post.is_question %} · {% translate "Question" %}{% endif %}</p>
+            <h3 class="h5 card-title"><a href="{{ post.get_absolute_url }}" class="stretched-link">{{ post.title }}</a></h3>
+            <p class="card-text small mb-0">{{ post.body|markdown|striptags|truncatewords:24 }}</p>
+          </div>
+        </div>
+      </div>
+{% endfor %}"""
+
+
+def test_highlighted_cards_built_in_python_are_those_of_the_template(
+    p11_secretary, p15_secretary, paris_first
+):
+    from fede.practices import selectors
+
+    long_body = "**Gras** & <script>alert(1)</script> [lien](https://exemple.org) " + " ".join(
+        f"mot{i}" for i in range(40)
+    )
+    question = make_question(p11_secretary, 0, title="Tom & Jerry <b>gras</b>", body=long_body)
+    practice = make_post(p15_secretary, 1, title="Une <i>pratique</i>", body="Court & net")
+    make_post(p15_secretary, 2, title="Pas mise en avant")
+    for post in (question, practice):
+        services.post_highlight(actor=paris_first, post=post, highlighted=True)
+    for language in ("fr", "en"):
+        with translation.override(language):
+            built = views._highlighted_html(p15_secretary)
+            posts = list(selectors.highlighted_posts(p15_secretary)[:3])
+            expected = Template(CARDS_TEMPLATE).render(Context({"highlighted": posts}))
+            assert _squeeze(built) == _squeeze(expected)
+            assert views._highlighted_html(p15_secretary) is built  # kept
+    assert "Pas mise en avant" not in built
+    assert "<script>" not in built and "Tom &amp; Jerry &lt;b&gt;gras&lt;/b&gt;" in built
+    assert "Une &lt;i&gt;pratique&lt;/i&gt;" in built
+
+
+def test_kept_tags_and_cards_are_per_federation_and_follow_the_posts(
+    client, world, p11_secretary, p15_secretary, lyon_secretary, paris_first
+):
+    """Tags and highlighted cards are kept per reader's scope: a Lyon reader never gets
+    those kept for Paris (nor the reverse), and a change to a post shows at once."""
+    lyon_first = world.lyon.officers["first_secretary"]
+    paris = make_post(p11_secretary, 0, title="Carte de Paris", tags="seulement-paris")
+    lyon = make_post(lyon_secretary, 1, title="Carte de Lyon", tags="seulement-lyon")
+    services.post_highlight(actor=paris_first, post=paris, highlighted=True)
+    services.post_highlight(actor=lyon_first, post=lyon, highlighted=True)
+    index = reverse("practices:index")
+
+    def page_of(user):
+        client.force_login(user)
+        return client.get(index).content.decode()
+
+    for _round in range(2):  # the second round reads what the first one kept
+        for paris_page in (page_of(p11_secretary), page_of(p15_secretary)):
+            assert "#seulement-paris" in paris_page and "Carte de Paris" in paris_page
+            assert "seulement-lyon" not in paris_page and "Carte de Lyon" not in paris_page
+        lyon_page = page_of(lyon_secretary)
+        assert "#seulement-lyon" in lyon_page and "Carte de Lyon" in lyon_page
+        assert "seulement-paris" not in lyon_page and "Carte de Paris" not in lyon_page
+    # One entry per reader's paths (two sections of Paris, one of Lyon), none shared.
+    from fede.practices.selectors import visible_scope_key
+
+    scopes = {visible_scope_key(u) for u in (p11_secretary, p15_secretary, lyon_secretary)}
+    assert len(scopes) == 3 and {key[0] for key in views._CARDS._data} == scopes
+
+    # A post hidden, edited or put forward is seen on the next request.
+    services.post_hide(actor=paris_first, post=paris, hidden=True, reason="Doublon")
+    paris_page = page_of(p15_secretary)
+    assert "Carte de Paris" not in paris_page and "seulement-paris" not in paris_page
+    other = make_post(p15_secretary, 2, title="Autre carte", tags="nouveau")
+    services.post_highlight(actor=paris_first, post=other, highlighted=True)
+    paris_page = page_of(p11_secretary)
+    assert "Autre carte" in paris_page and "#nouveau" in paris_page
+    assert "Carte de Lyon" not in paris_page
