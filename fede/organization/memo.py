@@ -6,7 +6,9 @@
   and the day;
 - ``OFFICERS``: the current officers of a section as the home page lists them (names,
   roles, contact details already filtered by each officer's consent), keyed on the
-  section and the day.
+  section and the day;
+- ``SECTION_PATHS``: whether a unit path is a section's (selectors.scope_is_one_section),
+  keyed on the path.
 
 Who may read a page is decided before, on every request: a key only says *what* is
 shown, never *to whom*. Entries live at most a minute (``fede.core.memo``), and every
@@ -24,8 +26,9 @@ from fede.core.memo import TimedCache, clear_on_change
 SECTION_LISTS = TimedCache(max_size=128)
 SECTION_FIGURES = TimedCache(max_size=1024)
 OFFICERS = TimedCache(max_size=2048)
+SECTION_PATHS = TimedCache(max_size=2048)
 
-_ALL = (SECTION_LISTS, SECTION_FIGURES, OFFICERS)
+_ALL = (SECTION_LISTS, SECTION_FIGURES, OFFICERS, SECTION_PATHS)
 
 
 def _empty() -> None:

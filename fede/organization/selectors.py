@@ -7,8 +7,9 @@ another section's member gets the same answer as for a member that does not exis
 from __future__ import annotations
 
 import datetime
+import functools
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Count,
@@ -21,12 +22,14 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Concat
 from django.utils import timezone
 
 from fede.core.access import get_in_scope_or_404
 
+from . import memo
 from .models import DuesCorrection, DuesPayment, Mandate, Member, Transfer, Unit, up_to_date_q
 from .roles import can, grant_paths
 
@@ -65,13 +68,61 @@ def member_of_user(user) -> Member | None:
         return user._fede_member
     except AttributeError:
         pass
-    member = Member.objects.select_related("section").filter(user=user).first()
+    member = _read_member_of_user(user.pk)
     user._fede_member = member
     # ``user.member`` (the reverse one-to-one other apps read, e.g. a ballot's reach) is
     # the same row: kept too, so that it costs no second query (nor its section a third).
     Member._meta.get_field("user").remote_field.set_cached_value(user, member)
     if member is not None:
         Member._meta.get_field("user").set_cached_value(member, user)
+    return member
+
+
+@functools.lru_cache(maxsize=4)
+def _member_of_user_statement(alias: str, vendor: str) -> tuple:
+    """The SQL of ``Member.objects.select_related("section").filter(user_id=…)`` for one
+    database, compiled once per process: (query, sql, params, where the user id goes, the
+    selected columns if some need a conversion of their value (SQLite's dates) else None,
+    the member's and the unit's attribute names).
+
+    Compiling it (two tables, 45 columns) cost more than running it. No ordering: a login
+    has one member at most (the column is unique)."""
+    query = Member.objects.select_related("section").filter(user_id=0).order_by()[:1].query
+    compiler = query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    fields = [f.attname for f in Member._meta.concrete_fields]
+    unit_fields = [f.attname for f in Unit._meta.concrete_fields]
+    columns = [col for col, _sql, _alias in compiler.select[: compiler.col_count]]
+    # The row is the member's columns, then its section's, in the models' order.
+    expected = [(Member, f) for f in fields] + [(Unit, f) for f in unit_fields]
+    if [(col.target.model, col.target.attname) for col in columns] != expected:
+        raise AssertionError("unexpected layout of the member_of_user query")
+    # Which columns need a conversion depends on the backend only (not on the connection).
+    converted = columns if compiler.get_converters(columns) else None
+    return query, sql, tuple(params), params.index(0), converted, fields, unit_fields
+
+
+def _read_member_of_user(user_id) -> Member | None:
+    """``Member.objects.select_related("section").filter(user=…).first()``, the same
+    instances (every column of the member and of its section, as the ORM builds them),
+    from a statement compiled once (see _member_of_user_statement)."""
+    alias = router.db_for_read(Member)
+    connection = connections[alias]
+    query, sql, params, at, columns, fields, unit_fields = _member_of_user_statement(
+        alias, connection.vendor
+    )
+    params = (*params[:at], user_id, *params[at + 1 :])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if columns is not None:  # e.g. SQLite's dates (PostgreSQL needs none here)
+        compiler = query.get_compiler(connection=connection)
+        row = next(iter(compiler.apply_converters([row], compiler.get_converters(columns))))
+    size = len(fields)
+    member = Member.from_db(alias, fields, row[:size])
+    Member.section.field.set_cached_value(member, Unit.from_db(alias, unit_fields, row[size:]))
     return member
 
 
@@ -124,6 +175,16 @@ def contact_visible_q(user) -> Q:
     return q
 
 
+def contact_visible_in_scope(user, capability: str) -> bool:
+    """May the user read the contact details of every member where they hold
+    ``capability``? True when each unit of that scope lies within a unit where they hold
+    ``federation.view`` (contact_visible_q is then true on every member of the scope)."""
+    readable = grant_paths(user, "federation.view")
+    if not readable:
+        return False
+    return all(any(p.startswith(r) for r in readable) for p in grant_paths(user, capability))
+
+
 def member_search(
     user,
     *,
@@ -149,8 +210,13 @@ def member_search(
             members = members.filter(section=unit)
         else:
             members = members.filter(section__path__startswith=unit.path)
-    # An e-mail the user may not read is never matched either: a search must not reveal it.
-    visible = contact_visible_q(user) if words else Q()
+    # An e-mail the user may not read is never matched either: a search must not reveal it
+    # (no condition when the user may read every e-mail of the scope).
+    visible = (
+        Q()
+        if not words or contact_visible_in_scope(user, capability)
+        else (contact_visible_q(user))
+    )
     for word in words:
         members = members.filter(
             Q(last_name__icontains=word)
@@ -312,30 +378,38 @@ def transfers_visible_to(user, capability: str = "transfers.approve") -> QuerySe
 
 
 def member_history(member: Member) -> dict[str, list]:
-    """Dues, transfers and offices of a member, newest first (four queries). The users and
-    units joined are read for what the file prints (an email, a name), not as full rows; a
-    transfer's own unit stays whole (the rights on it are read from it)."""
+    """Dues (with their corrections), transfers and offices of a member, newest first
+    (three queries, four when a payment was corrected). The users and units joined are
+    read for what the file prints (an email, a name), not as full rows; a transfer's own
+    unit stays whole (the rights on it are read from it)."""
+    payments = list(
+        member.payments.select_related("recorded_by")
+        .only(
+            "member_id",
+            "year",
+            "amount",
+            "paid_on",
+            "method",
+            "cancelled_at",
+            "cancel_reason",
+            "recorded_by__email",
+        )
+        .annotate(has_corrections=Exists(DuesCorrection.objects.filter(payment=OuterRef("pk"))))
+        .order_by("-year", "cancelled_at", "-pk")
+    )
+    # ``payment.corrections.all`` reads what is prefetched here: the corrections of the
+    # payments the query above says were corrected, none (no query) for the others.
+    corrections = DuesCorrection.objects.only("payment_id", "created_at", "changes", "reason")
+    corrected = [p for p in payments if p.has_corrections]
+    if corrected:
+        prefetch_related_objects(corrected, Prefetch("corrections", corrections))
+    if len(corrected) < len(payments):
+        prefetch_related_objects(
+            [p for p in payments if not p.has_corrections],
+            Prefetch("corrections", corrections.none()),
+        )
     return {
-        "payments": list(
-            member.payments.select_related("recorded_by")
-            .only(
-                "member_id",
-                "year",
-                "amount",
-                "paid_on",
-                "method",
-                "cancelled_at",
-                "cancel_reason",
-                "recorded_by__email",
-            )
-            .prefetch_related(
-                Prefetch(
-                    "corrections",
-                    DuesCorrection.objects.only("payment_id", "created_at", "changes", "reason"),
-                )
-            )
-            .order_by("-year", "cancelled_at", "-pk")
-        ),
+        "payments": payments,
         "transfers": list(
             member.transfers.select_related("from_unit", "to_unit", "requested_by", "decided_by")
             .defer(
@@ -381,6 +455,11 @@ def contact_visible(user, member: Member) -> bool:
 
 def scope_is_one_section(user, capability: str = "members.view") -> bool:
     """Does the user's scope for ``capability`` hold exactly one section (and nothing
-    above it)? Lists then need no "section" column."""
+    above it)? Lists then need no "section" column. Whether a path is a section's is kept
+    a minute per process (memo.SECTION_PATHS)."""
     paths = grant_paths(user, capability)
-    return len(paths) == 1 and Unit.objects.filter(path=paths[0], kind=Unit.Kind.SECTION).exists()
+    if len(paths) != 1:
+        return False
+    return memo.SECTION_PATHS.get(
+        paths[0], lambda: Unit.objects.filter(path=paths[0], kind=Unit.Kind.SECTION).exists()
+    )

@@ -13,7 +13,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -59,7 +59,15 @@ from .forms import (
     TransferRequestForm,
 )
 from .invitations import space_state
-from .models import Mandate, Member, Territory, Transfer, Unit, up_to_date_in
+from .models import (
+    Mandate,
+    Member,
+    MemberInvitation,
+    Territory,
+    Transfer,
+    Unit,
+    up_to_date_in,
+)
 from .roles import can, grant_paths, reach, roles_with
 from .views_figures import COUNT_CAP, count_rows
 from .views_space import member_section_page
@@ -67,6 +75,35 @@ from .views_space import member_section_page
 
 def _members():
     return Member.objects.select_related("section", "user")
+
+
+def _member_file():
+    """The member of a file page, with the date and expiry of their latest invitation in
+    the same query (what space_state reads; see _latest_invitation)."""
+    latest = MemberInvitation.objects.filter(member=OuterRef("pk")).order_by("-created_at", "-pk")
+    return _members().annotate(
+        latest_invitation_pk=Subquery(latest.values("pk")[:1]),
+        latest_invitation_created_at=Subquery(latest.values("created_at")[:1]),
+        latest_invitation_expires_at=Subquery(latest.values("expires_at")[:1]),
+    )
+
+
+def _latest_invitation(member: Member) -> MemberInvitation | None:
+    """The latest invitation read by _member_file, as ``.only("member", "created_at",
+    "expires_at")`` would give it (other columns deferred)."""
+    if member.latest_invitation_pk is None:
+        return None
+    read = {
+        "id": member.latest_invitation_pk,
+        "member_id": member.pk,
+        "created_at": member.latest_invitation_created_at,
+        "expires_at": member.latest_invitation_expires_at,
+    }
+    # from_db takes the values in the model's column order.
+    names = [f.attname for f in MemberInvitation._meta.concrete_fields if f.attname in read]
+    invitation = MemberInvitation.from_db(member._state.db, names, [read[name] for name in names])
+    MemberInvitation.member.field.set_cached_value(invitation, member)
+    return invitation
 
 
 def _mandates():
@@ -497,11 +534,12 @@ def section_member_export(request, unit, fmt):
 # --- One member ----------------------------------------------------------------------------
 
 
-@object_view(_members, "members.view")
+@object_view(_member_file, "members.view")
 @require_GET
 def member_detail(request, member):
     """A member's file, with their dues, transfers and offices, and the actions allowed."""
     user = request.user
+    member.latest_invitation = _latest_invitation(member)
     log_access(
         actor=user,
         action=AccessLog.Action.VIEW,

@@ -176,6 +176,43 @@ def test_member_of_user_also_serves_user_member_until_forgotten(django_assert_nu
         assert stranger.member == member
 
 
+def test_member_of_user_reads_what_the_orm_reads(django_assert_num_queries):
+    """member_of_user runs a statement compiled once: same member, same section, every
+    column with the ORM's values and types (dates, datetimes, booleans), nothing deferred."""
+    import datetime
+
+    from django.utils import timezone
+
+    from fede.accounts.models import User
+    from fede.organization.selectors import member_of_user
+
+    from .factories import make_federation, make_member_user
+
+    section = make_section(make_federation(), closed_on=datetime.date(2020, 5, 4))
+    user = make_member_user(section)
+    Member.objects.filter(user=user).update(
+        birth_date=datetime.date(1980, 2, 3), erasure_requested_at=timezone.now()
+    )
+    expected = Member.objects.select_related("section").filter(user=user).first()
+    for _ in range(2):  # the first call compiles the statement, the second reuses it
+        user = User.objects.get(pk=user.pk)
+        with django_assert_num_queries(1):
+            member = member_of_user(user)
+            for field in Member._meta.concrete_fields:
+                value = getattr(member, field.attname)
+                assert value == getattr(expected, field.attname), field.name
+                assert type(value) is type(getattr(expected, field.attname)), field.name
+            for field in Unit._meta.concrete_fields:
+                value = getattr(member.section, field.attname)
+                assert value == getattr(expected.section, field.attname), field.name
+                assert type(value) is type(getattr(expected.section, field.attname)), field.name
+            assert member.get_deferred_fields() == set()
+            assert member.section.get_deferred_fields() == set()
+            assert not member._state.adding and member._state.db == "default"
+            assert member._loaded_user_id == user.pk
+            assert member.user is user
+
+
 def test_section_dashboard_warm_queries(client, paris, crowded, django_assert_num_queries):
     """Once its figures are kept (memo.SECTION_FIGURES): the unit, the officers, the access
     log and the transfers after the session and the user."""
@@ -198,3 +235,97 @@ def test_home_member_panel_warm_queries(paris, crowded, django_assert_num_querie
     del user._fede_member
     with django_assert_num_queries(2):
         assert member_home(request)["officers"]
+
+
+def test_member_detail_queries(client, paris, django_assert_num_queries):
+    """A member's file: the member (with their latest invitation), the access log, the
+    payments, transfers and offices; the corrections only when a payment was corrected."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from fede.organization import invitations
+    from fede.organization.models import MemberInvitation
+
+    member = MemberFactory(section=paris.s11)
+    payment = screens.paid(member, year=timezone.localdate().year - 1)
+    screens.paid(member)
+    url = reverse("organization:member_detail", args=[member.pk])
+    c = login(client, paris.user("secretary"))
+    with django_assert_num_queries(7):
+        html = c.get(url).content.decode()
+    assert "data-correction" not in html
+    assert "Pas encore invité·e" in html
+    # Invited twice: the latest invitation (its date) is read with the member.
+    first = invitations.member_invite(actor=SYSTEM, member=member)
+    MemberInvitation.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=40),
+        expires_at=timezone.now() - datetime.timedelta(days=10),
+    )
+    with django_assert_num_queries(7):
+        html = c.get(url).content.decode()
+    assert "Invitation expirée" in html
+    latest = invitations.member_invite(actor=SYSTEM, member=member)
+    MemberInvitation.objects.filter(pk=latest.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=3)
+    )
+    day = timezone.localtime(timezone.now() - datetime.timedelta(days=3)).strftime("%d/%m/%Y")
+    with django_assert_num_queries(7):
+        html = c.get(url).content.decode()
+    assert f"Invitation envoyée ({day})" in html
+    # A corrected payment: its corrections are read (one more query), under it only.
+    services.dues_correct(
+        actor=SYSTEM, payment=payment, reason="Erreur de saisie", amount=Decimal("42.00")
+    )
+    with django_assert_num_queries(8):
+        html = c.get(url).content.decode()
+    assert html.count("data-correction") == 1
+    assert "Erreur de saisie" in html
+
+
+def test_federation_search_queries_and_section_paths_kept(
+    client, paris, crowded, django_assert_num_queries
+):
+    """A search over a federation: the page and its count in one query, then its rows;
+    whether the scope is one section is kept per path (memo.SECTION_PATHS), the same for
+    every reader of that path, and a section's officer still gets a section's answer."""
+    from fede.organization import memo, selectors
+
+    url = reverse("organization:member_list") + "?q=a"
+    staff = paris.user("staff")
+    c = login(client, staff)
+    with django_assert_num_queries(6):  # session, user, section of the scope?, 2, log
+        assert c.get(url).status_code == 200
+    with django_assert_num_queries(5):
+        response = c.get(url)
+    assert response.status_code == 200
+    assert b'<th scope="col" class="d-none d-md-table-cell">Section</th>' in response.content
+    assert selectors.scope_is_one_section(staff) is False
+    assert selectors.scope_is_one_section(paris.user("secretary")) is True
+    assert len(memo.SECTION_PATHS) == 2
+    c = login(client, paris.user("secretary"))
+    response = c.get(url)
+    assert b'<th scope="col" class="d-none d-md-table-cell">Section</th>' not in response.content
+
+
+def test_contact_visible_in_scope(paris):
+    """A search drops its e-mail condition only when every member of the scope has an
+    e-mail its reader may read: not for a section officer, nor for someone who also holds
+    an office in a federation whose e-mails they may not read."""
+    from fede.organization.models import Mandate, Role
+    from fede.organization.roles import forget_grants
+    from fede.organization.selectors import contact_visible_in_scope
+
+    from .factories import make_federation
+
+    assert contact_visible_in_scope(paris.user("staff"), "members.view")
+    assert not contact_visible_in_scope(paris.user("secretary"), "members.view")
+    assert not contact_visible_in_scope(paris.user("member"), "members.view")
+    staff = paris.user("staff")
+    elsewhere = make_section(make_federation("Fédération du Nord"))
+    Mandate.objects.create(
+        member=staff.member, unit=elsewhere, role=Role.SECTION_SECRETARY, start="2020-01-01"
+    )
+    forget_grants(staff)
+    assert not contact_visible_in_scope(staff, "members.view")
