@@ -7,7 +7,6 @@ another section's member gets the same answer as for a member that does not exis
 from __future__ import annotations
 
 import datetime
-import functools
 
 from django.db import connections, router
 from django.db.models import (
@@ -16,6 +15,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -28,6 +28,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from fede.core.access import get_in_scope_or_404
+from fede.core.statements import Slot, bind, compiled
 
 from . import memo
 from .models import DuesCorrection, DuesPayment, Mandate, Member, Transfer, Unit, up_to_date_q
@@ -78,28 +79,32 @@ def member_of_user(user) -> Member | None:
     return member
 
 
-@functools.lru_cache(maxsize=4)
-def _member_of_user_statement(alias: str, vendor: str) -> tuple:
+def _member_of_user_statement(alias: str) -> tuple:
     """The SQL of ``Member.objects.select_related("section").filter(user_id=…)`` for one
-    database, compiled once per process: (query, sql, params, where the user id goes, the
+    database, compiled once per process (fede.core.statements): (query, sql, params, the
     selected columns if some need a conversion of their value (SQLite's dates) else None,
     the member's and the unit's attribute names).
 
     Compiling it (two tables, 45 columns) cost more than running it. No ordering: a login
     has one member at most (the column is unique)."""
-    query = Member.objects.select_related("section").filter(user_id=0).order_by()[:1].query
-    compiler = query.get_compiler(using=alias)
-    sql, params = compiler.as_sql()
-    fields = [f.attname for f in Member._meta.concrete_fields]
-    unit_fields = [f.attname for f in Unit._meta.concrete_fields]
-    columns = [col for col, _sql, _alias in compiler.select[: compiler.col_count]]
-    # The row is the member's columns, then its section's, in the models' order.
-    expected = [(Member, f) for f in fields] + [(Unit, f) for f in unit_fields]
-    if [(col.target.model, col.target.attname) for col in columns] != expected:
-        raise AssertionError("unexpected layout of the member_of_user query")
-    # Which columns need a conversion depends on the backend only (not on the connection).
-    converted = columns if compiler.get_converters(columns) else None
-    return query, sql, tuple(params), params.index(0), converted, fields, unit_fields
+
+    def build():
+        user = Slot("user", IntegerField())
+        query = Member.objects.select_related("section").filter(user_id=user).order_by()[:1].query
+        compiler = query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        fields = [f.attname for f in Member._meta.concrete_fields]
+        unit_fields = [f.attname for f in Unit._meta.concrete_fields]
+        columns = [col for col, _sql, _alias in compiler.select[: compiler.col_count]]
+        # The row is the member's columns, then its section's, in the models' order.
+        expected = [(Member, f) for f in fields] + [(Unit, f) for f in unit_fields]
+        if [(col.target.model, col.target.attname) for col in columns] != expected:
+            raise AssertionError("unexpected layout of the member_of_user query")
+        # Which columns need a conversion depends on the backend only.
+        converted = columns if compiler.get_converters(columns) else None
+        return query, sql, tuple(params), converted, fields, unit_fields
+
+    return compiled(("organization.member_of_user", alias), build)
 
 
 def _read_member_of_user(user_id) -> Member | None:
@@ -108,12 +113,9 @@ def _read_member_of_user(user_id) -> Member | None:
     from a statement compiled once (see _member_of_user_statement)."""
     alias = router.db_for_read(Member)
     connection = connections[alias]
-    query, sql, params, at, columns, fields, unit_fields = _member_of_user_statement(
-        alias, connection.vendor
-    )
-    params = (*params[:at], user_id, *params[at + 1 :])
+    query, sql, params, columns, fields, unit_fields = _member_of_user_statement(alias)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, bind(params, {"user": user_id}, alias))
         row = cursor.fetchone()
     if row is None:
         return None

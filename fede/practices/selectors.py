@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 
 from fede.core.access import is_system
 from fede.core.memo import TimedCache
+from fede.core.statements import Slot, bind, compiled, sql_of
 from fede.kits.models import Kit, KitVersion
 from fede.organization.models import Mandate, Unit
 from fede.organization.roles import grant_paths
@@ -225,35 +226,26 @@ def answers(post: Post, actor, *, moderator: bool):
     return rows
 
 
-#: Stand-ins for the post and the reader in the statement of :func:`post_state`, compiled
-#: once per database (only the ORM's SQL and these values as parameters).
-_STATE_POST, _STATE_USER = 987654321, 987654322
-_STATE_STATEMENTS = TimedCache(ttl=None, max_size=8)
 _STATE_NAMES = ("useful_count", "voted", "following", "has_attachments", "has_proposals")
 
 
-def _post_state_statement(alias: str) -> tuple[str, tuple, int, int]:
-    def compile_statement():
-        query = (
+def _post_state_statement(alias: str) -> tuple[str, tuple]:
+    def build():
+        post, user = Slot("post", IntegerField()), Slot("user", IntegerField())
+        return sql_of(
             Post.objects.using(alias)
-            .filter(pk=_STATE_POST)
+            .filter(pk=post)
             .annotate(
                 useful_count=_count(Vote),
-                voted=Exists(Vote.objects.filter(post=OuterRef("pk"), user=_STATE_USER)),
-                following=Exists(Follow.objects.filter(post=OuterRef("pk"), user=_STATE_USER)),
+                voted=Exists(Vote.objects.filter(post=OuterRef("pk"), user=user)),
+                following=Exists(Follow.objects.filter(post=OuterRef("pk"), user=user)),
                 has_attachments=Exists(Attachment.objects.filter(post=OuterRef("pk"))),
                 has_proposals=Exists(KitProposal.objects.filter(post=OuterRef("pk"))),
             )
             .values(*_STATE_NAMES)
-            .query
         )
-        sql, params = query.get_compiler(using=alias).as_sql()
-        params = tuple(params)
-        posts = {i for i, value in enumerate(params) if value == _STATE_POST}
-        users = {i for i, value in enumerate(params) if value == _STATE_USER}
-        return sql, params, frozenset(posts), frozenset(users)
 
-    return _STATE_STATEMENTS.get(alias, compile_statement)
+    return compiled(("practices.post_state", alias), build)
 
 
 def post_state(post: Post, actor) -> dict:
@@ -261,12 +253,8 @@ def post_state(post: Post, actor) -> dict:
     proposals (most have neither: no query for them then), in one query — the ORM's
     statement, built once per process (:func:`_post_state_statement`)."""
     alias = router.db_for_read(Post)
-    sql, params, posts, users = _post_state_statement(alias)
-    user_id = getattr(actor, "pk", None)
-    values = tuple(
-        post.pk if i in posts else user_id if i in users else value
-        for i, value in enumerate(params)
-    )
+    sql, params = _post_state_statement(alias)
+    values = bind(params, {"post": post.pk, "user": getattr(actor, "pk", None)}, alias)
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
