@@ -175,8 +175,11 @@ class EventQuerySet(models.QuerySet):
         ending after ``moment`` started at most its own duration before it) and lets every
         ``start`` index serve the range. The longest duration is read in the same query
         from the expression index of migration 0003 (one index entry).
+
+        ``moment`` may be an expression (a value given when the SQL, compiled once, runs).
         """
-        return self.filter(end__gte=moment, start__gte=Value(moment) - longest_duration())
+        start = moment if hasattr(moment, "resolve_expression") else Value(moment)
+        return self.filter(end__gte=moment, start__gte=start - longest_duration())
 
     def past(self, now=None):
         return self.filter(end__lt=now or timezone.now())

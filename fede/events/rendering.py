@@ -28,6 +28,10 @@ def _text(value) -> str:
     return conditional_escape(value)
 
 
+#: For other modules writing HTML (the check-in rows).
+escape_text = _text
+
+
 def _escape(value) -> str:
     """Django's ``escape`` (even of a safe string), without its lazy wrapper."""
     return html.escape(str(value))

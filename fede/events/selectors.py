@@ -2,7 +2,8 @@
 
 :func:`events_visible_to` is the one place where visibility is decided, in SQL: the
 agenda, the month view, the event page (404 when not visible), the ICS files, the feeds
-and the search all start from it.
+and the search all start from it (the agenda and the month view through its SQL, compiled
+once per reader's scope: :func:`listed_where`).
 """
 
 from __future__ import annotations
@@ -10,27 +11,26 @@ from __future__ import annotations
 import calendar
 import datetime
 from dataclasses import dataclass
+from math import ceil
 from urllib.parse import quote
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
+    BooleanField,
     CharField,
     Count,
-    DateField,
     Exists,
-    F,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, RowNumber, TruncDate
-from django.db.models.query import RawQuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -41,7 +41,9 @@ from django.utils.text import capfirst
 from django.utils.translation import ngettext
 
 from fede.core.access import get_in_scope_or_404
+from fede.core.lists import Page, page_number
 from fede.core.memo import TimedCache
+from fede.core.statements import Slot, bind, compiled, where_of
 from fede.organization.models import Member, Territory, Unit
 from fede.organization.roles import grant_paths, units_q
 from fede.organization.selectors import member_of_user
@@ -162,17 +164,131 @@ def listed_events(user) -> QuerySet[Event]:
     return events_visible_to(user).published()
 
 
-def event_for_user(user, pk) -> Event:
+# --- SQL compiled once: the reader's visibility, the filters ---------------------------------
+#
+# Building ``visibility_q`` and compiling it (with the filters, the time bounds, the
+# annotations and joins of a list) costs the agenda and the month view more than their SQL
+# does. What they compile to depends on few things: the visibility condition only on what
+# ``visibility_q`` reads of the reader (member id and section, the units where they
+# organise), the filters' and time bounds' SQL on nobody at all (the instants are
+# ``Slot``s, given at execution). Each piece is compiled once by the ORM, from the same
+# ``visibility_q``, ``apply_filters`` and ``ending_after`` (fede.core.statements); the
+# statements of the pages (below) are written around them.
+
+
+def _visibility_key(user) -> tuple:
+    """Everything ``visibility_q(user)`` depends on."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return ("public",)
+    if user.is_superuser:
+        return ("all",)
+    member = audience_member(user)
+    return (
+        "reader",
+        member.pk if member is not None else None,
+        member.section.path if member is not None else None,
+        tuple(grant_paths(user, "events.manage")),
+    )
+
+
+def listed_where(user, db: str = "default") -> tuple[str, tuple]:
+    """``listed_events(user)``'s condition, as SQL on ``"events_event"`` (the table not
+    aliased: a statement's top level, never a subquery of an ORM query, which would alias
+    it), compiled once per :func:`_visibility_key`."""
+
+    def build() -> tuple[str, tuple]:
+        return where_of(listed_events(user).query, db)
+
+    return compiled(("events.listed", db, _visibility_key(user)), build)
+
+
+#: How the agenda reads time: events not ended at ``now``, ended before ``now``, or
+#: held between ``from`` and ``to`` (a day, a month).
+UPCOMING, PAST, BETWEEN = "upcoming", "past", "between"
+
+
+def _filters_key(filters: AgendaFilters) -> tuple | None:
+    """What ``apply_filters`` reads of ``filters``; None for a search (not kept)."""
+    if filters.q.split():
+        return None
+    return (
+        filters.arrondissement or None,
+        filters.kind if filters.kind in Event.Kind.values else "",
+        filters.organiser or None,
+    )
+
+
+def _scope(filters: AgendaFilters, mode: str, db: str = "default") -> tuple[str, str, tuple]:
+    """(FROM, WHERE, parameters) of the events a page lists, visibility aside: the filters
+    and the time bounds of ``mode`` (``Slot``s among the parameters)."""
+
+    def build() -> tuple[str, str, tuple]:
+        events = apply_filters(Event.objects.using(db).all(), filters)
+        if mode == UPCOMING:
+            events = events.ending_after(Slot("now"))
+        elif mode == PAST:
+            events = events.filter(end__lt=Slot("now"))
+        else:
+            events = events.ending_after(Slot("from")).filter(start__lt=Slot("to"))
+        query = events.query
+        query.get_initial_alias()
+        from_parts, from_params = query.get_compiler(using=db).get_from_clause()
+        where, where_params = where_of(query, db)
+        return " ".join(from_parts), where, (*from_params, *where_params)
+
+    key = _filters_key(filters)
+    if key is None:
+        return build()
+    return compiled(("events.scope", db, mode, key), build)
+
+
+def _listed_scope(user, filters: AgendaFilters, mode: str, values: dict, db: str):
+    """(FROM, WHERE, bound parameters) of what ``user`` may see among the events of
+    ``filters`` in ``mode``, its instants ``values``. Nothing parameterised may come
+    between the FROM and the WHERE of a statement written around them."""
+    from_sql, scope_where, scope_params = _scope(filters, mode, db)
+    visible, visible_params = listed_where(user, db)
+    where = " AND ".join(f"({part})" for part in (scope_where, visible) if part) or "1 = 1"
+    return from_sql, where, bind(scope_params, values, db) + list(visible_params)
+
+
+#: Whether an event has speakers, documents and co-organisers (``event_parts``), read
+#: with the event: most have none of one or the other, and their query is then skipped.
+EVENT_PARTS_SQL = {
+    "has_speakers": (
+        'EXISTS (SELECT 1 FROM "events_eventspeaker" "ev_part" '
+        'WHERE "ev_part"."event_id" = "events_event"."id")'
+    ),
+    "has_materials": (
+        'EXISTS (SELECT 1 FROM "events_eventmaterial" "ev_part" '
+        'WHERE "ev_part"."event_id" = "events_event"."id")'
+    ),
+    "has_co_organisers": (
+        'EXISTS (SELECT 1 FROM "events_event_co_organisers" "ev_part" '
+        'WHERE "ev_part"."event_id" = "events_event"."id")'
+    ),
+}
+
+
+def event_for_user(user, pk, *, parts: bool = False) -> Event:
     """One event the user may see, or 404 (the same answer as for a missing event).
 
     The event is read by its id first and the common cases (a public event, an event for
     all members, an event of one of the member's own units) are decided on that row in
     Python: building ``visibility_q`` costs more than the page's SQL. Anything else (a
     draft, an invitation, a co-organised event, a refusal) is decided in SQL as before.
+    With ``parts``, the event says whether it has speakers, documents and co-organisers
+    (for ``event_parts``).
     """
-    events = Event.objects.select_related(
-        "organiser", "organiser__territory", "booking__room__venue"
-    )
+    events = Event.objects.select_related("organiser", "booking__room__venue")
+    if parts:
+        events = events.annotate(
+            **{
+                # Fixed SQL, no values; on the query's own (top-level) table.
+                name: RawSQL(sql, (), output_field=BooleanField())  # noqa: S611
+                for name, sql in EVENT_PARTS_SQL.items()
+            }
+        )
     try:
         event = events.get(pk=pk)
     except (ObjectDoesNotExist, ValueError, TypeError, OverflowError, ValidationError) as exc:
@@ -205,6 +321,24 @@ def _plainly_visible(user, event: Event) -> bool:
 def events_managed_by(user) -> QuerySet[Event]:
     """Events organised by a unit where the user holds ``events.manage``."""
     return Event.objects.in_scope(user, "events.manage")
+
+
+#: What the check-in page (``views.attendees``) reads of its event and organiser.
+CHECKIN_EVENT_FIELDS = (
+    "title",
+    "slug",
+    "start",
+    "end",
+    "capacity",
+    "status",
+    "organiser__name",
+    "organiser__path",
+)
+
+
+def checkin_events() -> QuerySet[Event]:
+    """``managed_events`` for the check-in page: its few columns, no room."""
+    return Event.objects.select_related("organiser").only(*CHECKIN_EVENT_FIELDS)
 
 
 def managed_events() -> QuerySet[Event]:
@@ -305,6 +439,174 @@ AGENDA_ROW_FIELDS = (
 )
 
 
+def _agenda_mode(filters: AgendaFilters, now) -> tuple[str, dict, str]:
+    """(time mode, its instants, direction of the order) as ``agenda_events`` reads them."""
+    if filters.day:
+        start, following = day_bounds(filters.day)
+        return BETWEEN, {"from": start, "to": following}, "ASC"
+    if filters.past:
+        return PAST, {"now": now}, "DESC"
+    return UPCOMING, {"now": now}, "ASC"
+
+
+#: The agenda's page and its count in one statement: ``{mine}`` (the reader's
+#: registration, or NULL), ``{from}`` and ``{where}`` (``_listed_scope``) and ``{order}``
+#: filled per request, ``{columns}`` once. Aliases prefixed ``ev_`` (none of the ORM's).
+AGENDA_SQL = (
+    "SELECT {columns}, "
+    '(SELECT COUNT(*) FROM "events_registration" "ev_reg" '
+    'WHERE "ev_reg"."event_id" = "events_event"."id" AND "ev_reg"."status" = %s), '
+    "{mine}, "
+    '"ev_unit"."name", "ev_booking"."room_id", "ev_room"."name", "ev_room"."venue_id", '
+    '"ev_venue"."name", "ev_venue"."address", "ev_venue"."postal_code", '
+    "(SELECT COUNT(*) FROM {from} WHERE {where}) "
+    "FROM {from} "
+    'INNER JOIN "organization_unit" "ev_unit" ON "ev_unit"."id" = "events_event"."organiser_id" '
+    'LEFT OUTER JOIN "rooms_booking" "ev_booking" '
+    'ON "ev_booking"."id" = "events_event"."booking_id" '
+    'LEFT OUTER JOIN "rooms_room" "ev_room" ON "ev_room"."id" = "ev_booking"."room_id" '
+    'LEFT OUTER JOIN "rooms_venue" "ev_venue" ON "ev_venue"."id" = "ev_room"."venue_id" '
+    "WHERE {where} "
+    'ORDER BY "events_event"."start" {order}, "events_event"."id" {order} '
+    "LIMIT %s OFFSET %s"
+)
+AGENDA_MINE_SQL = (
+    '(SELECT "ev_mine"."status" FROM "events_registration" "ev_mine" '
+    'WHERE "ev_mine"."event_id" = "events_event"."id" AND "ev_mine"."member_id" = %s LIMIT 1)'
+)
+COUNT_SQL = "SELECT COUNT(*) FROM {from} WHERE {where}"
+
+
+def _agenda_fields() -> list:
+    """The Event fields an agenda row reads, in the model's order (``from_db``)."""
+    shown = {name.split("__")[0] for name in AGENDA_ROW_FIELDS} | {"id"}
+    return [f for f in Event._meta.concrete_fields if f.name in shown]
+
+
+def _partial(model, db: str, *attnames: str):
+    """A function ``values`` (of ``attnames``) → a ``model`` instance with only those
+    loaded (as ``only()`` gives it)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in attnames]
+
+    def load(values: dict):
+        return model.from_db(db, names, [values[name] for name in names])
+
+    return load
+
+
+def _converters(fields, db: str) -> list[tuple[int, list, object]]:
+    """(position, converters, column) of the fields whose values the backend converts
+    (what the ORM applies to what it reads: SQLite's dates, for instance)."""
+    conn = connections[db]
+    found = []
+    for position, field in enumerate(fields):
+        column = field.get_col(field.model._meta.db_table)
+        converters = conn.ops.get_db_converters(column) + column.get_db_converters(conn)
+        if converters:
+            found.append((position, converters, column))
+    return found
+
+
+def agenda_page(user, filters: AgendaFilters, page_param, *, per_page: int, now=None) -> Page:
+    """``paginate(agenda_events(user, filters, now=now), page_param, per_page=per_page)``:
+    the same rows (with ``organiser``, ``booking.room.venue``, ``confirmed_count`` and
+    ``my_status``) and count, in one statement written around SQL compiled once
+    (``listed_where``, ``_scope``), instead of building and compiling two ORM queries on
+    every request."""
+    from fede.rooms.models import Booking, Room, Venue
+
+    db = Event.objects.db
+    conn = connections[db]
+    now = now or timezone.now()
+    mode, instants, order = _agenda_mode(filters, now)
+    from_sql, where, scope_params = _listed_scope(user, filters, mode, instants, db)
+    fields = _agenda_fields()
+    names = [f.attname for f in fields]
+    member = audience_member(user)
+    sql = (
+        AGENDA_SQL.replace("{mine}", "NULL" if member is None else AGENDA_MINE_SQL)
+        .replace("{from}", from_sql)
+        .replace("{where}", where)
+        .replace("{order}", order)
+        .replace("{columns}", ", ".join(f'"events_event"."{f.column}"' for f in fields))
+    )
+    head = [
+        Registration.Status.CONFIRMED.value,
+        *([] if member is None else [member.pk]),
+        *scope_params,
+        *scope_params,
+    ]
+    converters = _converters(fields, db)
+    width = len(fields)
+    organiser = Event._meta.get_field("organiser")
+    booking_field = Event._meta.get_field("booking")
+    room_field = Booking._meta.get_field("room")
+    venue_field = Room._meta.get_field("venue")
+
+    load_unit = _partial(Unit, db, "id", "name")
+    load_venue = _partial(Venue, db, "id", "name", "address", "postal_code")
+    load_room = _partial(Room, db, "id", "venue_id", "name")
+    load_booking = _partial(Booking, db, "id", "room_id")
+
+    def rows_at(number: int) -> tuple[list[Event], int | None]:
+        with conn.cursor() as cursor:
+            cursor.execute(sql, [*head, per_page + 1, (number - 1) * per_page])
+            fetched = cursor.fetchall()
+        events = []
+        for row in fetched:
+            values = list(row[:width])
+            for position, functions, column in converters:
+                for convert in functions:
+                    values[position] = convert(values[position], column, conn)
+            event = Event.from_db(db, names, values)
+            (confirmed, my_status, unit_name, room_id, room_name, venue_id) = row[width : width + 6]
+            venue_name, venue_address, postal_code = row[width + 6 : width + 9]
+            event.confirmed_count = confirmed
+            event.my_status = my_status
+            unit = load_unit({"id": event.organiser_id, "name": unit_name})
+            organiser.set_cached_value(event, unit)
+            booking = None
+            if event.booking_id is not None:
+                venue = load_venue(
+                    {
+                        "id": venue_id,
+                        "name": venue_name,
+                        "address": venue_address,
+                        "postal_code": postal_code,
+                    }
+                )
+                room = load_room({"id": room_id, "venue_id": venue_id, "name": room_name})
+                venue_field.set_cached_value(room, venue)
+                booking = load_booking({"id": event.booking_id, "room_id": room_id})
+                room_field.set_cached_value(booking, room)
+            booking_field.set_cached_value(event, booking)
+            events.append(event)
+        return events, (fetched[0][-1] if fetched else None)
+
+    number = page_number(page_param)
+    rows, total = rows_at(number)
+    if not rows:
+        # Nothing, or past the last page: the count, then the last page (as ``paginate``).
+        total = 0
+        if number > 1:
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    COUNT_SQL.replace("{from}", from_sql).replace("{where}", where), scope_params
+                )
+                total = cursor.fetchone()[0]
+            last = max(1, ceil(total / per_page))
+            if number > last:
+                number = last
+                rows, _total = rows_at(number)
+    return Page(
+        object_list=rows[:per_page],
+        number=number,
+        per_page=per_page,
+        has_next=len(rows) > per_page,
+        count=total,
+    )
+
+
 def listing_rows(events: list[Event]) -> list[Event]:
     """Give each event of a list page what its row shows, formatted once here (the URL
     from one ``reverse``, the dates in the current time zone and language) rather than by
@@ -375,7 +677,7 @@ class MonthDay:
     date: datetime.date
     in_month: bool
     is_today: bool
-    events: list[Event]
+    events: list[MonthEvent]
     #: Visible events of the day that are not shown in the grid.
     more: int = 0
     #: What the template shows, computed once here rather than by filters in each cell.
@@ -410,23 +712,62 @@ def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.dat
     return first, following
 
 
-#: What a month cell shows, read for the ranked rows only (``{ranked}``: the compiled
-#: ranking query, its values kept as parameters).
-SHOWN_EVENTS_SQL = (
-    'SELECT e."id", e."title", e."slug", e."start", e."end", e."status", e."organiser_id", '
-    'u."name" AS "organiser_name", r."day_total" '
-    "FROM ({ranked}) r "
-    'INNER JOIN "events_event" e ON e."id" = r."pk" '
+#: A month in one statement: for each day (``{days}``: its date and the instants its
+#: events start between, in the current time zone — the first day from the earliest, so
+#: an event begun before the month shows on it), the number of the events of ``{from}`` /
+#: ``{where}`` (``_listed_scope``) starting that day and the ids of its first ones
+#: (``{ranks}``: ``RANK_SQL`` for each place); then what a cell shows of these. Each day
+#: reads a range of ``start`` (the covering index ``events_event_start_cover``): no time
+#: zone to convert, nothing to sort.
+MONTH_SQL = (
+    'SELECT e."id", e."title", e."slug", e."start", e."status", u."name", d."total" '
+    "FROM (SELECT "
+    '(SELECT COUNT(*) FROM {from} WHERE {where} AND {in_day}) AS "total", {ranks} '
+    # The LIMIT (the number of days) keeps the days apart: each day's subqueries run once.
+    'FROM (VALUES {days}) "ev_days" LIMIT {day_count}) d '
+    'INNER JOIN "events_event" e ON e."id" IN ({rank_columns}) '
     'INNER JOIN "organization_unit" u ON u."id" = e."organiser_id" '
     'ORDER BY e."start", e."id"'
 )
+RANK_SQL = (
+    '(SELECT "events_event"."id" FROM {from} WHERE {where} AND {in_day} '
+    'ORDER BY "events_event"."start", "events_event"."id" LIMIT 1 OFFSET {place}) AS "r{place}"'
+)
+#: ``VALUES`` names its columns ``column1``… (PostgreSQL and SQLite alike).
+IN_DAY_SQL = (
+    '"events_event"."start" >= "ev_days"."column1" AND "events_event"."start" < "ev_days"."column2"'
+)
+#: The lower bound of the first day of a month: no event starts before.
+EARLIEST = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
 
 
-def _shown_events(ranked: QuerySet) -> RawQuerySet:
-    """The events of ``ranked`` (a ``values("pk", "day_total")`` query) with what a month
-    cell shows (title, slug, times, status, ``organiser_name``), in order, in one query."""
-    inner, params = ranked.query.sql_with_params()
-    return Event.objects.raw(SHOWN_EVENTS_SQL.replace("{ranked}", inner), params)
+def _month_days(year: int, month: int) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """(from, to) of each day of a month, in the current time zone; the first from the
+    earliest instant."""
+    days = []
+    for number in range(1, calendar.monthrange(year, month)[1] + 1):
+        start, following = day_bounds(datetime.date(year, month, number))
+        days.append((EARLIEST if number == 1 else start, following))
+    return days
+
+
+@dataclass(slots=True)
+class MonthEvent:
+    """What a month cell shows of an event (read by ``SHOWN_EVENTS_SQL``)."""
+
+    pk: int
+    title: str
+    slug: str
+    start: datetime.datetime
+    status: str
+    organiser_name: str
+    url: str = ""
+    #: "19:00", in the current time zone.
+    time_label: str = ""
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == Event.Status.CANCELLED
 
 
 def month_grid(
@@ -436,42 +777,58 @@ def month_grid(
 
     An event that began before the month shows on its first day. Each day keeps its first
     ``per_day`` events and counts the others (``more``): one query, whatever the number of
-    events in the country.
+    events in the country, written around SQL compiled once (``listed_where``, ``_scope``).
     """
     first, following = month_bounds(year, month)
-    tz = timezone.get_current_timezone()
-    day = Greatest(TruncDate("start", tzinfo=tz), Value(first.date(), output_field=DateField()))
-    # The ranking reads only what the covering index ``events_event_start_cover`` holds
-    # (an index-only scan of the month's thousands of events); the titles, slugs and
-    # organiser names are then read for the few rows kept, by joining the ranked ids.
-    ranked = (
-        apply_filters(listed_events(user), filters)
-        .ending_after(first)
-        .filter(start__lt=following)
-        .annotate(
-            day_rank=Window(RowNumber(), partition_by=[day], order_by=[F("start"), F("pk")]),
-            day_total=Window(Count("pk"), partition_by=[day]),
-        )
-        .filter(day_rank__lte=per_day)
-        .order_by()
-        .values("pk", "day_total")
+    db = Event.objects.db
+    conn = connections[db]
+    from_sql, where, scope_params = _listed_scope(
+        user, filters, BETWEEN, {"from": first, "to": following}, db
     )
-    events = _shown_events(ranked)
-    by_day: dict[datetime.date, list[Event]] = {}
+    days = _month_days(year, month)
+    places = range(per_day)
+    sql = (
+        MONTH_SQL.replace("{ranks}", ", ".join(RANK_SQL.replace("{place}", str(p)) for p in places))
+        .replace("{rank_columns}", ", ".join(f'd."r{p}"' for p in places))
+        .replace("{days}", ", ".join(["(%s, %s)"] * len(days)))
+        .replace("{day_count}", str(len(days)))
+        .replace("{in_day}", IN_DAY_SQL)
+        .replace("{from}", from_sql)
+        .replace("{where}", where)
+    )
+    adapt = conn.ops.adapt_datetimefield_value
+    with conn.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                *(scope_params * (1 + per_day)),
+                *(adapt(value) for day in days for value in day),
+            ],
+        )
+        fetched = cursor.fetchall()
+    start_field = Event._meta.get_field("start")
+    converters = _converters([start_field], db)
+    tz = timezone.get_current_timezone()
+    by_day: dict[datetime.date, list[MonthEvent]] = {}
     totals: dict[datetime.date, int] = {}
     url = event_url_maker()
-    for event in events:
-        local_start = timezone.localtime(event.start)
+    for pk, title, slug, start, status, organiser_name, day_total in fetched:
+        for _position, functions, column in converters:
+            for convert in functions:
+                start = convert(start, column, conn)
+        local_start = start.astimezone(tz)
         shown_on = max(local_start.date(), first.date())
+        event = MonthEvent(pk, title, slug, start, status, organiser_name)
         event.url = url(event)
         event.time_label = f"{local_start:%H:%M}"
         by_day.setdefault(shown_on, []).append(event)
-        totals[shown_on] = event.day_total
+        totals[shown_on] = day_total
     today = timezone.localdate()
     # date_format(date, "l j F") for the days of this month: its name and the days' names
     # translated once.
     weekdays = [str(name) for _number, name in sorted(WEEKDAYS.items())]
     month_name = str(MONTHS[month])
+    more_labels: dict[int, str] = {}
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
         days = []
@@ -491,12 +848,24 @@ def month_grid(
                 day.name = f"{weekdays[date.weekday()]} {date.day} {month_name}"
                 day.label = capfirst(day.name)
             if more:
-                day.more_label = ngettext("+ %(counter)s autre", "+ %(counter)s autres", more) % {
-                    "counter": more
-                }
+                day.more_label = more_labels.get(more) or more_labels.setdefault(
+                    more,
+                    ngettext("+ %(counter)s autre", "+ %(counter)s autres", more)
+                    % {"counter": more},
+                )
             days.append(day)
         weeks.append(days)
     return weeks
+
+
+def event_parts(event: Event) -> dict[str, list]:
+    """The speakers, documents and co-organisers of an event read by ``event_for_user(…,
+    parts=True)``: a query for each only when it has some."""
+    return {
+        "speakers": event_speakers(event) if event.has_speakers else [],
+        "materials": event_materials(event) if event.has_materials else [],
+        "co_organisers": list(event.co_organisers.all()) if event.has_co_organisers else [],
+    }
 
 
 def event_speakers(event: Event) -> list[EventSpeaker]:
@@ -618,6 +987,25 @@ def attendees(event: Event, q: str = "") -> QuerySet[Registration]:
             | Q(guest_email__icontains=word)
         )
     return rows
+
+
+#: A check-in row's values (``views.AttendeeRow.from_values``): no model instances.
+ATTENDEE_ROW_VALUES = (
+    "pk",
+    "status",
+    "attended",
+    "guest_name",
+    "guest_email",
+    "member_id",
+    "member__first_name",
+    "member__last_name",
+    "member__section__name",
+)
+
+
+def attendee_values(event: Event, q: str = "") -> QuerySet:
+    """``attendees(event, q)``, as tuples of ``ATTENDEE_ROW_VALUES``."""
+    return attendees(event, q).values_list(*ATTENDEE_ROW_VALUES)
 
 
 def registration_of_event(event: Event, pk) -> Registration:

@@ -62,7 +62,7 @@ from .models import (
     Speaker,
 )
 from .qr import qr_svg_data_uri
-from .rendering import agenda_filters, agenda_rows, month_list, month_rows
+from .rendering import agenda_filters, agenda_rows, escape_text, month_list, month_rows
 from .rules import registration_refusal
 from .tokens import CHECKIN, CONFIRM, CONFIRM_MAX_AGE, TICKET, make_token, read_token
 
@@ -91,8 +91,7 @@ def agenda(request):
     """
     form = AgendaFilterForm(request.GET or None, user=request.user)
     filters = form.filters()
-    events = selectors.agenda_events(request.user, filters)
-    page = paginate(events, request.GET.get("page"), per_page=PAGE_SIZE)
+    page = selectors.agenda_page(request.user, filters, request.GET.get("page"), per_page=PAGE_SIZE)
     rows = agenda_rows(selectors.listing_rows(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
@@ -185,7 +184,7 @@ def event_short(request, pk):
 @require_GET
 def event_detail(request, pk, slug):
     """An event page: description, programme, speakers, registration box, organiser tools."""
-    event = selectors.event_for_user(request.user, pk)
+    event = selectors.event_for_user(request.user, pk, parts=True)
     if slug != (event.slug or "evenement"):
         return redirect(event, permanent=True)
     member = selectors.audience_member(request.user)
@@ -193,9 +192,7 @@ def event_detail(request, pk, slug):
     manager = request.user.has_perm("events.manage", event)
     context = {
         "event": event,
-        "speakers": selectors.event_speakers(event),
-        "materials": selectors.event_materials(event),
-        "co_organisers": list(event.co_organisers.all()),
+        **selectors.event_parts(event),
         "figures": figures,
         "registration": registration,
         "member": member,
@@ -602,6 +599,13 @@ managed_event = object_view(
 )
 
 
+#: The check-in page reads few columns of its event (and the organiser's path, for the
+#: rights and the access log).
+checkin_event = object_view(
+    selectors.checkin_events, "events.manage", scope=ORGANISER_SCOPE, arg="event"
+)
+
+
 def _manage_crumbs(event: Event, label: str):
     return [
         (_("Organiser"), reverse("events:manage")),
@@ -821,12 +825,43 @@ def _sees_names(user, event: Event) -> bool:
 ATTENDEES_PER_PAGE = 50
 
 
-def _attendee_rows(request, event: Event, registrations, q: str = "", token=None) -> dict:
+class AttendeeRow:
+    """What a check-in row shows of a registration (``_attendee_rows`` adds its HTML)."""
+
+    __slots__ = ("pk", "status", "attended", "name", "where", "is_guest", "toggle_url", "row_html")
+
+    def __init__(self, pk, status, attended, name, where, is_guest):
+        self.pk, self.status, self.attended = pk, status, attended
+        self.name, self.where, self.is_guest = name, where, is_guest
+
+    @classmethod
+    def of(cls, registration: Registration) -> AttendeeRow:
+        return cls(
+            registration.pk,
+            registration.status,
+            registration.attended,
+            registration.display_name,
+            registration.member.section.name
+            if registration.member_id
+            else registration.guest_email,
+            registration.is_guest,
+        )
+
+    @classmethod
+    def from_values(cls, values) -> AttendeeRow:
+        """From a row of ``selectors.attendee_values``: what ``of`` reads of the models."""
+        pk, status, attended, guest_name, guest_email, member_id, first, last, section = values
+        if member_id is None:
+            return cls(pk, status, attended, guest_name or guest_email, guest_email, True)
+        return cls(pk, status, attended, f"{first} {last}".strip(), section, False)
+
+
+def _attendee_rows(request, event: Event, rows: list[AttendeeRow], q: str = "", token=None) -> dict:
     """What the check-in rows show, written once here rather than by tags on each row:
     each row's toggle URL (from one ``reverse``), name and section (or e-mail), and the
     row labels, translated once for the whole list (the ``labels`` of the context). Each
-    registration gets its ``row_html``: the HTML the ``row`` partial prints, every value
-    escaped here."""
+    row gets its ``row_html``: the HTML the ``row`` partial prints, every value escaped
+    here."""
     pattern = reverse("events:attendee_toggle", args=[event.pk, PK_MARK])
     head, tail = pattern.rsplit(str(PK_MARK), 1)
     # As {% translate %} would print them (translations are not escaped).
@@ -838,25 +873,20 @@ def _attendee_rows(request, event: Event, registrations, q: str = "", token=None
         "mark_present": mark_safe(_("Marquer présent·e")),  # noqa: S308
     }
     q_input = f'<input type="hidden" name="q" value="{conditional_escape(q)}">' if q else ""
-    for registration in registrations:
-        registration.toggle_url = f"{head}{registration.pk}{tail}"
-        registration.name = registration.display_name
-        registration.where = (
-            registration.member.section.name if registration.member_id else registration.guest_email
-        )
-        if token is None and registration.status == Registration.Status.CONFIRMED:
-            token = get_token(request)
-        registration.row_html = _attendee_row_html(
-            registration, labels, q_input, conditional_escape(token)
-        )
+    escaped_token = None if token is None else conditional_escape(token)
+    for row in rows:
+        row.toggle_url = f"{head}{row.pk}{tail}"
+        if escaped_token is None and row.status == Registration.Status.CONFIRMED:
+            escaped_token = conditional_escape(get_token(request))
+        row.row_html = _attendee_row_html(row, labels, q_input, escaped_token)
     return labels
 
 
 def _attendee_row_html(registration, labels: dict, q_input: str, token) -> str:
     """One check-in row, as the ``row`` partial of ``events/attendees.html`` wrote it."""
     pk = registration.pk
-    name = conditional_escape(registration.name)
-    where = conditional_escape(registration.where)
+    name = escape_text(registration.name)
+    where = escape_text(registration.where)
     confirmed = registration.status == Registration.Status.CONFIRMED
     guest = (
         f' <span class="badge text-bg-light border">{labels["guest"]}</span>'
@@ -866,7 +896,7 @@ def _attendee_row_html(registration, labels: dict, q_input: str, token) -> str:
     waiting = "" if confirmed else f'<div class="small d-sm-none">{labels["waiting"]}</div>'
     state = labels["confirmed"] if confirmed else labels["waiting"]
     if confirmed:
-        url = conditional_escape(registration.toggle_url)
+        url = escape_text(registration.toggle_url)
         if registration.attended:
             present = '<input type="hidden" name="present" value="0">'
             button = (
@@ -906,7 +936,7 @@ def _attendee_row_html(registration, labels: dict, q_input: str, token) -> str:
     )
 
 
-@managed_event
+@checkin_event
 @never_cache
 @require_GET
 def attendees(request, event):
@@ -923,10 +953,11 @@ def attendees(request, event):
     }
     if context["sees_names"]:
         q = request.GET.get("q", "").strip()[:100]
-        rows = selectors.attendees(event, q)
+        rows = selectors.attendee_values(event, q)
         # Without a search the figures already counted the rows (confirmed + waiting).
         total = None if q else figures["registered"] + figures["waiting"]
         page = paginate(rows, request.GET.get("page"), per_page=ATTENDEES_PER_PAGE, total=total)
+        page.object_list = [AttendeeRow.from_values(values) for values in page.object_list]
         log_access(
             actor=request.user,
             action="list",
@@ -939,7 +970,9 @@ def attendees(request, event):
         # One CSRF token for the page and its rows (each ``get_token`` masks it anew).
         context["csrf_token"] = get_token(request)
         labels = _attendee_rows(request, event, page.object_list, q, context["csrf_token"])
-        context.update(page=page, q=q, labels=labels)
+        # The rows as the template's loop over the ``row`` partial printed them.
+        rows_html = "".join(f"\n\n{row.row_html}\n" for row in page.object_list)
+        context.update(page=page, q=q, labels=labels, rows_html=mark_safe(rows_html))  # noqa: S308 - rows escaped
     return _no_store(render_partial(request, "events/attendees.html", context))
 
 
@@ -962,14 +995,15 @@ def attendee_toggle(request, event, registration_pk):
         messages.error(request, " ".join(exc.messages))
         return redirect("events:attendees", pk=event.pk)
     if request.htmx:
+        row = AttendeeRow.of(registration)
         return _no_store(
             render(
                 request,
                 "events/attendees.html#toggled",
                 {
                     "event": event,
-                    "registration": registration,
-                    "labels": _attendee_rows(request, event, [registration]),
+                    "registration": row,
+                    "labels": _attendee_rows(request, event, [row]),
                     "figures": selectors.event_figures(event),
                     "sees_names": True,
                 },

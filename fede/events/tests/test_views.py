@@ -233,9 +233,15 @@ def test_month_cells_written_in_python(client, section):
     assert "+ 1 autre" in html
 
 
+#: Session, user, member record, the filter lists (arrondissements, federations, the
+#: member's federation's sections: kept after the first request of the process), and the
+#: page's one statement (the agenda's page and count together).
+AGENDA_QUERIES = {"agenda": 7, "month": 7, "partial": 7}
+
+
 @pytest.mark.parametrize("page", ["agenda", "month", "partial"])
 def test_agenda_query_count_does_not_grow_with_events(
-    client, federation, member_user, django_assert_max_num_queries, page
+    client, federation, member_user, django_assert_num_queries, page
 ):
     """Forty events with speakers, registrations, co-organisers and rooms: a fixed number of queries."""
     from fede.organization.tests.factories import make_section
@@ -265,19 +271,40 @@ def test_agenda_query_count_does_not_grow_with_events(
             {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "agenda-results"},
         ),
     }[page]
-    with django_assert_max_num_queries(8):
+    with django_assert_num_queries(AGENDA_QUERIES[page]):
         response = client.get(url, params, **headers)
     assert response.status_code == 200
 
 
-def test_event_page_query_count(client, section, member_user, django_assert_max_num_queries):
+@pytest.mark.parametrize("parts", [(), ("speakers",), ("speakers", "materials", "co_organisers")])
+def test_event_page_query_count(
+    client, section, other_section, member_user, parts, django_assert_num_queries
+):
+    """Session, user, member record, the event (with whether it has speakers, documents
+    and co-organisers), its figures and the visitor's registration; then one query for
+    each of its speakers, documents and co-organisers, only when it has some — and the
+    page shows them."""
     event = EventFactory(organiser=section, kind=Event.Kind.CONFERENCE, capacity=100)
     for _ in range(8):
-        EventSpeakerFactory(event=event)
         RegistrationFactory(event=event, member=MemberFactory(section=section))
+    if "speakers" in parts:
+        for _ in range(3):
+            EventSpeakerFactory(event=event)
+    if "materials" in parts:
+        EventMaterial.objects.create(
+            event=event, title="Compte rendu <final>", url="https://example.org/cr"
+        )
+    if "co_organisers" in parts:
+        event.co_organisers.add(other_section)
     client.force_login(member_user)
-    with django_assert_max_num_queries(8):
-        assert client.get(event.get_absolute_url()).status_code == 200
+    with django_assert_num_queries(5 + len(parts)):
+        response = client.get(event.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert ("Compte rendu &lt;final&gt;" in html) == ("materials" in parts)
+    assert (f"{section.name}, {other_section.name}" in html) == ("co_organisers" in parts)
+    speakers = [part.speaker.name for part in event.speaker_parts.all()]
+    assert all(name in html for name in speakers) and len(speakers) == 3 * ("speakers" in parts)
 
 
 # --- guests and tokens -------------------------------------------------------------------
@@ -804,3 +831,30 @@ def test_attendee_rows_written_in_python_escape_names_and_search(client, section
     row = html.split(f'<tr id="registration-{waiting.pk}">', 1)[1].split("</tr>", 1)[0]
     assert "&lt;i&gt;Attente&lt;/i&gt;" in row and "—" in row and "<form" not in row
     assert '<input type="hidden" name="q"' not in html
+
+
+def test_attendee_rows_read_as_values_show_what_the_registrations_show(section):
+    """The check-in page reads its rows as values: the same name, section or e-mail,
+    state and presence as the registrations themselves give."""
+    from fede.events.selectors import attendee_values, attendees
+    from fede.events.views import AttendeeRow
+
+    event = EventFactory(organiser=section)
+    RegistrationFactory(event=event, guest_name="Lou <Invitée>", guest_email="lou@example.org")
+    RegistrationFactory(event=event, guest_name="", guest_email="sans.nom@example.org")
+    RegistrationFactory(
+        event=event,
+        member=MemberFactory(section=section, first_name="", last_name="Sansprénom"),
+        status=Registration.Status.WAITING,
+    )
+    RegistrationFactory(event=event, member=MemberFactory(section=section), attended=True)
+    RegistrationFactory(
+        event=event, member=MemberFactory(section=section), status=Registration.Status.CANCELLED
+    )
+    fields = ("pk", "status", "attended", "name", "where", "is_guest")
+    got = [
+        tuple(getattr(AttendeeRow.from_values(v), f) for f in fields)
+        for v in attendee_values(event)
+    ]
+    expected = [tuple(getattr(AttendeeRow.of(r), f) for f in fields) for r in attendees(event)]
+    assert got == expected and len(got) == 4
