@@ -16,14 +16,15 @@ from fede.events import selectors
 from fede.events.models import Event, Invitation, Registration
 from fede.events.rendering import agenda_rows
 from fede.events.selectors import AgendaFilters
-from fede.organization.models import Member, Role
+from fede.organization.models import Member, Role, Territory
+from fede.organization.territories import arrondissement_code, arrondissement_name
 from fede.organization.tests.factories import (
     UserFactory,
     make_member_user,
     make_officer,
     make_section,
 )
-from fede.rooms.tests.factories import ArrondissementFactory, RoomFactory, make_booking
+from fede.rooms.models import Booking, Room, Venue
 
 from .factories import EventFactory, RegistrationFactory, in_days
 
@@ -37,7 +38,13 @@ S = Event.Status
 def world(federation, section, other_section, member_user, lapsed_user):
     """Events of every visibility, status and time, organised or co-organised by three
     units, some in a booked room, with invitations and registrations; and their readers."""
-    arrondissement = ArrondissementFactory(number=11)
+    arrondissement = Territory.objects.create(
+        kind=Territory.Kind.ARRONDISSEMENT,
+        code=arrondissement_code(11),
+        name=arrondissement_name(11),
+        number=11,
+    )
+    venue = Venue.objects.create(name="Maison des associations", address="1 rue X")
     third = make_section(federation, name="Section Paris 11e", territory=arrondissement)
     now = timezone.now()
     events = []
@@ -60,9 +67,15 @@ def world(federation, section, other_section, member_user, lapsed_user):
             event.co_organisers.add(organisers[(i + 1) % 4])
         if i % 8 == 3:
             # A room of its own: these events overlap (PostgreSQL refuses two bookings).
-            room = RoomFactory(name=f"Salle Louise Michel {i}")
-            event.booking = make_booking(
-                room, section, event.start, event.end, purpose=f"Réunion {i}"
+            room = Room.objects.create(venue=venue, name=f"Salle {i}", capacity=40)
+            event.booking = Booking.objects.create(
+                room=room,
+                section=section,
+                start=event.start,
+                end=event.end,
+                status=Booking.Status.CONFIRMED,
+                purpose=f"Réunion {i}",
+                expected_attendance=20,
             )
             event.save(update_fields=["booking"])
         events.append(event)
