@@ -381,7 +381,7 @@ def transfers_visible_to(user, capability: str = "transfers.approve") -> QuerySe
 
 def member_history(member: Member) -> dict[str, list]:
     """Dues (with their corrections), transfers and offices of a member, newest first
-    (three queries, four when a payment was corrected). The users and units joined are
+    (three queries at most, one more when a payment was corrected). The users and units joined are
     read for what the file prints (an email, a name), not as full rows; a transfer's own
     unit stays whole (the rights on it are read from it)."""
     payments = list(
@@ -410,9 +410,10 @@ def member_history(member: Member) -> dict[str, list]:
             [p for p in payments if not p.has_corrections],
             Prefetch("corrections", corrections.none()),
         )
-    return {
-        "payments": payments,
-        "transfers": list(
+    # A member read with ``has_transfers``/``has_mandates`` (the file page) skips the
+    # query of a list known to be empty.
+    transfers = (
+        list(
             member.transfers.select_related("from_unit", "to_unit", "requested_by", "decided_by")
             .defer(
                 *(
@@ -422,13 +423,20 @@ def member_history(member: Member) -> dict[str, list]:
                 )
             )
             .order_by("-created_at")
-        ),
-        "mandates": list(
+        )
+        if getattr(member, "has_transfers", True)
+        else []
+    )
+    mandates = (
+        list(
             member.mandates.select_related("unit")
             .only("member_id", "role", "portfolio", "start", "end", "unit__name")
             .order_by("-start")
-        ),
-    }
+        )
+        if getattr(member, "has_mandates", True)
+        else []
+    )
+    return {"payments": payments, "transfers": transfers, "mandates": mandates}
 
 
 # The user columns a member's file never prints (it shows a user's email only).

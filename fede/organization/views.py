@@ -13,7 +13,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -78,10 +78,14 @@ def _members():
 
 
 def _member_file():
-    """The member of a file page, with the date and expiry of their latest invitation in
-    the same query (what space_state reads; see _latest_invitation)."""
+    """The member of a file page, with the date and expiry of their latest invitation and
+    whether they have transfers and offices in the same query (what space_state and
+    member_history read; see _latest_invitation)."""
     latest = MemberInvitation.objects.filter(member=OuterRef("pk")).order_by("-created_at", "-pk")
     return _members().annotate(
+        # Most members were never moved nor held an office: no query for those lists then.
+        has_transfers=Exists(Transfer.objects.filter(member=OuterRef("pk"))),
+        has_mandates=Exists(Mandate.objects.filter(member=OuterRef("pk"))),
         latest_invitation_pk=Subquery(latest.values("pk")[:1]),
         latest_invitation_created_at=Subquery(latest.values("created_at")[:1]),
         latest_invitation_expires_at=Subquery(latest.values("expires_at")[:1]),

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from fede.core.access import SYSTEM
 from fede.organization import services
-from fede.organization.models import Member, Unit
+from fede.organization.models import Mandate, Member, Role, Transfer, Unit
 
 from . import screens
 from .factories import MemberFactory, make_section
@@ -238,8 +238,9 @@ def test_home_member_panel_warm_queries(paris, crowded, django_assert_num_querie
 
 
 def test_member_detail_queries(client, paris, django_assert_num_queries):
-    """A member's file: the member (with their latest invitation), the access log, the
-    payments, transfers and offices; the corrections only when a payment was corrected."""
+    """A member's file: the member (with their latest invitation and whether they have
+    transfers and offices), the access log, the payments; the corrections, transfers and
+    offices only when there are some."""
     import datetime
     from decimal import Decimal
 
@@ -253,7 +254,7 @@ def test_member_detail_queries(client, paris, django_assert_num_queries):
     screens.paid(member)
     url = reverse("organization:member_detail", args=[member.pk])
     c = login(client, paris.user("secretary"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         html = c.get(url).content.decode()
     assert "data-correction" not in html
     assert "Pas encore invité·e" in html
@@ -263,7 +264,7 @@ def test_member_detail_queries(client, paris, django_assert_num_queries):
         created_at=timezone.now() - datetime.timedelta(days=40),
         expires_at=timezone.now() - datetime.timedelta(days=10),
     )
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         html = c.get(url).content.decode()
     assert "Invitation expirée" in html
     latest = invitations.member_invite(actor=SYSTEM, member=member)
@@ -271,17 +272,32 @@ def test_member_detail_queries(client, paris, django_assert_num_queries):
         created_at=timezone.now() - datetime.timedelta(days=3)
     )
     day = timezone.localtime(timezone.now() - datetime.timedelta(days=3)).strftime("%d/%m/%Y")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(5):
         html = c.get(url).content.decode()
     assert f"Invitation envoyée ({day})" in html
     # A corrected payment: its corrections are read (one more query), under it only.
     services.dues_correct(
         actor=SYSTEM, payment=payment, reason="Erreur de saisie", amount=Decimal("42.00")
     )
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         html = c.get(url).content.decode()
     assert html.count("data-correction") == 1
     assert "Erreur de saisie" in html
+    # Moved once and holding an office: both lists are read (one query each) and shown.
+    office = Mandate.objects.create(
+        member=member, unit=paris.s11, role=Role.SECTION_BUREAU, start=timezone.localdate()
+    )
+    moved = Transfer.objects.create(
+        member=member,
+        from_unit=paris.s11,
+        to_unit=paris.s11,
+        status=Transfer.Status.REQUESTED,
+        requested_by=paris.user("secretary"),
+    )
+    with django_assert_num_queries(8):
+        html = c.get(url).content.decode()
+    assert office.get_role_display() in html
+    assert moved.get_status_display() in html
 
 
 def test_federation_search_queries_and_section_paths_kept(
