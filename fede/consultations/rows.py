@@ -18,7 +18,6 @@ import functools
 from dataclasses import dataclass
 from html import escape as _html_escape
 
-from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
@@ -26,6 +25,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from fede.core.forms import csrf_input
 from fede.core.lists import PK_MARK
 from fede.core.markdown import render_markdown
 from fede.core.memo import TimedCache
@@ -62,8 +62,7 @@ class CommentContext:
     def csrf_input(self) -> str:
         # What ``{% csrf_token %}`` writes (the token read only when a form is written).
         if self._csrf is None:
-            token = get_token(self.request)
-            self._csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+            self._csrf = csrf_input(self.request)
         return self._csrf
 
 
@@ -293,11 +292,6 @@ class CommentWriter:
 _TEXT_PARTS = TimedCache(ttl=None, max_size=32)
 
 
-def _csrf_input(request) -> str:
-    # What ``{% csrf_token %}`` writes.
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
-
-
 def _text_parts(version_id: int) -> tuple:
     """``((chapter id, chapter head, [(paragraph id, its HTML up to its counts, its
     support URL)…] or the empty chapter's message)…)``, every piece escaped as the
@@ -386,7 +380,7 @@ def text_html(request, version, *, allowed: bool, member=None) -> str:
     supports = count_label("supports")
     if allowed:
         label = _("Je soutiens")
-        csrf = _csrf_input(request)
+        csrf = csrf_input(request)
         withdraw = (
             '<input type="hidden" name="action" value="retirer"><button class="btn btn-sm '
             f'btn-success" type="submit" aria-pressed="true">{label} ✓</button>\n              '

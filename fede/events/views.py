@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fede.core.access import login_view, object_view, permission_required, public_view
 from fede.core.audit import log_access
 from fede.core.exports import stream_csv, stream_xlsx
-from fede.core.forms import submit
+from fede.core.forms import csrf_input, submit
 from fede.core.ics import ics_response
 from fede.core.lists import PK_MARK, paginate, render_partial
 from fede.core.pdf import pdf_response, render_pdf
@@ -873,16 +873,16 @@ def _attendee_rows(request, event: Event, rows: list[AttendeeRow], q: str = "", 
         "mark_present": mark_safe(_("Marquer présent·e")),  # noqa: S308
     }
     q_input = f'<input type="hidden" name="q" value="{conditional_escape(q)}">' if q else ""
-    escaped_token = None if token is None else conditional_escape(token)
+    csrf = None if token is None else csrf_input(token=token)
     for row in rows:
         row.toggle_url = f"{head}{row.pk}{tail}"
-        if escaped_token is None and row.status == Registration.Status.CONFIRMED:
-            escaped_token = conditional_escape(get_token(request))
-        row.row_html = _attendee_row_html(row, labels, q_input, escaped_token)
+        if csrf is None and row.status == Registration.Status.CONFIRMED:
+            csrf = csrf_input(request)
+        row.row_html = _attendee_row_html(row, labels, q_input, csrf)
     return labels
 
 
-def _attendee_row_html(registration, labels: dict, q_input: str, token) -> str:
+def _attendee_row_html(registration, labels: dict, q_input: str, csrf) -> str:
     """One check-in row, as the ``row`` partial of ``events/attendees.html`` wrote it."""
     pk = registration.pk
     name = escape_text(registration.name)
@@ -913,7 +913,7 @@ def _attendee_row_html(registration, labels: dict, q_input: str, token) -> str:
         action = (
             f'\n      <form method="post" action="{url}"\n'
             f'            hx-post="{url}" hx-target="#registration-{pk}" hx-swap="outerHTML">\n'
-            f'        <input type="hidden" name="csrfmiddlewaretoken" value="{token}">\n'
+            f"        {csrf}\n"
             f"        {present}\n"
             f"        {q_input}\n"
             f'        {button}<span class="visually-hidden"> : {name}</span>\n'

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fede.core.access import login_view, object_view, permission_required
-from fede.core.forms import submit
+from fede.core.forms import csrf_input, submit
 from fede.core.lists import PK_MARK, paginate, render_partial
 from fede.core.pdf import pdf_response, render_pdf
 from fede.organization.models import Unit
@@ -690,9 +689,7 @@ def _my_tasks_html(request, tasks, *, done: bool) -> str:
     due = _("Pour le %(d)s")
     # As ``{% translate … as label %}`` wrote them: the catalogue's own text, not escaped.
     start, finish = _("Je m'y mets"), _("C'est fait")
-    csrf = format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request)
-    )
+    csrf = csrf_input(request)
     out = []
     for task in tasks:
         title = escape(task.title)

@@ -79,6 +79,19 @@ def _list_queryset(actor):
     )
 
 
+#: The names a byline prints (views._byline), for ``only()`` after ``author__member`` and
+#: ``author_unit`` are joined.
+BYLINE_FIELDS = (
+    "created_at",
+    "author__first_name",
+    "author__last_name",
+    "author__email",
+    "author__member__first_name",
+    "author__member__last_name",
+    "author_unit__name",
+)
+
+
 #: The columns a row of the list prints (views._row_html): no body, no federation.
 LIST_ROW_FIELDS = (
     "kind",
@@ -88,13 +101,7 @@ LIST_ROW_FIELDS = (
     "accepted_answer",
     "highlighted_at",
     "hidden_at",
-    "created_at",
-    "author__first_name",
-    "author__last_name",
-    "author__email",
-    "author__member__first_name",
-    "author__member__last_name",
-    "author_unit__name",
+    *BYLINE_FIELDS,
 )
 
 
@@ -176,19 +183,6 @@ def detail_queryset():
     return Post.objects.select_related("author__member", "author_unit", "federation").defer(
         "search_vector", "search_text", "search_title"
     )
-
-
-#: The names a byline prints (views._byline), for ``only()`` after ``author__member`` and
-#: ``author_unit`` are joined.
-BYLINE_FIELDS = (
-    "created_at",
-    "author__first_name",
-    "author__last_name",
-    "author__email",
-    "author__member__first_name",
-    "author__member__last_name",
-    "author_unit__name",
-)
 
 
 def post_page_queryset():

@@ -325,3 +325,16 @@ def test_quick_checkboxes_write_the_same_html_as_djangos_checkboxes():
         ), value
     html = str(Both({"quick": ["2"]})["quick"])
     assert "Paris 1 &lt;Louvre&gt;" in html and 'id="id_quick_1_0" checked>' in html
+
+
+def test_csrf_input_writes_what_the_csrf_token_tag_writes():
+    from django.test import RequestFactory
+
+    from fede.core.forms import csrf_input
+
+    html = Template("{% csrf_token %}").render(Context({"csrf_token": "a&b"}))
+    assert str(csrf_input(token="a&b")) == html
+    request = RequestFactory().get("/")
+    written = str(csrf_input(request))
+    assert written.startswith('<input type="hidden" name="csrfmiddlewaretoken" value="')
+    assert len(written) > len(html)

@@ -6,6 +6,7 @@ and ``paginate``), and what is kept for one reader never serves another."""
 import datetime
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.utils import timezone
@@ -32,6 +33,17 @@ pytestmark = pytest.mark.django_db
 
 V = Event.Visibility
 S = Event.Status
+
+
+#: Two days before the clocks go back (25 October 2026): the month and the agenda's window
+#: hold both offsets, whatever day the tests run.
+FROZEN = datetime.datetime(2026, 10, 23, 10, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(FROZEN, tick=False):
+        yield
 
 
 @pytest.fixture

@@ -39,3 +39,14 @@ def staff(federation, section_a):
 @pytest.fixture
 def room(db):
     return open_every_day(RoomFactory(name="Salle Jaurès", capacity=40))
+
+
+@pytest.fixture
+def lyon(db):
+    """A second federation, for what must stay apart from the first one's."""
+    return make_federation(name="Fédération du Rhône", code="FED69")
+
+
+@pytest.fixture
+def lyon_secretary(lyon):
+    return make_officer(make_section(lyon, name="Lyon 1er"), Role.SECTION_SECRETARY)

@@ -9,8 +9,6 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from fede.organization.models import Role
-from fede.organization.tests.factories import make_federation, make_officer, make_section
 from fede.rooms import selectors, slots
 from fede.rooms.models import Booking, reach_key
 from fede.rooms.rendering import _url_parts, grid_booking_html, venue_week_rows
@@ -25,16 +23,6 @@ from fede.rooms.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lyon():
-    return make_federation(name="Fédération du Rhône", code="FED69")
-
-
-@pytest.fixture
-def lyon_secretary(lyon):
-    return make_officer(make_section(lyon, name="Lyon 1er"), Role.SECTION_SECRETARY)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from fede.organization.models import Role
-from fede.organization.tests.factories import make_federation, make_officer, make_section
+from fede.organization.tests.factories import make_officer, make_section
 from fede.rooms import services
 from fede.rooms.models import Booking, Room, Venue
 from fede.rooms.tests.factories import (
@@ -20,16 +20,6 @@ from fede.rooms.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def lyon():
-    return make_federation(name="Fédération du Rhône", code="FED69")
-
-
-@pytest.fixture
-def lyon_secretary(lyon):
-    return make_officer(make_section(lyon, name="Lyon 1er"), Role.SECTION_SECRETARY)
 
 
 @pytest.fixture
