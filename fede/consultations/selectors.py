@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db import router
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -15,6 +17,7 @@ from django.utils.translation import ngettext
 
 from fede.core.lists import PK_MARK, Page, page_number, with_row_links
 from fede.core.memo import TimedCache
+from fede.core.statements import Slot, instances, values
 from fede.organization.roles import can
 
 from .models import (
@@ -29,6 +32,7 @@ from .models import (
     RewordingSupport,
     Version,
     _member_of,
+    consultation_scope_q,
 )
 
 #: What the member pages need of a contribution's author: first name and section only.
@@ -204,6 +208,11 @@ def paragraph_page_queryset(user):
     :func:`current_version` picks it) and whether the user's member supports the
     paragraph (``member_supports``, as :func:`supported_paragraphs` says)."""
     member = _member_of(user)
+    return _paragraph_page_queryset(member.pk if member is not None else None)
+
+
+def _paragraph_page_queryset(member) -> QuerySet[Paragraph]:
+    """:func:`paragraph_page_queryset` for a member's id (or a :class:`Slot`), or None."""
     return (
         Paragraph.objects.select_related("chapter__version__consultation__unit")
         # The version's markdown (the whole text) and notes are not shown here.
@@ -217,12 +226,45 @@ def paragraph_page_queryset(user):
                 .values("pk")[:1]
             ),
             member_supports=Exists(
-                ParagraphSupport.objects.filter(member=member, paragraph_id=OuterRef("pk"))
+                ParagraphSupport.objects.filter(member_id=member, paragraph_id=OuterRef("pk"))
             )
             if member is not None
             else Value(False),
         )
     )
+
+
+#: The largest id a database column holds (a larger one in a URL is a 404).
+_MAX_ID = 2**63 - 1
+
+
+def paragraph_for_page(user, pk: int) -> Paragraph:
+    """``get_in_scope_or_404(paragraph_page_queryset(user), capability="consultations.view",
+    pk=pk)``: the same query and the same objects, compiled once per reader's scope
+    (fede.core.statements). The key is the scope's condition itself (a ``Q`` compares by
+    value): two readers share a statement only when their scopes are written alike. Http404
+    outside the scope, like get_in_scope_or_404."""
+    if not 0 < pk <= _MAX_ID:
+        raise Http404
+    member = _member_of(user)
+    scope = consultation_scope_q(user, "consultations.view", "chapter__version__consultation__")
+    alias = router.db_for_read(Paragraph)
+
+    def build():
+        supporter = Slot("member", IntegerField()) if member is not None else None
+        return (
+            _paragraph_page_queryset(supporter)
+            .using(alias)
+            .filter(scope, pk=Slot("pk", IntegerField()))
+            .order_by()
+        )
+
+    key = ("consultations.paragraph_page", alias, scope, member is not None)
+    slots = {"pk": pk, "member": getattr(member, "pk", None)}
+    found = instances(key, build, slots, alias)
+    if len(found) != 1:
+        raise Http404
+    return found[0]
 
 
 class ContributionRow:
@@ -286,23 +328,35 @@ def comment_page(paragraph: Paragraph, page_param, per_page: int) -> Page:
     (``comment.reply_list``, oldest first), their authors reduced to first names and
     sections, in one query: the page's comments are picked by a subquery on the comments
     index (``LIMIT``/``OFFSET``, one more row telling whether a next page exists), their
-    replies by the same subquery. No count (the page says "Page n")."""
+    replies by the same subquery. No count (the page says "Page n"). The statement is
+    compiled once per process and page window (fede.core.statements)."""
     number = page_number(page_param)
     offset = (number - 1) * per_page
-    tops = (
-        Comment.objects.filter(paragraph=paragraph, parent__isnull=True)
-        .order_by("created_at", "pk")
-        .values("pk")
-    )
-    rows = [
-        ContributionRow(values, COMMENT_ROW)
-        for values in Comment.objects.filter(paragraph=paragraph)
-        .filter(
-            Q(pk__in=tops[offset : offset + per_page + 1])
-            | Q(parent_id__in=tops[offset : offset + per_page])
+    alias = router.db_for_read(Comment)
+
+    def build():
+        paragraph_id = Slot("paragraph", IntegerField())
+        tops = (
+            Comment.objects.filter(paragraph_id=paragraph_id, parent__isnull=True)
+            .order_by("created_at", "pk")
+            .values("pk")
         )
-        .order_by("created_at", "pk")
-        .values_list(*COMMENT_VALUES)
+        return (
+            Comment.objects.using(alias)
+            .filter(paragraph_id=paragraph_id)
+            .filter(
+                Q(pk__in=tops[offset : offset + per_page + 1])
+                | Q(parent_id__in=tops[offset : offset + per_page])
+            )
+            .order_by("created_at", "pk")
+            .values_list(*COMMENT_VALUES)
+        )
+
+    # Compiled once per page window (the offset and size are written in the SQL).
+    key = ("consultations.comment_page", alias, offset, per_page)
+    rows = [
+        ContributionRow(row, COMMENT_ROW)
+        for row in values(key, build, {"paragraph": paragraph.pk}, alias)
     ]
     comments = [row for row in rows if row.parent_id is None]
     page = Page(
@@ -369,19 +423,29 @@ REWORDING_ROW = (*REWORDING_VALUES[:-2], "first_name", "section_name")
 def rewordings_of(paragraph: Paragraph, supported_by=None):
     """The rewordings of a paragraph as value tuples (``REWORDING_VALUES``), each with
     ``member_supports``: whether the member ``supported_by`` supports it (as
-    :func:`supported_rewordings` says; False without a member), in the same query."""
-    return (
-        Rewording.objects.filter(paragraph=paragraph)
-        .annotate(
-            member_supports=Exists(
-                RewordingSupport.objects.filter(member=supported_by, rewording_id=OuterRef("pk"))
+    :func:`supported_rewordings` says; False without a member), in the same query —
+    compiled once per process (fede.core.statements)."""
+    alias = router.db_for_read(Rewording)
+
+    def build():
+        member = Slot("member", IntegerField()) if supported_by is not None else None
+        return (
+            Rewording.objects.using(alias)
+            .filter(paragraph_id=Slot("paragraph", IntegerField()))
+            .annotate(
+                member_supports=Exists(
+                    RewordingSupport.objects.filter(member_id=member, rewording_id=OuterRef("pk"))
+                )
+                if member is not None
+                else Value(False)
             )
-            if supported_by is not None
-            else Value(False)
+            .order_by("hidden_at", "-support_count", "created_at", "pk")
+            .values_list(*REWORDING_VALUES)
         )
-        .order_by("hidden_at", "-support_count", "created_at", "pk")
-        .values_list(*REWORDING_VALUES)
-    )
+
+    key = ("consultations.rewordings", alias, supported_by is not None)
+    slots = {"paragraph": paragraph.pk, "member": getattr(supported_by, "pk", None)}
+    return values(key, build, slots, alias)
 
 
 def with_rewording_display(rewordings) -> list[ContributionRow]:

@@ -131,12 +131,7 @@ def consultation_detail(request, pk):
 def paragraph_detail(request, pk):
     """A paragraph with its comments (paginated, replies under each), its proposed
     rewordings (most supported first) and the forms to take part."""
-    paragraph = get_in_scope_or_404(
-        selectors.paragraph_page_queryset(request.user),
-        actor=request.user,
-        capability="consultations.view",
-        pk=pk,
-    )
+    paragraph = selectors.paragraph_for_page(request.user, pk)
     version = paragraph.chapter.version
     consultation = version.consultation
     state = selectors.participation(request.user, consultation)

@@ -24,15 +24,26 @@ one way to do it:
   a visibility rule).
 - What is kept is SQL text and parameters, never rows: it decides nothing that a request
   does not recompute from its key.
+
+When the rows are wanted as the queryset gives them, :func:`values` (a ``values_list``
+queryset: tuples) and :func:`instances` (a model queryset, ``select_related`` and
+annotations included) compile it once and convert each row as the ORM does:
+
+    rows = values(("app.page", alias), lambda: Comment.objects.using(alias).filter(
+        paragraph_id=Slot("paragraph", IntegerField())).values_list("pk", "text"),
+        {"paragraph": paragraph.pk}, alias)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import DateField, DateTimeField, Expression
+from django.db.models.query import get_related_populators
 
 from .memo import TimedCache
 
@@ -92,3 +103,76 @@ def where_of(query, using: str = "default") -> tuple[str, tuple]:
     except EmptyResultSet:
         return "1 = 0", ()
     return sql, tuple(params)
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """A queryset compiled once: its SQL, and what turns a row into what the queryset
+    yields (its select list, the models it builds, its annotations' columns)."""
+
+    query: Any
+    sql: str
+    params: tuple
+    columns: list
+    #: Some column's value needs a conversion on this backend (e.g. SQLite's dates).
+    converted: bool
+    select: list
+    klass_info: dict | None
+    annotation_col_map: dict | None
+
+
+def _compile(queryset) -> _Compiled:
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
+    return _Compiled(
+        query=queryset.query,
+        sql=sql,
+        params=tuple(params),
+        columns=columns,
+        converted=bool(compiler.get_converters(columns)),
+        select=compiler.select,
+        klass_info=compiler.klass_info,
+        annotation_col_map=compiler.annotation_col_map,
+    )
+
+
+def _execute(key: tuple, build: Callable, slots: dict, using: str) -> tuple[_Compiled, list]:
+    statement = compiled(key, lambda: _compile(build()))
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, bind(statement.params, slots, using))
+        rows = cursor.fetchall()
+    if statement.converted:
+        # The converters are the connection's own functions: taken again on each call.
+        compiler = statement.query.get_compiler(connection=connection)
+        converters = compiler.get_converters(statement.columns)
+        rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
+    return statement, rows
+
+
+def values(key: tuple, build: Callable, slots: dict, using: str = "default") -> list[tuple]:
+    """The rows of the ``values_list`` queryset ``build()`` returns (compiled once per
+    ``key``; its :class:`Slot` given by ``slots``), as tuples converted as the ORM does."""
+    return _execute(key, build, slots, using)[1]
+
+
+def instances(key: tuple, build: Callable, slots: dict, using: str = "default") -> list:
+    """The model instances of the queryset ``build()`` returns (compiled once per ``key``;
+    its :class:`Slot` given by ``slots``): the same objects the queryset builds, with their
+    ``select_related`` objects and annotations, for the statement's cost alone."""
+    statement, rows = _execute(key, build, slots, using)
+    info, select = statement.klass_info, statement.select
+    start, end = info["select_fields"][0], info["select_fields"][-1] + 1
+    init_list = [selected[0].target.attname for selected in select[start:end]]
+    populators = get_related_populators(info, select, using)
+    model, annotations = info["model"], statement.annotation_col_map or {}
+    objects = []
+    for row in rows:
+        obj = model.from_db(using, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in annotations.items():
+            setattr(obj, name, row[position])
+        objects.append(obj)
+    return objects

@@ -440,3 +440,69 @@ def test_comment_pages_hold_their_comments_and_replies_in_order(paragraph, membe
             )
             assert [r.pk for r in comment.reply_list] == replies
     assert selectors.comment_page(paragraph, "abc", 20).number == 1
+
+
+def _page_fields(paragraph):
+    consultation = paragraph.chapter.version.consultation
+    return (
+        paragraph.pk,
+        paragraph.text,
+        paragraph.comment_count,
+        paragraph.chapter.title,
+        paragraph.chapter.version.number,
+        consultation.title,
+        consultation.audience,
+        consultation.unit.name,
+        paragraph.current_version_id,
+        paragraph.member_supports,
+    )
+
+
+def test_paragraph_for_page_is_get_in_scope_for_every_reader(
+    rf, federation, section_a, author, member_a, member_b, lyon_member, lyon_author
+):
+    """The paragraph page's statement, compiled once per reader's scope, reads what
+    get_in_scope_or_404 reads for each reader — and is a 404 where it is: another
+    federation's members, a visitor for a federation's text, a section's text for another
+    section. Readers whose scope is written alike share one statement."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    from fede.core.access import get_in_scope_or_404
+    from fede.core.statements import _STATEMENTS
+
+    federal = paragraphs(make_consultation(federation))[0]
+    public = paragraphs(make_consultation(federation, audience="public", title="Ouvert"))[0]
+    own_section = paragraphs(
+        make_consultation(federation, audience="section", section=section_a, title="Section")
+    )[0]
+    services.paragraph_support(actor=member_a, paragraph=federal, support=True)
+    readers = [AnonymousUser(), author, member_a, member_b, lyon_member, lyon_author]
+    for reader in readers:
+        for paragraph in (federal, public, own_section):
+            try:
+                expected = get_in_scope_or_404(
+                    selectors.paragraph_page_queryset(reader),
+                    actor=reader,
+                    capability="consultations.view",
+                    pk=paragraph.pk,
+                )
+            except Http404:
+                with pytest.raises(Http404):
+                    selectors.paragraph_for_page(reader, paragraph.pk)
+                continue
+            got = selectors.paragraph_for_page(reader, paragraph.pk)
+            assert _page_fields(got) == _page_fields(expected)
+    assert selectors.paragraph_for_page(member_a, federal.pk).member_supports is True
+    assert selectors.paragraph_for_page(member_b, federal.pk).member_supports is False
+    with pytest.raises(Http404):
+        selectors.paragraph_for_page(lyon_member, federal.pk)
+    with pytest.raises(Http404):
+        selectors.paragraph_for_page(member_a, 2**63)
+    # member_b and another member of section_b share a scope: no new statement.
+    from fede.organization.tests.factories import make_member_user
+
+    other_b = make_member_user(member_b.member.section)
+    kept = len([k for k in _STATEMENTS._data if k[0] == "consultations.paragraph_page"])
+    selectors.paragraph_for_page(other_b, public.pk)
+    assert len([k for k in _STATEMENTS._data if k[0] == "consultations.paragraph_page"]) == kept

@@ -55,3 +55,72 @@ def test_where_of_a_query_with_no_condition_or_an_impossible_one():
     assert where_of(OutgoingMail.objects.none().query) == ("1 = 0", ())
     sql, params = where_of(OutgoingMail.objects.filter(subject="Objet").query)
     assert "subject" in sql and params == ("Objet",)
+
+
+@pytest.mark.django_db
+def test_values_and_instances_give_what_the_queryset_gives():
+    """Rows converted as the ORM converts them (instants are aware datetimes on every
+    backend), model instances with their related objects and annotations, the statement
+    built once for all values."""
+    from django.db.models import BooleanField, Exists, OuterRef
+
+    from fede.core.statements import instances, values
+
+    first = OutgoingMail.objects.create(subject="Un", body="x", to=["a@example.org"])
+    second = OutgoingMail.objects.create(subject="Deux", body="y", to=["b@example.org"])
+    built = []
+
+    def rows_queryset():
+        built.append("values")
+        return (
+            OutgoingMail.objects.filter(pk__gte=Slot("from", IntegerField()))
+            .order_by("pk")
+            .values_list("pk", "subject", "created_at", "to")
+        )
+
+    def objects_queryset():
+        built.append("instances")
+        later = OutgoingMail.objects.filter(pk__gt=OuterRef("pk"))
+        return (
+            OutgoingMail.objects.filter(pk__gte=Slot("from", IntegerField()))
+            .annotate(has_later=Exists(later, output_field=BooleanField()))
+            .order_by("pk")
+        )
+
+    for start in (first.pk, second.pk, second.pk + 1):
+        got = values(("test-values", connection.alias), rows_queryset, {"from": start})
+        expected = list(
+            OutgoingMail.objects.filter(pk__gte=start)
+            .order_by("pk")
+            .values_list("pk", "subject", "created_at", "to")
+        )
+        assert got == expected
+        assert all(row[2].tzinfo is not None for row in got)
+        objects = instances(("test-objects", connection.alias), objects_queryset, {"from": start})
+        assert [(o.pk, o.subject, o.created_at, o.has_later) for o in objects] == [
+            (o.pk, o.subject, o.created_at, o.pk == first.pk)
+            for o in OutgoingMail.objects.filter(pk__gte=start).order_by("pk")
+        ]
+        assert all(not o._state.adding and o._state.db == connection.alias for o in objects)
+    assert built == ["values", "instances"]
+
+
+@pytest.mark.django_db
+def test_instances_fill_select_related_objects(django_user_model):
+    """A model read with ``select_related``: the related object is there, no query more."""
+    from django.test.utils import CaptureQueriesContext
+
+    from fede.core.models import AccessLog
+    from fede.core.statements import instances
+
+    user = django_user_model.objects.create_user(email="lea@example.org", password="x")
+    log = AccessLog.objects.create(actor=user, action=AccessLog.Action.LIST, code="test")
+
+    def build():
+        return AccessLog.objects.select_related("actor").filter(pk=Slot("log", IntegerField()))
+
+    (found,) = instances(("test-related", connection.alias), build, {"log": log.pk})
+    with CaptureQueriesContext(connection) as ctx:
+        assert found.actor.email == "lea@example.org"
+        assert found.code == "test"
+    assert len(ctx.captured_queries) == 0
