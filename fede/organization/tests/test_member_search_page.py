@@ -98,3 +98,47 @@ def test_a_search_shows_only_the_scope_and_hides_unshared_emails(client, paris, 
     c = screens.login(client, paris.user("staff"))
     html = c.get(reverse("organization:member_list"), {"q": "secret.martin"}).content.decode()
     assert "DURAND" in html and "secret.martin@example.org" in html
+
+
+def test_an_email_is_matched_only_where_its_reader_may_read_it(paris):
+    """A word found only in the e-mail of a member who did not agree to share it: not
+    found by a section secretary, found by the offices of the federation; found in a
+    shared e-mail by all; and, for one reader holding offices in two federations, found
+    only in the federation whose e-mails they read."""
+    from fede.organization.models import Mandate, Role
+    from fede.organization.roles import forget_grants
+
+    from .factories import make_federation, make_section
+
+    def found(user, q):
+        return sorted(selectors.member_search(user, q=q).values_list("last_name", flat=True))
+
+    hidden = MemberFactory(section=paris.s11, last_name="Durand", email="quietude@example.org")
+    hidden.consent_share_contact = False
+    hidden.save()
+    MemberFactory(section=paris.s11, last_name="Petit", email="quietude.petit@example.org")
+
+    secretary = paris.user("secretary")
+    assert found(secretary, "quietude") == ["Petit"]
+    assert found(secretary, "QUIETUDE@example") == []
+    assert found(secretary, "durand") == ["Durand"]  # her name is searched as before
+    assert found(secretary, "durand quietude") == []
+    for office in ("first_secretary", "staff"):
+        assert found(paris.user(office), "quietude") == ["Durand", "Petit"]
+        assert found(paris.user(office), "durand quietude") == ["Durand"]
+
+    # The staff of Paris also secretary of a section of another federation: every e-mail
+    # of Paris, only the shared ones of that section.
+    staff = paris.user("staff")
+    elsewhere = make_section(make_federation("Fédération du Nord"))
+    Mandate.objects.create(
+        member=staff.member, unit=elsewhere, role=Role.SECTION_SECRETARY, start="2020-01-01"
+    )
+    forget_grants(staff)
+    north = MemberFactory(section=elsewhere, last_name="Leroy", email="quietude@nord.example")
+    north.consent_share_contact = False
+    north.save()
+    MemberFactory(section=elsewhere, last_name="Morel", email="quietude@morel.example")
+    assert not selectors.contact_visible_in_scope(staff, "members.view")
+    assert found(staff, "quietude") == ["Durand", "Morel", "Petit"]
+    assert found(staff, "leroy") == ["Leroy"]
