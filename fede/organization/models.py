@@ -214,16 +214,20 @@ def dues_grace_months() -> int:
     return getattr(settings, "FEDE_DUES_GRACE_MONTHS", 3)
 
 
-def up_to_date_q(on: datetime.date | None = None, prefix: str = "") -> Q:
+def up_to_date_q(on: datetime.date | None = None, prefix: str = "", paid_by=None) -> Q:
     """Q on Member (or ``prefix`` + member) for "à jour de cotisation" on a date.
 
     A member is up to date on ``on`` when they paid, on or before that day, the dues of
     that year — or of the previous year while the grace period (FEDE_DUES_GRACE_MONTHS,
-    default 3: until the end of March) runs.
+    default 3: until the end of March) runs. ``paid_by`` stands for ``on`` in the
+    payment's date (an expression, e.g. a statement's slot; the years still come from
+    ``on``).
     """
     on = on or timezone.localdate()
     payments = DuesPayment.objects.valid().filter(
-        member=OuterRef(f"{prefix}pk"), year__in=up_to_date_years(on), paid_on__lte=on
+        member=OuterRef(f"{prefix}pk"),
+        year__in=up_to_date_years(on),
+        paid_on__lte=on if paid_by is None else paid_by,
     )
     return Q(Exists(payments))
 

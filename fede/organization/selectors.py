@@ -12,6 +12,7 @@ from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Count,
+    DateField,
     Exists,
     ExpressionWrapper,
     F,
@@ -28,10 +29,19 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from fede.core.access import get_in_scope_or_404
-from fede.core.statements import Slot, bind, compiled
+from fede.core.statements import Slot, bind, compiled, values
 
 from . import memo
-from .models import DuesCorrection, DuesPayment, Mandate, Member, Transfer, Unit, up_to_date_q
+from .models import (
+    DuesCorrection,
+    DuesPayment,
+    Mandate,
+    Member,
+    Transfer,
+    Unit,
+    up_to_date_q,
+    up_to_date_years,
+)
 from .roles import can, grant_paths
 
 
@@ -243,6 +253,10 @@ def member_rows(user, members: QuerySet[Member]) -> QuerySet[Member]:
     Apply it to one page of rows (``views.paginate(annotate=...)``): on a page the
     database looks up each row's dues by index instead of reading every payment.
     """
+    return _member_rows(members, up_to_date_q(), contact_visible_q(user))
+
+
+def _member_rows(members: QuerySet[Member], up_to_date: Q, visible: Q) -> QuerySet[Member]:
     last_year = (
         DuesPayment.objects.valid()
         .filter(member=OuterRef("pk"))
@@ -250,8 +264,8 @@ def member_rows(user, members: QuerySet[Member]) -> QuerySet[Member]:
         .values("year")[:1]
     )
     return members.select_related("section").annotate(
-        is_up_to_date=up_to_date_q(),
-        show_contact=ExpressionWrapper(contact_visible_q(user), output_field=BooleanField()),
+        is_up_to_date=up_to_date,
+        show_contact=ExpressionWrapper(visible, output_field=BooleanField()),
         last_dues_year=Subquery(last_year),
     )
 
@@ -277,6 +291,31 @@ def member_row_values(user, members: QuerySet[Member]) -> QuerySet:
     """:func:`member_rows` as dicts of :data:`MEMBER_ROW_FIELDS` only: a list page builds
     no model instance and reads no column it does not show."""
     return member_rows(user, members).values(*MEMBER_ROW_FIELDS)
+
+
+def member_row_values_by_id(user, ids: list[int], on: datetime.date | None = None) -> list[dict]:
+    """``member_row_values(user, Member.objects.filter(pk__in=ids))``, in no particular
+    order, from a statement compiled once (fede.core.statements) per reader's contact rule
+    (the ``Q`` itself is the key: readers share it when their rules are written alike),
+    number of ids and dues years; the ids and the day are given at execution. The rows
+    of a search page (views._search_page), read by id once the page is known."""
+    if not ids:
+        return []
+    on = on or timezone.localdate()
+    visible = contact_visible_q(user)
+    alias = router.db_for_read(Member)
+
+    def build():
+        slots = [Slot(f"id{i}", IntegerField()) for i in range(len(ids))]
+        up_to_date = up_to_date_q(on, paid_by=Slot("on", DateField()))
+        members = Member.objects.using(alias).filter(pk__in=slots).order_by()
+        return _member_rows(members, up_to_date, visible).values_list(*MEMBER_ROW_FIELDS)
+
+    key = ("organization.member_rows", alias, visible, len(ids), tuple(up_to_date_years(on)))
+    slots = {"on": on} | {f"id{i}": pk for i, pk in enumerate(ids)}
+    return [
+        dict(zip(MEMBER_ROW_FIELDS, row, strict=True)) for row in values(key, build, slots, alias)
+    ]
 
 
 #: The search sort keys as columns of the capped subquery (see search_page_ids).

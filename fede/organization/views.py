@@ -384,10 +384,7 @@ def _search_page(user, members, page_param, sort: str, one_section: bool) -> Pag
         page.extra["count_over"] = COUNT_CAP
         return page
     shown = ids[:PER_PAGE]
-    by_pk = {
-        row["pk"]: row
-        for row in selectors.member_row_values(user, Member.objects.filter(pk__in=shown).order_by())
-    }
+    by_pk = {row["pk"]: row for row in selectors.member_row_values_by_id(user, shown)}
     return Page(
         object_list=[by_pk[pk] for pk in shown if pk in by_pk],
         number=number,

@@ -142,3 +142,43 @@ def test_an_email_is_matched_only_where_its_reader_may_read_it(paris):
     assert not selectors.contact_visible_in_scope(staff, "members.view")
     assert found(staff, "quietude") == ["Durand", "Morel", "Petit"]
     assert found(staff, "leroy") == ["Leroy"]
+
+
+def test_page_rows_by_id_are_the_rows_of_the_list(paris):
+    """The rows of a search page, read by id from a statement compiled once per reader's
+    contact rule (selectors.member_row_values_by_id), are the list's rows
+    (member_row_values) for a section secretary and the federation's offices, on a day in
+    the dues' grace period and a day after it, with a payment made after the first day."""
+    import datetime
+
+    from fede.organization.models import up_to_date_q
+
+    from .factories import DuesPaymentFactory
+
+    shared = MemberFactory(section=paris.s11, last_name="Arnaud", consent_share_contact=True)
+    hidden = MemberFactory(section=paris.s11, last_name="Blanc", consent_share_contact=False)
+    other = MemberFactory(section=paris.s15, last_name="Colin", consent_share_contact=False)
+    never = MemberFactory(section=paris.s11, last_name="Dumas")
+    DuesPaymentFactory(member=shared, year=2025, paid_on=datetime.date(2025, 2, 1))
+    DuesPaymentFactory(member=hidden, year=2026, paid_on=datetime.date(2026, 3, 1))
+    DuesPaymentFactory(member=other, year=2026, paid_on=datetime.date(2026, 1, 10))
+    ids = [shared.pk, hidden.pk, other.pk, never.pk]
+    seen = set()
+    for role in ("secretary", "first_secretary", "staff"):
+        user = paris.user(role)
+        for on in (datetime.date(2026, 2, 15), datetime.date(2026, 6, 15)):
+            expected = {
+                row["pk"]: row
+                for row in selectors._member_rows(
+                    Member.objects.filter(pk__in=ids),
+                    up_to_date_q(on),
+                    selectors.contact_visible_q(user),
+                ).values(*selectors.MEMBER_ROW_FIELDS)
+            }
+            got = {row["pk"]: row for row in selectors.member_row_values_by_id(user, ids, on)}
+            assert got == expected
+            seen |= {(row["pk"], row["is_up_to_date"], row["show_contact"]) for row in got.values()}
+    # The cases the comparison went through: grace period, late payment, hidden contact.
+    assert (shared.pk, True, True) in seen and (shared.pk, False, True) in seen
+    assert (hidden.pk, False, False) in seen and (hidden.pk, True, True) in seen
+    assert selectors.member_row_values_by_id(paris.user("staff"), []) == []
