@@ -36,6 +36,8 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import models
 from django.http import Http404
 
+from .memo import TimedCache
+
 #: What a view's ``fede_access`` attribute says about it (read by the URL test).
 PUBLIC, LOGIN, PERMISSION, OBJECT = "public", "login", "permission", "object"
 
@@ -132,6 +134,50 @@ def get_in_scope_or_404(model_or_queryset, *, actor, capability: str, **lookup):
         raise Http404 from exc
 
 
+#: The model of each queryset builder given to get_in_scope_compiled_or_404.
+_MODELS = TimedCache(ttl=None, max_size=256)
+
+
+def get_in_scope_compiled_or_404(build, *, actor, capability: str, field: str, value):
+    """``get_in_scope_or_404(build(), actor=actor, capability=capability, **{field:
+    value})``, the same object, from a statement compiled once (fede.core.statements) per
+    ``build`` and scope condition.
+
+    For a hot object page whose queryset ``build()`` (a function of nothing) writes SQL
+    that depends on nothing but the scope and the id — no day, no user — and whose
+    QuerySet gives its ``in_scope`` condition as ``scope_q(actor, capability)`` (then
+    ``in_scope`` is ``filter(scope_q(...))``). The condition itself is the key: two
+    readers share a statement only when their scopes are written alike.
+    """
+    from django.db import DatabaseError, router
+
+    from .statements import Slot, instances
+
+    model = _MODELS.get(build, lambda: _queryset(build()).model)
+    target = model._meta.pk if field == "pk" else model._meta.get_field(field)
+    try:
+        value = target.to_python(value)
+    except (ValueError, TypeError, ValidationError) as exc:
+        raise Http404 from exc
+    condition = model._default_manager.all().scope_q(actor, capability)
+    alias = router.db_for_read(model)
+
+    def statement():
+        lookup = {field: Slot("value", target)}
+        return build().using(alias).filter(condition, **lookup).order_by()[:2]
+
+    key = ("core.access.object", build, alias, condition, field)
+    try:
+        found = instances(key, statement, {"value": value}, alias)
+    except (OverflowError, DatabaseError) as exc:  # an id too large for the column
+        raise Http404 from exc
+    if not found:
+        raise Http404
+    if len(found) > 1:
+        raise model.MultipleObjectsReturned
+    return found[0]
+
+
 def object_view(
     model_or_queryset,
     capability: str,
@@ -140,6 +186,7 @@ def object_view(
     url_kwarg: str = "pk",
     field: str = "pk",
     arg: str | None = None,
+    compiled: bool = False,
 ):
     """The view receives the URL's object, fetched in scope, instead of its id.
 
@@ -147,30 +194,37 @@ def object_view(
     object is then checked for ``capability`` itself (403): a treasurer who sees a member
     but may not edit them gets 403, a secretary of another section gets 404.
     ``model_or_queryset`` may be a callable returning a QuerySet (to add select_related).
+    ``compiled=True`` (a callable whose SQL depends on nothing but the scope and the id):
+    fetched by :func:`get_in_scope_compiled_or_404`, the statement compiled once.
     """
     reach = scope or capability
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            source = (
-                model_or_queryset()
-                if callable(model_or_queryset) and not isinstance(model_or_queryset, type)
-                else model_or_queryset
-            )
             value = kwargs.pop(url_kwarg)
-            obj = get_in_scope_or_404(
-                source, actor=request.user, capability=reach, **{field: value}
-            )
+            if compiled:
+                obj = get_in_scope_compiled_or_404(
+                    model_or_queryset,
+                    actor=request.user,
+                    capability=reach,
+                    field=field,
+                    value=value,
+                )
+            else:
+                source = (
+                    model_or_queryset()
+                    if callable(model_or_queryset) and not isinstance(model_or_queryset, type)
+                    else model_or_queryset
+                )
+                obj = get_in_scope_or_404(
+                    source, actor=request.user, capability=reach, **{field: value}
+                )
             if reach != capability:
                 authorize(request.user, capability, obj)
-            kwargs[arg or _default_arg(source)] = obj
+            kwargs[arg or type(obj)._meta.model_name] = obj
             return view(request, *args, **kwargs)
 
         return _mark(wrapped, OBJECT, capability=capability, scope=reach)
 
     return decorator
-
-
-def _default_arg(source) -> str:
-    return _queryset(source).model._meta.model_name

@@ -121,9 +121,13 @@ class _Compiled:
     annotation_col_map: dict | None
 
 
-def _compile(queryset) -> _Compiled:
+def _compile(queryset) -> _Compiled | None:
+    """None when the queryset can match nothing (as the ORM, which then runs no query)."""
     compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return None
     columns = [selected[0] for selected in compiler.select[: compiler.col_count]]
     return _Compiled(
         query=queryset.query,
@@ -137,8 +141,10 @@ def _compile(queryset) -> _Compiled:
     )
 
 
-def _execute(key: tuple, build: Callable, slots: dict, using: str) -> tuple[_Compiled, list]:
+def _execute(key: tuple, build: Callable, slots: dict, using: str) -> tuple[_Compiled | None, list]:
     statement = compiled(key, lambda: _compile(build()))
+    if statement is None:
+        return None, []
     connection = connections[using]
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, bind(statement.params, slots, using))
@@ -162,6 +168,8 @@ def instances(key: tuple, build: Callable, slots: dict, using: str = "default") 
     its :class:`Slot` given by ``slots``): the same objects the queryset builds, with their
     ``select_related`` objects and annotations, for the statement's cost alone."""
     statement, rows = _execute(key, build, slots, using)
+    if not rows:
+        return []
     info, select = statement.klass_info, statement.select
     start, end = info["select_fields"][0], info["select_fields"][-1] + 1
     init_list = [selected[0].target.attname for selected in select[start:end]]

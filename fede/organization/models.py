@@ -260,7 +260,11 @@ class MemberQuerySet(models.QuerySet):
 
     def in_scope(self, actor, capability: str):
         """Members whose section lies where ``actor`` holds ``capability`` (in SQL)."""
-        return self.filter(_scope_q(actor, capability, "section__"))
+        return self.filter(self.scope_q(actor, capability))
+
+    def scope_q(self, actor, capability: str) -> Q:
+        """:meth:`in_scope`'s condition (see core.access.get_in_scope_compiled_or_404)."""
+        return _scope_q(actor, capability, "section__")
 
 
 class Member(TimeStampedModel):

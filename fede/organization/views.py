@@ -535,7 +535,7 @@ def section_member_export(request, unit, fmt):
 # --- One member ----------------------------------------------------------------------------
 
 
-@object_view(_member_file, "members.view")
+@object_view(_member_file, "members.view", compiled=True)
 @require_GET
 def member_detail(request, member):
     """A member's file, with their dues, transfers and offices, and the actions allowed."""

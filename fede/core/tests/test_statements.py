@@ -124,3 +124,29 @@ def test_instances_fill_select_related_objects(django_user_model):
         assert found.actor.email == "lea@example.org"
         assert found.code == "test"
     assert len(ctx.captured_queries) == 0
+
+
+@pytest.mark.django_db
+def test_a_queryset_that_can_match_nothing_runs_no_query():
+    """As the ORM: a condition that matches nothing (an empty ``__in``, a reader with no
+    scope) gives no rows and sends nothing to the database."""
+    from django.test.utils import CaptureQueriesContext
+
+    from fede.core.statements import instances, values
+
+    OutgoingMail.objects.create(subject="Un", body="x", to=["a@example.org"])
+    with CaptureQueriesContext(connection) as ctx:
+        for _ in range(2):
+            assert (
+                values(
+                    ("test-none", "v"),
+                    lambda: OutgoingMail.objects.filter(pk__in=[]).values_list("pk"),
+                    {},
+                )
+                == []
+            )
+            assert (
+                instances(("test-none", "i"), lambda: OutgoingMail.objects.filter(pk__in=[]), {})
+                == []
+            )
+    assert len(ctx.captured_queries) == 0

@@ -287,3 +287,82 @@ def test_officer_without_mfa_is_sent_to_the_security_page(client, paris):
     response = screens.login(client, secretary).get(reverse("organization:member_list"))
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:security")
+
+
+def _sql(queryset) -> str:
+    from django.core.exceptions import EmptyResultSet
+
+    try:
+        return str(queryset.query)
+    except EmptyResultSet:
+        return "(nothing)"
+
+
+def test_member_file_compiled_once_is_get_in_scope_for_every_reader(paris):
+    """The member file's object (object_view(compiled=True)) is what get_in_scope_or_404
+    gives each reader — the same columns, related section and login, annotations — and a
+    404 where it is: another section's officer, a plain member, a visitor, another
+    federation, an id that is not a number or too large. Member.in_scope is
+    filter(scope_q)."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    from fede.core.access import get_in_scope_compiled_or_404, get_in_scope_or_404
+    from fede.organization.views import _member_file
+
+    from .factories import make_federation, make_officer, make_section
+
+    lyon = make_officer(make_section(make_federation("Fédération du Rhône")), "section_secretary")
+    in_11 = MemberFactory(section=paris.s11, last_name="Arnaud")
+    in_15 = MemberFactory(section=paris.s15, last_name="Bernard")
+    linked = paris.user("member").member
+    readers = [*(paris.user(r) for r in ("secretary", "first_secretary", "staff", "member")), lyon]
+    readers.append(AnonymousUser())
+
+    def shown(member):
+        return (
+            member.pk,
+            member.last_name,
+            member.section.name,
+            getattr(member.user, "email", None),
+            member.has_transfers,
+            member.has_mandates,
+            member.latest_invitation_pk,
+        )
+
+    outcomes = set()
+    for reader in readers:
+        assert _sql(Member.objects.in_scope(reader, "members.view")) == _sql(
+            Member.objects.filter(Member.objects.all().scope_q(reader, "members.view"))
+        )
+        for member in (in_11, in_15, linked):
+            try:
+                expected = get_in_scope_or_404(
+                    _member_file(), actor=reader, capability="members.view", pk=member.pk
+                )
+            except Http404:
+                with pytest.raises(Http404):
+                    get_in_scope_compiled_or_404(
+                        _member_file,
+                        actor=reader,
+                        capability="members.view",
+                        field="pk",
+                        value=member.pk,
+                    )
+                outcomes.add("404")
+                continue
+            got = get_in_scope_compiled_or_404(
+                _member_file, actor=reader, capability="members.view", field="pk", value=member.pk
+            )
+            assert shown(got) == shown(expected)
+            outcomes.add("found")
+    assert outcomes == {"found", "404"}
+    for value in ("abc", 2**63, 10**30, -1):
+        with pytest.raises(Http404):
+            get_in_scope_compiled_or_404(
+                _member_file,
+                actor=paris.user("staff"),
+                capability="members.view",
+                field="pk",
+                value=value,
+            )
