@@ -104,16 +104,23 @@ class BallotQuerySet(models.QuerySet):
         """
         if is_system(actor):
             return self
+        scoped = self.filter(self.scope_q(actor, capability))
+        return scoped.distinct() if capability == "ballots.participate" else scoped
+
+    def scope_q(self, actor, capability: str) -> Q:
+        """:meth:`in_scope`'s condition (see core.access.get_in_scope_compiled_or_404)."""
+        if is_system(actor):
+            return Q()
         if capability == "ballots.participate":
             member = _member_of(actor) if actor.is_authenticated else None
             reach = Q(pk__in=[])
             if member is not None:
                 ancestors = _ancestors(member.section.path)
                 reach = Q(federation__path__in=ancestors) & ~Q(status=Ballot.Status.DRAFT)
-            return self.filter(reach | _ballot_reach_q(actor, "ballots.manage")).distinct()
+            return reach | _ballot_reach_q(actor, "ballots.manage")
         if capability == "ballots.manage":
-            return self.filter(units_q(actor, capability, field="federation__"))
-        return self.filter(_ballot_reach_q(actor, capability)).exclude(status=Ballot.Status.DRAFT)
+            return units_q(actor, capability, field="federation__")
+        return _ballot_reach_q(actor, capability) & ~Q(status=Ballot.Status.DRAFT)
 
 
 class Ballot(TimeStampedModel):

@@ -25,7 +25,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fede.core.access import get_in_scope_or_404, login_view, object_view, permission_required
+from fede.core.access import (
+    get_in_scope_compiled_or_404,
+    get_in_scope_or_404,
+    login_view,
+    object_view,
+    permission_required,
+)
 from fede.core.audit import log_access
 from fede.core.exports import stream_csv
 from fede.core.forms import submit
@@ -56,12 +62,19 @@ def _crumbs(*items):
     return [(_("Votes"), reverse("ballots:list")), *items]
 
 
+def _ballot_with_federation():
+    return Ballot.objects.select_related("federation")
+
+
 def _ballot(request, pk) -> Ballot:
-    return get_in_scope_or_404(
-        Ballot.objects.select_related("federation"),
+    """The ballot of the URL in the member's reach, from a statement compiled once per
+    scope condition (the same object as get_in_scope_or_404 gives)."""
+    return get_in_scope_compiled_or_404(
+        _ballot_with_federation,
         actor=request.user,
         capability="ballots.participate",
-        pk=pk,
+        field="pk",
+        value=pk,
     )
 
 

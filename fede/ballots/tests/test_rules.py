@@ -45,3 +45,75 @@ def test_offices_running_a_vote_need_mfa(federation, section_a):
 
     assert needs_mfa(make_officer(federation, Role.FEDERAL_STAFF, section=section_a))
     assert needs_mfa(make_officer(section_a, Role.SECTION_SECRETARY))
+
+
+def test_a_ballot_compiled_once_is_get_in_scope_for_every_reader(
+    federation, other_federation, secretary_a, staff, other_staff, voters_a
+):
+    """The ballot of the pages (views._ballot: a statement compiled once per scope
+    condition) is the one get_in_scope_or_404 gives each reader, and a 404 where it is: a
+    draft for a member, another federation's ballot, a visitor. in_scope is
+    filter(scope_q) for every capability."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.http import Http404
+
+    from fede.ballots.models import Ballot
+    from fede.ballots.views import _ballot_with_federation
+    from fede.core.access import get_in_scope_compiled_or_404, get_in_scope_or_404
+
+    from .factories import make_ballot
+
+    opened = make_ballot(federation, open_it=True)
+    draft = make_ballot(federation)
+    elsewhere = make_ballot(other_federation)
+    Ballot.objects.filter(pk=elsewhere.pk).update(status=opened.status)  # no voters there
+    from fede.organization.tests.factories import make_member_user
+
+    voter = make_member_user(voters_a[0].section)
+    readers = [secretary_a, staff, other_staff, voter, AnonymousUser()]
+    outcomes = set()
+    for reader in readers:
+        for ballot in (opened, draft, elsewhere):
+            try:
+                expected = get_in_scope_or_404(
+                    _ballot_with_federation(),
+                    actor=reader,
+                    capability="ballots.participate",
+                    pk=ballot.pk,
+                )
+            except Http404:
+                with pytest.raises(Http404):
+                    get_in_scope_compiled_or_404(
+                        _ballot_with_federation,
+                        actor=reader,
+                        capability="ballots.participate",
+                        field="pk",
+                        value=ballot.pk,
+                    )
+                outcomes.add("404")
+                continue
+            got = get_in_scope_compiled_or_404(
+                _ballot_with_federation,
+                actor=reader,
+                capability="ballots.participate",
+                field="pk",
+                value=ballot.pk,
+            )
+            assert (got.pk, got.status, got.federation.name) == (
+                expected.pk,
+                expected.status,
+                expected.federation.name,
+            )
+            outcomes.add("found")
+        for capability in ("ballots.participate", "ballots.manage", *CAPS):
+            scoped = (
+                Ballot.objects.in_scope(reader, capability) if reader.is_authenticated else None
+            )
+            if scoped is None:
+                continue
+            assert set(scoped.values_list("pk", flat=True)) == set(
+                Ballot.objects.filter(Ballot.objects.all().scope_q(reader, capability)).values_list(
+                    "pk", flat=True
+                )
+            )
+    assert outcomes == {"found", "404"}
