@@ -226,7 +226,9 @@ def _yes(ok: bool) -> str:
 
 def previous_run(out_dir: Path, date: str) -> dict | None:
     """The latest committed result file before ``date`` (for the comparison columns)."""
-    files = sorted(p for p in out_dir.glob("*.json") if p.stem < date)
+    # By name without the extension: "2026-12-06.json" sorts after "2026-12-06-soir.json"
+    # as a file name, but the run "2026-12-06" came before "2026-12-06-soir".
+    files = sorted((p for p in out_dir.glob("*.json") if p.stem < date), key=lambda p: p.stem)
     if not files:
         return None
     try:

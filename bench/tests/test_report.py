@@ -115,3 +115,15 @@ def test_the_report_shows_each_page_next_to_the_previous_run(tmp_path):
     assert report._delta(165.0, 150.0) == "150 (+10%)"
     assert report._delta(50.0, None) == "—"
     assert report.previous_run(tmp_path, "2026-10-01") is None
+
+
+def test_a_second_run_of_the_day_compares_with_the_first(tmp_path):
+    """Runs named "2026-12-06", then "2026-12-06-soir": the evening run compares with the
+    day's first, and a later one ("2026-12-06-tard") with the evening's — by name without
+    the extension ("2026-12-06.json" sorts after "2026-12-06-soir.json" as a file name)."""
+    import json
+
+    for stem in ("2026-12-06", "2026-12-06-soir"):
+        (tmp_path / f"{stem}.json").write_text(json.dumps({"date": stem}), encoding="utf-8")
+    assert report.previous_run(tmp_path, "2026-12-06-soir")["date"] == "2026-12-06"
+    assert report.previous_run(tmp_path, "2026-12-06-tard")["date"] == "2026-12-06-soir"

@@ -55,11 +55,11 @@ def test_a_ballot_compiled_once_is_get_in_scope_for_every_reader(
     draft for a member, another federation's ballot, a visitor. in_scope is
     filter(scope_q) for every capability."""
     from django.contrib.auth.models import AnonymousUser
-    from django.http import Http404
 
     from fede.ballots.models import Ballot
     from fede.ballots.views import _ballot_with_federation
-    from fede.core.access import get_in_scope_compiled_or_404, get_in_scope_or_404
+    from fede.core.testing import check_compiled_fetch
+    from fede.organization.tests.factories import make_member_user
 
     from .factories import make_ballot
 
@@ -67,44 +67,16 @@ def test_a_ballot_compiled_once_is_get_in_scope_for_every_reader(
     draft = make_ballot(federation)
     elsewhere = make_ballot(other_federation)
     Ballot.objects.filter(pk=elsewhere.pk).update(status=opened.status)  # no voters there
-    from fede.organization.tests.factories import make_member_user
-
     voter = make_member_user(voters_a[0].section)
     readers = [secretary_a, staff, other_staff, voter, AnonymousUser()]
-    outcomes = set()
+    outcomes = check_compiled_fetch(
+        _ballot_with_federation,
+        "ballots.participate",
+        readers,
+        (opened, draft, elsewhere),
+        lambda ballot: (ballot.pk, ballot.status, ballot.federation.name),
+    )
     for reader in readers:
-        for ballot in (opened, draft, elsewhere):
-            try:
-                expected = get_in_scope_or_404(
-                    _ballot_with_federation(),
-                    actor=reader,
-                    capability="ballots.participate",
-                    pk=ballot.pk,
-                )
-            except Http404:
-                with pytest.raises(Http404):
-                    get_in_scope_compiled_or_404(
-                        _ballot_with_federation,
-                        actor=reader,
-                        capability="ballots.participate",
-                        field="pk",
-                        value=ballot.pk,
-                    )
-                outcomes.add("404")
-                continue
-            got = get_in_scope_compiled_or_404(
-                _ballot_with_federation,
-                actor=reader,
-                capability="ballots.participate",
-                field="pk",
-                value=ballot.pk,
-            )
-            assert (got.pk, got.status, got.federation.name) == (
-                expected.pk,
-                expected.status,
-                expected.federation.name,
-            )
-            outcomes.add("found")
         for capability in ("ballots.participate", "ballots.manage", *CAPS):
             scoped = (
                 Ballot.objects.in_scope(reader, capability) if reader.is_authenticated else None

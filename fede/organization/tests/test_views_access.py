@@ -307,7 +307,8 @@ def test_member_file_compiled_once_is_get_in_scope_for_every_reader(paris):
     from django.contrib.auth.models import AnonymousUser
     from django.http import Http404
 
-    from fede.core.access import get_in_scope_compiled_or_404, get_in_scope_or_404
+    from fede.core.access import get_in_scope_compiled_or_404
+    from fede.core.testing import check_compiled_fetch
     from fede.organization.views import _member_file
 
     from .factories import make_federation, make_officer, make_section
@@ -330,32 +331,13 @@ def test_member_file_compiled_once_is_get_in_scope_for_every_reader(paris):
             member.latest_invitation_pk,
         )
 
-    outcomes = set()
     for reader in readers:
         assert _sql(Member.objects.in_scope(reader, "members.view")) == _sql(
             Member.objects.filter(Member.objects.all().scope_q(reader, "members.view"))
         )
-        for member in (in_11, in_15, linked):
-            try:
-                expected = get_in_scope_or_404(
-                    _member_file(), actor=reader, capability="members.view", pk=member.pk
-                )
-            except Http404:
-                with pytest.raises(Http404):
-                    get_in_scope_compiled_or_404(
-                        _member_file,
-                        actor=reader,
-                        capability="members.view",
-                        field="pk",
-                        value=member.pk,
-                    )
-                outcomes.add("404")
-                continue
-            got = get_in_scope_compiled_or_404(
-                _member_file, actor=reader, capability="members.view", field="pk", value=member.pk
-            )
-            assert shown(got) == shown(expected)
-            outcomes.add("found")
+    outcomes = check_compiled_fetch(
+        _member_file, "members.view", readers, (in_11, in_15, linked), shown
+    )
     assert outcomes == {"found", "404"}
     for value in ("abc", 2**63, 10**30, -1):
         with pytest.raises(Http404):
