@@ -3,7 +3,10 @@
 Runs in its own process, one thread per simulated user, each with its own connection and
 session cookie, in a closed loop (a user sends the next request when the page arrived,
 no think time). Each page is loaded alone for ``--duration`` seconds, then all pages
-together in proportion to their weight (the mixed phase). Only the HTML is fetched: a
+together in proportion to their weight (the mixed phase). With ``--floor-sample``, the
+floor page is loaded for that many seconds just before each page: the page's ratio to the
+floor is then read against a floor measured under the same conditions (a shared machine
+can be a third slower or faster from one minute to the next). Only the HTML is fetched: a
 browser keeps the static files in its cache. A response other than 200 is an error.
 """
 
@@ -130,6 +133,14 @@ def warm_up(base: str, cookie_name: str, pages: list[dict], rounds: int = 3) -> 
                 vu.get(user["urls"][0], user["cookie"])
 
 
+def median(values: list[float]) -> float | None:
+    """The p50 as the report computes it (the middle value, the upper one of two)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
 def loadavg() -> float:
     try:
         return os.getloadavg()[0]
@@ -146,6 +157,13 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=30, help="secondes par page")
     parser.add_argument("--mixed", type=float, default=60, help="secondes de la phase mixte")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--floor", default="", help="nom de la page plancher")
+    parser.add_argument(
+        "--floor-sample",
+        type=float,
+        default=0,
+        help="secondes de plancher juste avant chaque page (0 : aucune)",
+    )
     args = parser.parse_args(argv)
     with open(args.plan, encoding="utf-8") as fh:
         plan = json.load(fh)
@@ -153,10 +171,19 @@ def main(argv=None) -> int:
     cookie_name = plan["cookie_name"]
     warm_up(args.base, cookie_name, pages)
     result = {"users": args.users, "duration": args.duration, "per_page": {}, "mixed": None}
+    floor = next((p for p in pages if p["name"] == args.floor), None)
     for page in pages:
+        adjacent = None
+        if floor is not None and args.floor_sample > 0 and page is not floor:
+            sample = run_phase(
+                args.base, cookie_name, [floor], args.users, args.floor_sample, args.seed
+            )
+            adjacent = median(sample["pages"].get(floor["name"], {}).get("latencies_ms", []))
         before = loadavg()
         phase = run_phase(args.base, cookie_name, [page], args.users, args.duration, args.seed)
         phase["loadavg"] = [before, loadavg()]
+        if adjacent is not None:
+            phase["floor_p50_ms"] = round(adjacent, 1)
         result["per_page"][page["name"]] = phase
         stats = phase["pages"].get(page["name"], {})
         n = len(stats.get("latencies_ms", []))

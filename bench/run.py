@@ -149,6 +149,12 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--mixed", type=seconds, default=60, help="secondes de charge mixte (60 ; 0 : aucune)"
     )
+    parser.add_argument(
+        "--floor-sample",
+        type=seconds,
+        default=3,
+        help="secondes de plancher juste avant chaque page, pour son ratio (3 ; 0 : aucune)",
+    )
     parser.add_argument("--workers", type=int, default=default_workers(), help="workers gunicorn")
     parser.add_argument("--scale", choices=sorted(SCALES), default="national")
     parser.add_argument(
@@ -238,6 +244,10 @@ def main(argv=None) -> int:
                 str(args.duration),
                 "--mixed",
                 str(args.mixed),
+                "--floor",
+                FLOOR,
+                "--floor-sample",
+                str(args.floor_sample),
                 env=env,
             )
         server_log = (tmp / "gunicorn.log").read_text(encoding="utf-8", errors="replace")

@@ -127,3 +127,72 @@ def test_a_second_run_of_the_day_compares_with_the_first(tmp_path):
         (tmp_path / f"{stem}.json").write_text(json.dumps({"date": stem}), encoding="utf-8")
     assert report.previous_run(tmp_path, "2026-12-06-soir")["date"] == "2026-12-06"
     assert report.previous_run(tmp_path, "2026-12-06-tard")["date"] == "2026-12-06-soir"
+
+
+def test_a_page_s_ratio_is_read_against_the_floor_measured_just_before_it():
+    """bench.load --floor-sample measures the floor again before each page: the machine
+    slowed down by half between the floor row and the page, the page is read against the
+    floor of its own moment (40 / 20 = 2.0, not 40 / 10 = 4.0); without a sample, the run's
+    floor. The report shows the floor each ratio was read against."""
+    load = {
+        "per_page": {
+            "core.ping": {
+                "elapsed": 1.0,
+                "pages": {"core.ping": {"latencies_ms": [10.0] * 100, "errors": 0}},
+            },
+            "later": {
+                "elapsed": 1.0,
+                "floor_p50_ms": 20.0,
+                "pages": {"later": {"latencies_ms": [40.0] * 100, "errors": 0}},
+            },
+            "unsampled": {
+                "elapsed": 1.0,
+                "pages": {"unsampled": {"latencies_ms": [40.0] * 100, "errors": 0}},
+            },
+        },
+        "mixed": None,
+    }
+    plan = {
+        "pages": [_plan_page("core.ping", key=False), _plan_page("later"), _plan_page("unsampled")],
+        "absent": [],
+    }
+    doc = report.build(load=load, plan=plan, compare_plan=None, context={})
+    rows = {r["name"]: r for r in doc["pages"]}
+    assert (rows["later"]["ratio_p50"], rows["later"]["floor_ref_ms"]) == (2.0, 20.0)
+    assert (rows["unsampled"]["ratio_p50"], rows["unsampled"]["floor_ref_ms"]) == (4.0, 10.0)
+    assert rows["core.ping"]["ratio_p50"] == 1.0
+
+
+def test_the_load_client_samples_the_floor_before_each_page(monkeypatch, tmp_path):
+    """bench.load: with --floor-sample, a short floor phase runs before every other page
+    and its median is kept on that page's phase."""
+    import json
+
+    from bench import load as load_client
+
+    calls = []
+
+    def fake_phase(base, cookie_name, pages, users, duration, seed):
+        name = pages[0]["name"]
+        calls.append((name, duration))
+        value = 12.0 if name == "core.ping" else 50.0
+        return {"elapsed": duration, "pages": {name: {"latencies_ms": [value, value + 2, value]}}}
+
+    monkeypatch.setattr(load_client, "run_phase", fake_phase)
+    monkeypatch.setattr(load_client, "warm_up", lambda *a, **k: None)
+    plan = {
+        "cookie_name": "sessionid",
+        "pages": [
+            {"name": "core.ping", "users": [{"cookie": None, "urls": ["/ping"]}]},
+            {"name": "page", "users": [{"cookie": None, "urls": ["/p"]}]},
+        ],
+    }
+    (tmp_path / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    out = tmp_path / "load.json"
+    argv = ["--plan", str(tmp_path / "plan.json"), "--base", "http://127.0.0.1:1", "--out"]
+    argv += [str(out), "--duration", "5", "--mixed", "0", "--floor", "core.ping"]
+    load_client.main([*argv, "--floor-sample", "2"])
+    assert calls == [("core.ping", 5.0), ("core.ping", 2.0), ("page", 5.0)]
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["per_page"]["page"]["floor_p50_ms"] == 12.0
+    assert "floor_p50_ms" not in result["per_page"]["core.ping"]

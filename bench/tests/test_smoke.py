@@ -45,6 +45,7 @@ def test_bench_runs_end_to_end(tmp_path, bench_database):
         "--users=3",
         "--duration=1",
         "--mixed=1",
+        "--floor-sample=1",
         "--workers=2",
         f"--pages={','.join(PAGES)}",
         "--import-rows=200",
@@ -68,6 +69,9 @@ def test_bench_runs_end_to_end(tmp_path, bench_database):
         assert page["errors"] == 0, page["error_samples"]
         assert page["queries"] >= 0
     assert pages["core.ping"]["ratio_p50"] == 1.0
+    # Each other page's ratio is read against a floor measured just before it.
+    for name in set(PAGES) - {"core.ping"}:
+        assert pages[name]["floor_ref_ms"] > 0, pages[name]
     assert result["mixed"]["all"]["errors"] == 0
     assert result["dataset"]["rows"]["organization_member"] == 500
     imported = result["import"]["runs"]["200"]["import"]
