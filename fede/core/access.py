@@ -149,7 +149,7 @@ def get_in_scope_compiled_or_404(build, *, actor, capability: str, field: str, v
     ``in_scope`` is ``filter(scope_q(...))``). The condition itself is the key: two
     readers share a statement only when their scopes are written alike.
     """
-    from django.db import DatabaseError, router
+    from django.db import DataError, router
 
     from .statements import Slot, instances
 
@@ -169,7 +169,7 @@ def get_in_scope_compiled_or_404(build, *, actor, capability: str, field: str, v
     key = ("core.access.object", build, alias, condition, field)
     try:
         found = instances(key, statement, {"value": value}, alias)
-    except (OverflowError, DatabaseError) as exc:  # an id too large for the column
+    except (OverflowError, DataError) as exc:  # an id too large for the column
         raise Http404 from exc
     if not found:
         raise Http404
@@ -198,6 +198,8 @@ def object_view(
     fetched by :func:`get_in_scope_compiled_or_404`, the statement compiled once.
     """
     reach = scope or capability
+    if compiled and (isinstance(model_or_queryset, (type, models.QuerySet))):
+        raise TypeError("object_view(compiled=True) takes a function returning the queryset")
 
     def decorator(view):
         @functools.wraps(view)

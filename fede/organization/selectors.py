@@ -29,7 +29,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from fede.core.access import get_in_scope_or_404
-from fede.core.statements import Slot, bind, compiled, values
+from fede.core.statements import Slot, instances, values
 
 from . import memo
 from .models import (
@@ -89,53 +89,19 @@ def member_of_user(user) -> Member | None:
     return member
 
 
-def _member_of_user_statement(alias: str) -> tuple:
-    """The SQL of ``Member.objects.select_related("section").filter(user_id=…)`` for one
-    database, compiled once per process (fede.core.statements): (query, sql, params, the
-    selected columns if some need a conversion of their value (SQLite's dates) else None,
-    the member's and the unit's attribute names).
-
-    Compiling it (two tables, 45 columns) cost more than running it. No ordering: a login
+def _read_member_of_user(user_id) -> Member | None:
+    """``Member.objects.select_related("section").filter(user=…).first()``, the same
+    instances, from a statement compiled once per process (fede.core.statements):
+    compiling it (two tables, 45 columns) cost more than running it. No ordering: a login
     has one member at most (the column is unique)."""
+    alias = router.db_for_read(Member)
 
     def build():
         user = Slot("user", IntegerField())
-        query = Member.objects.select_related("section").filter(user_id=user).order_by()[:1].query
-        compiler = query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        fields = [f.attname for f in Member._meta.concrete_fields]
-        unit_fields = [f.attname for f in Unit._meta.concrete_fields]
-        columns = [col for col, _sql, _alias in compiler.select[: compiler.col_count]]
-        # The row is the member's columns, then its section's, in the models' order.
-        expected = [(Member, f) for f in fields] + [(Unit, f) for f in unit_fields]
-        if [(col.target.model, col.target.attname) for col in columns] != expected:
-            raise AssertionError("unexpected layout of the member_of_user query")
-        # Which columns need a conversion depends on the backend only.
-        converted = columns if compiler.get_converters(columns) else None
-        return query, sql, tuple(params), converted, fields, unit_fields
+        return Member.objects.using(alias).select_related("section").filter(user_id=user)[:1]
 
-    return compiled(("organization.member_of_user", alias), build)
-
-
-def _read_member_of_user(user_id) -> Member | None:
-    """``Member.objects.select_related("section").filter(user=…).first()``, the same
-    instances (every column of the member and of its section, as the ORM builds them),
-    from a statement compiled once (see _member_of_user_statement)."""
-    alias = router.db_for_read(Member)
-    connection = connections[alias]
-    query, sql, params, columns, fields, unit_fields = _member_of_user_statement(alias)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, bind(params, {"user": user_id}, alias))
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    if columns is not None:  # e.g. SQLite's dates (PostgreSQL needs none here)
-        compiler = query.get_compiler(connection=connection)
-        row = next(iter(compiler.apply_converters([row], compiler.get_converters(columns))))
-    size = len(fields)
-    member = Member.from_db(alias, fields, row[:size])
-    Member.section.field.set_cached_value(member, Unit.from_db(alias, unit_fields, row[size:]))
-    return member
+    found = instances(("organization.member_of_user", alias), build, {"user": user_id}, alias)
+    return found[0] if found else None
 
 
 def forget_member_of_user(user) -> None:

@@ -150,3 +150,14 @@ def test_a_queryset_that_can_match_nothing_runs_no_query():
                 == []
             )
     assert len(ctx.captured_queries) == 0
+
+
+def test_a_compiled_object_view_takes_a_function():
+    """object_view(compiled=True) builds its statement from a function of nothing: a model
+    or a queryset given instead is refused when the view is declared, not at run time."""
+    from fede.core.access import object_view
+
+    for source in (OutgoingMail, OutgoingMail.objects.all()):
+        with pytest.raises(TypeError):
+            object_view(source, "members.view", compiled=True)
+    assert callable(object_view(OutgoingMail.objects.all, "members.view", compiled=True))
