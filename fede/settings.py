@@ -117,6 +117,14 @@ DATABASES = {
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # The few statements compiled once (fede.core.statements) are prepared on the
+    # connection after this many runs; empty turns preparing off (a pooler in transaction
+    # mode that does not follow prepared statements). Django's other queries are not
+    # prepared (their values are written into the SQL).
+    _prepare = env.str("DB_PREPARE_THRESHOLD", default="5")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        int(_prepare) if _prepare else None
+    )
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
     # WAL and a busy timeout so the demo server, the worker and tests can share the file.

@@ -141,12 +141,34 @@ def _compile(queryset) -> _Compiled | None:
     )
 
 
+def _cursor(connection):
+    """A cursor that sends the values apart from the SQL on PostgreSQL (psycopg 3).
+
+    A statement compiled once then has the same text on every call, and psycopg prepares
+    it on the connection after a few runs (``prepare_threshold``, 5 by default): PostgreSQL
+    stops parsing and planning it on each request, which for these joined reads costs more
+    than running them (1 to 2 ms of planning for under 1 ms of work). Django's own queries
+    keep the default cursor, values written into the SQL. ``OPTIONS: {"prepare_threshold":
+    None}`` (a pooler in transaction mode that does not follow prepared statements)
+    turns preparing off: the values are still sent apart. Queries are logged and counted
+    as any other (the connection's own cursor wrapper)."""
+    if connection.vendor != "postgresql" or connection.features.uses_server_side_binding:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    raw = ServerBindingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
+
+
 def _execute(key: tuple, build: Callable, slots: dict, using: str) -> tuple[_Compiled | None, list]:
     statement = compiled(key, lambda: _compile(build()))
     if statement is None:
         return None, []
     connection = connections[using]
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(statement.sql, bind(statement.params, slots, using))
         rows = cursor.fetchall()
     if statement.converted:

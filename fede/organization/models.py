@@ -80,7 +80,11 @@ class UnitQuerySet(models.QuerySet):
 
     def in_scope(self, actor, capability: str):
         """Units on whose subtree ``actor`` holds ``capability`` (in SQL)."""
-        return self.filter(_scope_q(actor, capability))
+        return self.filter(self.scope_q(actor, capability))
+
+    def scope_q(self, actor, capability: str) -> Q:
+        """:meth:`in_scope`'s condition (see core.access.get_in_scope_compiled_or_404)."""
+        return _scope_q(actor, capability)
 
 
 class Unit(TimeStampedModel):

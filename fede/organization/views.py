@@ -204,7 +204,12 @@ def _units_with_place():
     return Unit.objects.select_related("territory").defer("territory__geometry")
 
 
-@object_view(_units_with_place, "section.view")
+def _units():
+    """The unit of a section page (compiled once: see object_view(compiled=True))."""
+    return Unit.objects.all()
+
+
+@object_view(_units_with_place, "section.view", compiled=True)
 @require_GET
 def section_dashboard(request, unit):
     """A section at a glance: figures, officers, pending transfers, links.
@@ -302,7 +307,9 @@ def _member_list(request, unit: Unit | None):
     # its filtered rows once, up to a cap ("1 à 50 sur 1 234", "sur plus de 10 000").
     one_section = unit.is_section if unit is not None else selectors.scope_is_one_section(user)
     page = None
-    if filters["q"].split():
+    if one_section or filters["q"].split():
+        # One section's list is read like a search: the page's ids and the count in one
+        # statement, then its rows by id from a compiled statement.
         page = _search_page(user, members, request.GET.get("page"), filters["sort"], one_section)
     if page is None:
         page = paginate(
@@ -462,7 +469,7 @@ def member_list(request):
     return _member_list(request, None)
 
 
-@object_view(Unit, "members.view")
+@object_view(_units, "members.view", compiled=True)
 @require_GET
 def section_member_list(request, unit):
     """The members of one section (or of a unit's subtree)."""

@@ -161,3 +161,53 @@ def test_a_compiled_object_view_takes_a_function():
         with pytest.raises(TypeError):
             object_view(source, "members.view", compiled=True)
     assert callable(object_view(OutgoingMail.objects.all, "members.view", compiled=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_statement_run_often_is_prepared_and_reads_the_same_rows():
+    """Values sent apart from the SQL (the text is the same on each call), the statement
+    prepared on the connection after ``prepare_threshold`` runs: the rows stay those of the
+    queryset — before, after, and after a transaction that rolled back; the query is still
+    counted like any other."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from fede.core.statements import values
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    mails = [
+        OutgoingMail.objects.create(subject=f"Objet {i}", body="x", to=[f"{i}@example.org"])
+        for i in range(3)
+    ]
+
+    def build():
+        return (
+            OutgoingMail.objects.filter(pk__gte=Slot("from", IntegerField()))
+            .order_by("pk")
+            .values_list("pk", "subject")
+        )
+
+    def read(start):
+        return values(("test-prepared", connection.alias), build, {"from": start})
+
+    threshold = connection.connection.prepare_threshold
+    assert threshold is not None
+    for run in range(threshold + 3):
+        start = mails[run % 3].pk
+        expected = list(
+            OutgoingMail.objects.filter(pk__gte=start).order_by("pk").values_list("pk", "subject")
+        )
+        assert read(start) == expected
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"core_outgoingmail"."subject"' in sql for sql in prepared)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        OutgoingMail.objects.filter(pk=mails[0].pk).update(subject="Changé")
+        assert read(mails[0].pk)[0] == (mails[0].pk, "Changé")
+        raise RuntimeError
+    with CaptureQueriesContext(connection) as ctx:
+        assert read(mails[0].pk) == [(m.pk, m.subject) for m in mails]
+    assert len(ctx.captured_queries) == 1

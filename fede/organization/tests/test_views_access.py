@@ -348,3 +348,40 @@ def test_member_file_compiled_once_is_get_in_scope_for_every_reader(paris):
                 field="pk",
                 value=value,
             )
+
+
+def test_section_pages_fetch_their_unit_compiled_once_as_get_in_scope(paris):
+    """The unit of a section's dashboard and member list (object_view(compiled=True)) is
+    what get_in_scope_or_404 gives each reader — columns and territory's name — and a 404
+    where it is: another section's officer for the member list, a plain member, a
+    visitor, another federation. Unit.in_scope is filter(scope_q)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from fede.core.testing import check_compiled_fetch
+    from fede.organization.models import Territory, Unit
+    from fede.organization.views import _units, _units_with_place
+
+    from .factories import make_federation, make_officer, make_section
+
+    lyon_section = make_section(make_federation("Fédération du Rhône"))
+    lyon = make_officer(lyon_section, "section_secretary")
+    paris.s11.territory = Territory.objects.create(
+        kind=Territory.Kind.ARRONDISSEMENT, code="75111", name="11e arrondissement"
+    )
+    paris.s11.save()
+    readers = [*(paris.user(r) for r in ("secretary", "first_secretary", "staff", "member"))]
+    readers += [lyon, AnonymousUser()]
+    units = (paris.s11, paris.s15, paris.federation, lyon_section)
+
+    def shown(unit):
+        territory = unit.territory.name if unit.territory_id else None
+        return (unit.pk, unit.name, unit.path, unit.kind, unit.is_active, territory)
+
+    for capability in ("members.view", "section.view"):
+        for reader in readers:
+            assert _sql(Unit.objects.in_scope(reader, capability)) == _sql(
+                Unit.objects.filter(Unit.objects.all().scope_q(reader, capability))
+            )
+    for build, capability in ((_units, "members.view"), (_units_with_place, "section.view")):
+        outcomes = check_compiled_fetch(build, capability, readers, units, shown)
+        assert outcomes == {"found", "404"}
