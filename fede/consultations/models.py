@@ -81,7 +81,11 @@ def consultation_scope_q(actor, capability: str, prefix: str = "") -> Q:
 
 class ConsultationQuerySet(models.QuerySet):
     def in_scope(self, actor, capability: str):
-        return self.filter(consultation_scope_q(actor, capability))
+        return self.filter(self.scope_q(actor, capability))
+
+    def scope_q(self, actor, capability: str) -> Q:
+        """:meth:`in_scope`'s condition (see core.access.get_in_scope_compiled_or_404)."""
+        return consultation_scope_q(actor, capability)
 
 
 class Consultation(TimeStampedModel):

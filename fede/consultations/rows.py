@@ -375,7 +375,7 @@ def text_html(request, version, *, allowed: bool, member=None) -> str:
             + _("Le texte n'est pas encore disponible.")
             + "</div>\n\n"
         )
-    counts = selectors.paragraph_counts([chapter[0] for chapter in parts], member)
+    counts = selectors.paragraph_counts(version.pk, member)
     comments, proposals = count_label("comments"), count_label("proposals")
     supports = count_label("supports")
     if allowed:
@@ -475,7 +475,7 @@ def synthesis_html(version) -> tuple[str, dict]:
         return mark_safe(
             f'\n  <div class="alert alert-info">{_("Pas encore de texte.")}</div>\n'
         ), ({} if version is None else _totals(version, 0, 0, 0, 0))
-    counts = selectors.paragraph_counts([chapter[0] for chapter in parts])
+    counts = selectors.paragraph_counts(version.pk)
     top = selectors.top_rewordings(version.pk)
     number = count_label("number")
     answers = {value: escape(label) for value, label in Answer.choices}

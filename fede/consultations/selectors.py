@@ -97,24 +97,35 @@ def version_text(version_id: int) -> list[tuple[int, int, str, list[tuple[int, i
     return [(pk, position, title, by_chapter[pk]) for pk, position, title in chapters]
 
 
-def paragraph_counts(chapter_ids, member=None) -> dict[int, tuple[int, int, int, bool]]:
-    """Per paragraph of these chapters, its counters read now: ``{id: (supports,
-    comments, rewordings, supported)}``, ``supported`` saying whether ``member`` supports
-    it (False without a member), in one query."""
-    if not chapter_ids:
-        return {}
-    supported = (
-        Exists(ParagraphSupport.objects.filter(member=member, paragraph_id=OuterRef("pk")))
-        if member is not None
-        else Value(False)
-    )
-    return {
-        row[0]: row[1:]
-        for row in Paragraph.objects.filter(chapter_id__in=list(chapter_ids))
-        .annotate(supported=supported)
-        .order_by()
-        .values_list("pk", "support_count", "comment_count", "rewording_count", "supported")
-    }
+def paragraph_counts(version_id: int, member=None) -> dict[int, tuple[int, int, int, bool]]:
+    """Per paragraph of a version, its counters read now: ``{id: (supports, comments,
+    rewordings, supported)}``, ``supported`` saying whether ``member`` supports it (False
+    without a member), in one query compiled once (fede.core.statements)."""
+    alias = router.db_for_read(Paragraph)
+
+    def build():
+        supported = (
+            Exists(
+                ParagraphSupport.objects.filter(
+                    member_id=Slot("member", IntegerField()), paragraph_id=OuterRef("pk")
+                )
+            )
+            if member is not None
+            else Value(False)
+        )
+        return (
+            Paragraph.objects.using(alias)
+            .filter(chapter__version_id=Slot("version", IntegerField()))
+            .annotate(supported=supported)
+            .order_by()
+            .values_list("pk", "support_count", "comment_count", "rewording_count", "supported")
+        )
+
+    key = ("consultations.paragraph_counts", alias, member is not None)
+    slots = {"version": version_id}
+    if member is not None:
+        slots["member"] = member.pk
+    return {row[0]: row[1:] for row in values(key, build, slots, alias)}
 
 
 def version_chapters(version: Version) -> list[Chapter]:
@@ -616,16 +627,27 @@ def synthesis(version: Version):
 
 def top_rewordings(version_id: int) -> dict[int, list[tuple[str, int, str]]]:
     """Per paragraph of a version, its three most supported visible rewordings (as
-    :func:`synthesis` picks them): ``{paragraph id: [(text, supports, answer)…]}``."""
+    :func:`synthesis` picks them): ``{paragraph id: [(text, supports, answer)…]}``; the
+    statement compiled once (fede.core.statements)."""
+    alias = router.db_for_read(Rewording)
+
+    def build():
+        return (
+            Rewording.objects.using(alias)
+            .filter(
+                paragraph__chapter__version_id=Slot("version", IntegerField()),
+                hidden_at__isnull=True,
+            )
+            .order_by("paragraph_id", "-support_count", "created_at", "pk")
+            .values_list("paragraph_id", "text", "support_count", "answer")
+        )
+
     top: dict[int, list] = {}
-    for paragraph_id, text, supports, answer in (
-        Rewording.objects.filter(paragraph__chapter__version_id=version_id, hidden_at__isnull=True)
-        .order_by("paragraph_id", "-support_count", "created_at", "pk")
-        .values_list("paragraph_id", "text", "support_count", "answer")
-    ):
-        rows = top.setdefault(paragraph_id, [])
-        if len(rows) < 3:
-            rows.append((text, supports, answer))
+    rows = values(("consultations.top_rewordings", alias), build, {"version": version_id}, alias)
+    for paragraph_id, text, supports, answer in rows:
+        kept = top.setdefault(paragraph_id, [])
+        if len(kept) < 3:
+            kept.append((text, supports, answer))
     return top
 
 

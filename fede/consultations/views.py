@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fede.core.access import (
+    get_in_scope_compiled_or_404,
     get_in_scope_or_404,
     object_view,
     permission_required,
@@ -71,12 +72,13 @@ def _consultation(request, pk) -> Consultation:
 
 def _consultation_with_version(request, pk) -> tuple[Consultation, Version | None]:
     """The consultation and what the reading pages need of its current version (its id,
-    number and stamp), in one query."""
-    consultation = get_in_scope_or_404(
-        selectors.consultation_page_queryset(),
+    number and stamp), in one query compiled once per reader's scope condition."""
+    consultation = get_in_scope_compiled_or_404(
+        selectors.consultation_page_queryset,
         actor=request.user,
         capability="consultations.view",
-        pk=pk,
+        field="pk",
+        value=pk,
     )
     return consultation, selectors.annotated_version(consultation)
 

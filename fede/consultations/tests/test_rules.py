@@ -141,3 +141,63 @@ def test_participation_follows_the_audience_rules(
         assert participation(user, consultation).allowed is in_sql
     assert participation(member_a, consultation).allowed
     assert participation(lyon_member, consultation).allowed is (audience == "public")
+
+
+def test_reading_pages_fetch_their_consultation_compiled_once_as_get_in_scope(
+    federation, section_a, member_a, member_b, lyon_member, author, lyon_author
+):
+    """The consultation of the text and synthesis pages (get_in_scope_compiled_or_404) is
+    what get_in_scope_or_404 gives each reader — units and current version's number — and
+    a 404 where it is: a draft for a member, a section's text for another section,
+    another federation's text, a visitor. Consultation.in_scope is filter(scope_q)."""
+    from fede.consultations.selectors import consultation_page_queryset
+    from fede.core.testing import check_compiled_fetch
+
+    texts = (
+        make_consultation(federation),
+        make_consultation(federation, audience="section", section=section_a),
+        make_consultation(federation, audience="public"),
+        make_consultation(federation, open_=False, audience="public"),
+    )
+    readers = [member_a, member_b, lyon_member, author, lyon_author, AnonymousUser()]
+
+    def shown(consultation):
+        section = consultation.section.name if consultation.section_id else None
+        return (
+            consultation.pk,
+            consultation.title,
+            consultation.unit.name,
+            section,
+            consultation.current_version_id,
+            consultation.current_version_number,
+        )
+
+    for reader in readers:
+        assert str(Consultation.objects.in_scope(reader, "consultations.view").query) == str(
+            Consultation.objects.filter(
+                Consultation.objects.all().scope_q(reader, "consultations.view")
+            ).query
+        )
+    outcomes = check_compiled_fetch(
+        consultation_page_queryset, "consultations.view", readers, texts, shown
+    )
+    assert outcomes == {"found", "404"}
+
+
+def test_paragraph_counts_say_for_each_reader_whether_they_support_it(
+    federation, member_a, member_b
+):
+    """One statement compiled for every reader: the "supported" flag is the reader's own,
+    the counters are the paragraph's, a visitor supports nothing."""
+    from fede.consultations.selectors import current_version, paragraph_counts
+
+    consultation = make_consultation(federation)
+    first, second = paragraphs(consultation)[:2]
+    services.paragraph_support(actor=member_a, paragraph=first)
+    services.paragraph_support(actor=member_b, paragraph=second)
+    version = current_version(consultation)
+    for reader, supported in ((member_a, first), (member_b, second)):
+        counts = paragraph_counts(version.pk, reader.member)
+        assert counts[first.pk][0] == counts[second.pk][0] == 1
+        assert {pk for pk, row in counts.items() if row[3]} == {supported.pk}
+    assert not any(row[3] for row in paragraph_counts(version.pk).values())
