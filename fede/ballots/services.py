@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from fede.core.access import authorize, is_system
 from fede.core.audit import audit, changed_fields
-from fede.core.mail import outbox_send
+from fede.core.mail import mail_message, outbox_send
 from fede.organization.models import Member, Unit, up_to_date_q
 
 from .models import (
@@ -541,19 +540,14 @@ def vote_code_send(*, actor, ballot: Ballot, now: datetime.datetime | None = Non
             "attempts": 0,
         },
     )
-    body = _(
-        "Bonjour,\n\nVotre code pour voter à « %(title)s » (tour %(round)s) : %(code)s\n\n"
-        "Il est valable 15 minutes et ne sert qu'une fois. Si vous n'avez pas demandé ce "
-        "code, ignorez ce message.\n"
-    ) % {"title": ballot.title, "round": round_.number, "code": code}
-    outbox_send(
-        EmailMultiAlternatives(
-            subject=_("Votre code de vote : %(code)s") % {"code": code},
-            body=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[email],
-        )
+    message = mail_message(
+        _("Votre code de vote : %(code)s") % {"code": code},
+        "ballots/email/vote_code.html",
+        {"title": ballot.title, "round": round_.number, "code": code},
+        [email],
     )
+    message.from_email = settings.DEFAULT_FROM_EMAIL
+    outbox_send(message)
     audit(
         actor=actor,
         code="ballots.vote_code_send",

@@ -18,14 +18,13 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fede.core.access import authorize
 from fede.core.audit import audit, changed_fields
-from fede.core.mail import outbox_send
+from fede.core.mail import mail_message, outbox_send
 from fede.organization.models import Unit
 
 from . import text as textlib
@@ -626,10 +625,7 @@ def _answer(actor, contribution, answer: str, text: str, code: str):
     email = locked.author.email
     if first and email and not locked.is_hidden:
         subject = _("Réponse à votre contribution : %(title)s") % {"title": consultation.title}
-        body = _(
-            "Bonjour %(first_name)s,\n\nLes auteur·es du texte « %(title)s » ont répondu à "
-            "votre contribution : %(answer)s.\n\n%(text)s\n\nLire la réponse : %(url)s\n"
-        ) % {
+        context = {
             "first_name": locked.author.first_name,
             "title": consultation.title,
             "answer": Answer(answer).label,
@@ -637,7 +633,7 @@ def _answer(actor, contribution, answer: str, text: str, code: str):
             "url": settings.FEDE_SITE_URL.rstrip("/") + locked.get_absolute_url(),
         }
         # Stored in the outbox with the answer; delivered after commit, retried if needed.
-        outbox_send(EmailMultiAlternatives(subject=subject, body=body, to=[email]))
+        outbox_send(mail_message(subject, "consultations/email/answer.html", context, [email]))
     return locked
 
 

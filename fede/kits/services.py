@@ -13,17 +13,16 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fede.core.access import authorize, is_system
 from fede.core.audit import audit, changed_fields
-from fede.core.mail import outbox_send
+from fede.core.mail import mail_message, outbox_send
 from fede.organization.models import Member, Unit
 from fede.organization.roles import can
 
@@ -494,7 +493,7 @@ def feedback_save(
 # --- Reminders -----------------------------------------------------------------------------
 
 
-def _reminder_mail(task: Task) -> EmailMessage:
+def _reminder_mail(task: Task) -> EmailMultiAlternatives:
     with translation.override(settings.LANGUAGE_CODE):
         url = settings.FEDE_SITE_URL.rstrip("/") + reverse("kits:task_detail", args=[task.pk])
         context = {
@@ -506,11 +505,12 @@ def _reminder_mail(task: Task) -> EmailMessage:
             "site_name": settings.FEDE_SITE_NAME,
             "today": timezone.localdate(),
         }
-        return EmailMessage(
-            subject=_("Rappel : « %(task)s » pour le %(date)s")
+        return mail_message(
+            _("Rappel : « %(task)s » pour le %(date)s")
             % {"task": task.title, "date": task.due_date.strftime("%d/%m/%Y")},
-            body=render_to_string("kits/email/reminder.txt", context),
-            to=[task.assignee.email],
+            "kits/email/reminder.html",
+            context,
+            [task.assignee.email],
         )
 
 

@@ -21,9 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,7 +29,7 @@ from django_tasks import task
 
 from fede.core.access import SYSTEM, authorize
 from fede.core.audit import audit
-from fede.core.mail import outbox_send
+from fede.core.mail import mail_message, outbox_send
 from fede.core.tasks import progress_finish, progress_guard, progress_update
 
 from .models import Mandate, Member, MemberInvitation, Role, Unit
@@ -110,16 +108,9 @@ def _send_invitation_mail(invitation: MemberInvitation) -> None:
         "brand_color": settings.FEDE_BRAND_COLOR,
     }
     subject = _("[%(site)s] Activez votre espace adhérent·e") % {"site": settings.FEDE_SITE_NAME}
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("organization/mail/invitation.txt", context),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[member.email],
-        reply_to=[member.section.contact_email] if member.section.contact_email else [],
-    )
-    message.attach_alternative(
-        render_to_string("organization/mail/invitation.html", context), "text/html"
-    )
+    message = mail_message(subject, "organization/email/invitation.html", context, [member.email])
+    message.from_email = settings.DEFAULT_FROM_EMAIL
+    message.reply_to = [member.section.contact_email] if member.section.contact_email else []
     outbox_send(message)
 
 
@@ -321,15 +312,15 @@ def _tell_sections_ambiguous(members: list[Member]) -> None:
             "count": len(members),
             "site_name": settings.FEDE_SITE_NAME,
         }
-        outbox_send(
-            EmailMultiAlternatives(
-                subject=_("[%(site)s] Un compte n'a pas pu être relié à une fiche")
-                % {"site": settings.FEDE_SITE_NAME},
-                body=render_to_string("organization/mail/link_ambiguous.txt", context),
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=to,
-            )
+        message = mail_message(
+            _("[%(site)s] Un compte n'a pas pu être relié à une fiche")
+            % {"site": settings.FEDE_SITE_NAME},
+            "organization/email/link_ambiguous.html",
+            context,
+            to,
         )
+        message.from_email = settings.DEFAULT_FROM_EMAIL
+        outbox_send(message)
 
 
 def space_state(member: Member, *, now: datetime.datetime | None = None) -> dict:

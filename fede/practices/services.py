@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from fede.core.access import authorize, is_system
 from fede.core.audit import audit, changed_fields
-from fede.core.mail import outbox_send
+from fede.core.mail import mail_message, outbox_send
 from fede.kits.models import Kit
 from fede.organization.models import Unit
 
@@ -236,7 +235,7 @@ def post_hide(*, actor, post: Post, hidden: bool, reason: str = "") -> Post:
 # --- Answers -----------------------------------------------------------------------------
 
 
-def _reply_mail(comment: Comment, user) -> EmailMessage:
+def _reply_mail(comment: Comment, user) -> EmailMultiAlternatives:
     post = comment.post
     with translation.override(settings.LANGUAGE_CODE):
         url = settings.FEDE_SITE_URL.rstrip("/") + reverse("practices:detail", args=[post.pk])
@@ -254,11 +253,7 @@ def _reply_mail(comment: Comment, user) -> EmailMessage:
             if post.is_question
             else _("Nouveau commentaire sur « %(title)s »")
         ) % {"title": post.title}
-        return EmailMessage(
-            subject=subject,
-            body=render_to_string("practices/email/reply.txt", context),
-            to=[user.email],
-        )
+        return mail_message(subject, "practices/email/reply.html", context, [user.email])
 
 
 @transaction.atomic
@@ -432,7 +427,7 @@ def kit_propose(*, actor, post: Post, kit: Kit, note: str = "") -> KitProposal:
     return proposal
 
 
-def _decision_mail(proposal: KitProposal) -> EmailMessage:
+def _decision_mail(proposal: KitProposal) -> EmailMultiAlternatives:
     with translation.override(settings.LANGUAGE_CODE):
         url = settings.FEDE_SITE_URL.rstrip("/") + proposal.post.get_absolute_url()
         context = {
@@ -441,10 +436,11 @@ def _decision_mail(proposal: KitProposal) -> EmailMessage:
             "url": url,
             "site_name": settings.FEDE_SITE_NAME,
         }
-        return EmailMessage(
-            subject=_("Votre proposition pour le kit « %(kit)s »") % {"kit": context["kit"]},
-            body=render_to_string("practices/email/proposal_decided.txt", context),
-            to=[proposal.proposed_by.email],
+        return mail_message(
+            _("Votre proposition pour le kit « %(kit)s »") % {"kit": context["kit"]},
+            "practices/email/proposal_decided.html",
+            context,
+            [proposal.proposed_by.email],
         )
 
 

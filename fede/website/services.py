@@ -13,9 +13,7 @@ import datetime
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -23,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from fede.core.access import authorize, is_system
 from fede.core.audit import audit, changed_fields
-from fede.core.mail import absolute_url, outbox_send
+from fede.core.mail import absolute_url, mail_message, outbox_send
 from fede.organization import invitations
 from fede.organization import services as organization_services
 from fede.organization.models import Unit
@@ -53,7 +51,8 @@ def _user(actor):
 
 
 def _mail(*, subject: str, template: str, context: dict, to: list[str], reply_to=()) -> None:
-    """One plain-text mail through the outbox (sent after the transaction commits)."""
+    """One mail, text and HTML from its one template in ``website/email/``, through the
+    outbox (sent after the transaction commits)."""
     if not to:
         return
     context = {
@@ -61,15 +60,10 @@ def _mail(*, subject: str, template: str, context: dict, to: list[str], reply_to
         "site_url": site_url("/"),
         **context,
     }
-    outbox_send(
-        EmailMultiAlternatives(
-            subject=f"[{settings.FEDE_SITE_NAME}] {subject}",
-            body=render_to_string(template, context),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=list(to),
-            reply_to=list(reply_to),
-        )
-    )
+    message = mail_message(f"[{settings.FEDE_SITE_NAME}] {subject}", template, context, list(to))
+    message.from_email = settings.DEFAULT_FROM_EMAIL
+    message.reply_to = list(reply_to)
+    outbox_send(message)
 
 
 # --- News and pages -----------------------------------------------------------------------
@@ -177,7 +171,7 @@ def contact_send(*, actor, section: Unit, name: str, email: str, message: str) -
         )
     _mail(
         subject=_("Message du site pour %(section)s") % {"section": section.name},
-        template="website/mail/contact.txt",
+        template="website/email/contact.html",
         context={"section": section, "name": name, "email": email, "message": message},
         to=recipients,
         reply_to=[email],
@@ -242,7 +236,7 @@ def join_request_create(
     join_request.save()
     _mail(
         subject=_("Confirmez votre demande d'adhésion"),
-        template="website/mail/join_confirm.txt",
+        template="website/email/join_confirm.html",
         context={
             "join_request": join_request,
             "url": confirm_url(join_request),
@@ -263,7 +257,7 @@ def _tell_officers(join_request: JoinRequest, *, redirected: bool = False) -> No
     section = join_request.section
     _mail(
         subject=_("Nouvelle demande d'adhésion — %(section)s") % {"section": section.name},
-        template="website/mail/join_officers.txt",
+        template="website/email/join_officers.html",
         context={
             "join_request": join_request,
             "section": section,
@@ -345,7 +339,7 @@ def join_request_accept(*, actor, join_request: JoinRequest, joined_on=None) -> 
     _decide(join_request, actor, JoinRequest.Status.ACCEPTED)
     _mail(
         subject=_("Bienvenue à %(section)s") % {"section": join_request.section.name},
-        template="website/mail/join_accepted.txt",
+        template="website/email/join_accepted.html",
         context={"join_request": join_request, "section": join_request.section},
         to=[join_request.email],
         reply_to=[join_request.section.contact_email] if join_request.section.contact_email else [],
@@ -380,7 +374,7 @@ def join_request_redirect(
     _mail(
         subject=_("Votre demande d'adhésion est transmise à %(section)s")
         % {"section": section.name},
-        template="website/mail/join_redirected.txt",
+        template="website/email/join_redirected.html",
         context={"join_request": join_request, "origin": origin, "section": section},
         to=[join_request.email],
     )
@@ -403,7 +397,7 @@ def join_request_decline(*, actor, join_request: JoinRequest, note: str = "") ->
     _decide(join_request, actor, JoinRequest.Status.DECLINED, note)
     _mail(
         subject=_("Votre demande d'adhésion"),
-        template="website/mail/join_declined.txt",
+        template="website/email/join_declined.html",
         context={"join_request": join_request, "section": join_request.section, "note": note},
         to=[join_request.email],
     )

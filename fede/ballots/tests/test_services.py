@@ -1,6 +1,9 @@
 import datetime
+import logging
+import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -412,6 +415,48 @@ def test_online_vote_with_an_emailed_code_leaves_no_link_from_ballot_to_voter(
     with pytest.raises(ValidationError, match="déjà voté"):
         services.vote_cast(actor=user, ballot=ballot, option=option, code=code)
     assert CastBallot.objects.count() == 1
+
+
+def test_the_vote_code_mail_has_the_code_in_its_text_and_html_parts_only(
+    federation, section_a, voters_a, caplog, django_capture_on_commit_callbacks
+):
+    """One template gives the mail its text and its HTML part, both with the code; the
+    ballot's title is escaped in the HTML only; the code is in the mail and nowhere else."""
+    ballot = make_ballot(
+        federation,
+        mode=Ballot.Mode.ONLINE,
+        kind=Ballot.Kind.MOTIONS,
+        open_it=True,
+        title="Motion <b>& orientation",
+    )
+    user = make_member_user(section_a)
+    services.roll_add(actor=SYSTEM, ballot=ballot, member=member_of(user), reason="Test")
+    mail.outbox.clear()
+    with caplog.at_level(logging.INFO), django_capture_on_commit_callbacks(execute=True):
+        services.vote_code_send(actor=user, ballot=ballot)
+    [message] = mail.outbox
+    code = message.subject.rsplit(" ", 1)[-1]
+    assert re.fullmatch(r"\d{6}", code)
+    assert message.subject == f"Votre code de vote : {code}"
+    assert message.to == [user.email] and message.from_email == settings.DEFAULT_FROM_EMAIL
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    text = message.body
+    assert text.startswith("Bonjour,\n\n")
+    assert f"Votre code pour voter à « Motion <b>& orientation » (tour 1) : {code}" in text
+    assert (
+        "Il est valable 15 minutes et ne sert qu'une fois. Si vous n'avez pas demandé ce "
+        "code, ignorez ce message." in text
+    )
+    assert (
+        f"Votre code pour voter à « Motion &lt;b&gt;&amp; orientation » (tour 1) : {code}" in html
+    )
+    assert "Il est valable 15 minutes et ne sert qu'une fois." in html
+    assert "<b>&" not in html
+    # Nowhere else: not in the audit trail, not in the logs, not stored in clear.
+    assert not AuditEntry.objects.filter(params__icontains=code).exists()
+    assert code not in caplog.text
+    assert not VoteCode.objects.filter(code_hash__icontains=code).exists()
 
 
 def test_one_vote_per_member_per_round_is_a_database_constraint(federation, section_a, voters_a):

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from fede.consultations import selectors, services
 from fede.consultations.models import (
+    Answer,
     Comment,
     Consultation,
     Paragraph,
@@ -164,6 +165,50 @@ def test_answer_needs_a_reason_and_mails_the_author_once(author, paragraph, memb
     mails = [m for m in OutgoingMail.objects.all() if member_a.email in m.to]
     assert len(mails) == 1
     assert "Nous la reprenons." in mails[0].body
+    [html] = [a["content"] for a in mails[0].alternatives if a["mimetype"] == "text/html"]
+    assert len(mails[0].alternatives) == 1 and "Nous la reprenons." in html
+
+
+def test_the_answer_mail_says_the_same_in_text_and_html(
+    author, paragraph, member_a, django_capture_on_commit_callbacks
+):
+    """One template, two parts: the answer, its reason and the link in both; the names
+    escaped in the HTML only."""
+    from django.conf import settings
+    from django.core import mail
+
+    Consultation.objects.filter(pk=paragraph.chapter.version.consultation.pk).update(
+        title="Projet <b>& fédéral"
+    )
+    member_a.member.first_name = "Zoé <b>&"  # the contribution's author is the member
+    member_a.member.save(update_fields=["first_name"])
+    comment = services.comment_create(actor=member_a, paragraph=paragraph, text="Et les kits ?")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_answer(
+            actor=author,
+            comment=comment,
+            answer="accepted",
+            answer_text="Nous la reprenons <b>& merci.\nDeuxième ligne.",
+        )
+    [message] = mail.outbox
+    assert message.to == [member_a.email]
+    assert message.subject == "Réponse à votre contribution : Projet <b>& fédéral"
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    text = message.body
+    url = settings.FEDE_SITE_URL.rstrip("/") + comment.get_absolute_url()
+    label = str(Answer("accepted").label)
+    assert text.startswith("Bonjour Zoé <b>&,\n\n")
+    assert (
+        f"Les auteur·es du texte « Projet <b>& fédéral » ont répondu à votre contribution : "
+        f"{label}.\n\nNous la reprenons <b>& merci.\nDeuxième ligne.\n\nLire la réponse : {url}"
+    ) in text
+    assert "Bonjour Zoé &lt;b&gt;&amp;," in html
+    assert "« Projet &lt;b&gt;&amp; fédéral » ont répondu à votre contribution : " + label in html
+    assert "Nous la reprenons &lt;b&gt;&amp; merci.<br>Deuxième ligne." in html
+    assert f'Lire la réponse : <a href="{url}">{url}</a>' in html
+    assert "<b>&" not in html
 
 
 def test_next_version_takes_accepted_rewordings_and_links_paragraphs(author, paragraph, member_a):

@@ -4,6 +4,7 @@ import zoneinfo
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
@@ -262,6 +263,8 @@ def test_reminders_are_sent_once(run_a, secretary_a, member_a, django_capture_on
     assert message.to == [member_a.email]
     assert "Préparer" in message.subject and "29/04/2030" in message.subject
     assert f"/kits/taches/{first.pk}/" in message.body
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html" and f"/kits/taches/{first.pk}/" in html
     with django_capture_on_commit_callbacks(execute=True):
         assert services.reminders_send(actor=SYSTEM) == 0
         call_command("send_kit_reminders", stdout=io.StringIO())
@@ -284,6 +287,55 @@ def test_a_new_assignee_is_reminded_again_and_done_tasks_are_not(
     services.task_update(actor=secretary_a, task=first, assignee=member_a)
     services.task_update(actor=member_a, task=first, status=Task.Status.DONE)
     assert services.reminders_send(actor=SYSTEM) == 0
+
+
+@pytest.mark.parametrize(
+    "now,said",
+    [
+        (
+            datetime.datetime(2030, 4, 28, 8, 0, tzinfo=PARIS),
+            "La tâche suivante est à faire pour le lundi 29 avril 2030 :",
+        ),
+        (
+            datetime.datetime(2030, 4, 30, 8, 0, tzinfo=PARIS),
+            "La tâche suivante devait être faite pour le lundi 29 avril 2030 :",
+        ),
+    ],
+)
+def test_the_reminder_mail_says_the_same_in_text_and_html(
+    run_a, secretary_a, member_a, section_a, now, said, django_capture_on_commit_callbacks
+):
+    """One template, two parts: the task, its run, its section and its link in both; the
+    names escaped in the HTML only."""
+    first = run_a.tasks.get(order=1)  # due 29 Apr
+    services.task_update(actor=secretary_a, task=first, assignee=member_a)
+    Task.objects.filter(pk=first.pk).update(title="Préparer <b>& tracter")
+    Run.objects.filter(pk=run_a.pk).update(title="Tractage <b>& marché")
+    type(section_a).objects.filter(pk=section_a.pk).update(name="Paris 11 <b>& Oberkampf")
+    member_a.first_name = "Zoé <b>&"
+    member_a.save(update_fields=["first_name"])
+    mail.outbox.clear()
+    with time_machine.travel(now, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert services.reminders_send(actor=SYSTEM) == 1
+    [message] = mail.outbox
+    assert message.to == [member_a.email]
+    assert message.subject == "Rappel : « Préparer <b>& tracter » pour le 29/04/2030"
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    text = message.body
+    url = settings.FEDE_SITE_URL.rstrip("/") + f"/kits/taches/{first.pk}/"
+    assert (
+        f"Bonjour Zoé <b>&,\n\n{said}\n\n  Préparer <b>& tracter\n"
+        "  Tractage <b>& marché — Paris 11 <b>& Oberkampf (date visée : 20 mai 2030)\n\n"
+        f"Les instructions, la liste à cocher et les commentaires :\n{url}\n\n"
+        "Si vous ne pouvez pas vous en charger"
+    ) in text
+    assert "Bonjour Zoé &lt;b&gt;&amp;," in html and said in html
+    assert "Préparer &lt;b&gt;&amp; tracter" in html
+    assert "Tractage &lt;b&gt;&amp; marché — Paris 11 &lt;b&gt;&amp; Oberkampf" in html
+    assert "(date visée : 20 mai 2030)" in html
+    assert f'<a href="{url}">{url}</a>' in html
+    assert "<b>&" not in html and "&lt;" not in text
 
 
 def test_reminders_are_for_the_scheduler_only(secretary_a):

@@ -172,6 +172,8 @@ def test_followers_get_one_mail_per_reply_and_its_writer_none(
     assert recipients == sorted([p11_secretary.email, paris_first.email])
     assert all("Préparer une AG" in m.subject for m in mail.outbox)
     assert "Convoquez 15 jours avant." in mail.outbox[0].body
+    [(html, mimetype)] = mail.outbox[0].alternatives
+    assert mimetype == "text/html" and "Convoquez 15 jours avant." in html
     assert OutgoingMail.objects.count() == 2
     # The writer of the reply now follows; the asker answers: two mails, none to the asker.
     mail.outbox.clear()
@@ -384,6 +386,10 @@ def test_a_post_is_proposed_to_improve_a_kit_and_the_kit_authors_decide(
     assert proposal.status == "accepted" and proposal.decided_by == paris_first
     assert AuditEntry.objects.filter(code="practices.kit_proposal_accept").count() == 1
     assert [m.to for m in mail.outbox if "Kit de test" in m.subject] == [[p15_secretary.email]]
+    [decision] = [m for m in mail.outbox if "Kit de test" in m.subject]
+    [(html, mimetype)] = decision.alternatives
+    assert mimetype == "text/html" and "Repris dans la version 2." in html
+    assert "Repris dans la version 2." in decision.body
     # Lyon's first secretary writes kits too, but not for Paris: 404.
     login(client, world.lyon.officers["first_secretary"])
     assert "porte-à-porte" not in client.get(reverse("practices:proposals")).content.decode()
@@ -469,3 +475,6 @@ def test_mail_link_points_at_the_answer(p11_secretary, p15_secretary):
     answer = make_answer(p15_secretary, post)
     stored = OutgoingMail.objects.get()
     assert re.search(rf"/pratiques/{post.pk}/#reponse-{answer.pk}", stored.body)
+    [html] = stored.alternatives
+    assert html["mimetype"] == "text/html"
+    assert re.search(rf'<a href="\S+/pratiques/{post.pk}/#reponse-{answer.pk}">', html["content"])

@@ -77,6 +77,8 @@ def test_join_sends_a_confirmation_mail_and_nothing_to_officers_yet(client, site
     (mail,) = OutgoingMail.objects.all()
     assert mail.to == ["camille@example.org"]
     assert "/adherer/confirmer/" in mail.body
+    [html] = mail.alternatives
+    assert html["mimetype"] == "text/html" and f'href="{confirm_link(mail)}"' in html["content"]
     entry = AuditEntry.objects.get(code="website.join_create")
     assert "Rousseau" not in str(entry.params)
 
@@ -217,6 +219,8 @@ def test_redirect_moves_the_request_and_tells_everyone(client, site):
     assert OutgoingMail.objects.filter(to=["secretaire16@example.org"]).exists()
     told = OutgoingMail.objects.filter(to=["camille@example.org"]).latest("pk")
     assert "Paris 16 – Auteuil" in told.body and "Il habite en fait Auteuil." in told.body
+    [html] = told.alternatives
+    assert html["mimetype"] == "text/html" and "Il habite en fait Auteuil." in html["content"]
     # The 11e no longer reaches it; the 16e does.
     assert client.get(join_request.get_absolute_url()).status_code == 404
     client.force_login(site["sec16"])
@@ -232,6 +236,8 @@ def test_decline_tells_the_applicant(client, site):
     assert join_request.status == JoinRequest.Status.DECLINED
     told = OutgoingMail.objects.filter(to=["camille@example.org"]).latest("pk")
     assert "Merci de reprendre contact" in told.body
+    [html] = told.alternatives
+    assert html["mimetype"] == "text/html" and "Merci de reprendre contact" in html["content"]
     assert not Member.objects.filter(email="camille@example.org").exists()
 
 

@@ -188,6 +188,8 @@ def test_contact_form_reaches_officers_without_showing_them(client, site):
     (sent,) = OutgoingMail.objects.all()
     assert sent.to == ["secretaire11@example.org"] and sent.reply_to == ["jeanne@example.org"]
     assert "Quand vous réunissez-vous ?" in sent.body
+    [html] = sent.alternatives
+    assert html["mimetype"] == "text/html" and "Quand vous réunissez-vous ?" in html["content"]
     # A section with a public contact address gets the message there.
     client.post(reverse("website:section_contact", args=[site["p16"].pk]), data)
     assert OutgoingMail.objects.latest("pk").to == ["auteuil@example.org"]
