@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     DateField,
     Exists,
@@ -29,7 +31,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 
 from fede.core.access import get_in_scope_or_404
-from fede.core.statements import Slot, instances, values
+from fede.core.statements import Slot, bind, compiled, instances, values
 
 from . import memo
 from .models import (
@@ -188,13 +190,29 @@ def member_search(
             members = members.filter(section=unit)
         else:
             members = members.filter(section__path__startswith=unit.path)
-    # An e-mail the user may not read is never matched either: a search must not reveal it
-    # (no condition when the user may read every e-mail of the scope).
-    visible = (
-        Q()
-        if not words or contact_visible_in_scope(user, capability)
-        else (contact_visible_q(user))
+    members = _filtered(
+        members,
+        words,
+        _email_visible(user, capability, words),
+        status if status in Member.Status.values else "",
+        dues if dues in ("paid", "unpaid") and dues_year else "",
+        dues_year,
     )
+    if words:
+        return members.order_by(*_search_order(sort))
+    return members.order_by(*MEMBER_SORTS.get(sort, MEMBER_SORTS["name"]))
+
+
+def _email_visible(user, capability: str, words: list) -> Q:
+    """An e-mail the user may not read is never matched either: a search must not reveal
+    it (no condition when the user may read every e-mail of the scope)."""
+    if not words or contact_visible_in_scope(user, capability):
+        return Q()
+    return contact_visible_q(user)
+
+
+def _filtered(members, words, visible: Q, status, dues: str, dues_year):
+    """The search words and filters of :func:`member_search` (values or :class:`Slot`)."""
     for word in words:
         members = members.filter(
             Q(last_name__icontains=word)
@@ -202,14 +220,12 @@ def member_search(
             | (Q(email__icontains=word) & visible)
             | Q(membership_number__icontains=word)
         )
-    if status in Member.Status.values:
+    if status:
         members = members.filter(status=status)
-    if dues in ("paid", "unpaid") and dues_year:
+    if dues:
         paid = Exists(DuesPayment.objects.valid().filter(member=OuterRef("pk"), year=dues_year))
         members = members.filter(paid if dues == "paid" else ~paid)
-    if words:
-        return members.order_by(*_search_order(sort))
-    return members.order_by(*MEMBER_SORTS.get(sort, MEMBER_SORTS["name"]))
+    return members
 
 
 def member_rows(user, members: QuerySet[Member]) -> QuerySet[Member]:
@@ -308,6 +324,11 @@ def search_page_ids(
     empty (past the last page). Beyond ``cap`` matches the ids are not the page (only
     ``cap + 1`` rows were sorted): the caller pages the whole search instead.
     """
+    statement, params = _page_ids_sql(members, sort, cap)
+    return _run_page_ids(members.db, statement, (*params, limit, offset))
+
+
+def _page_ids_sql(members: QuerySet[Member], sort: str, cap: int) -> tuple[str, tuple]:
     columns, direction = _SEARCH_SORT_COLUMNS.get(sort, _SEARCH_SORT_COLUMNS["name"])
     keys = {"k_pk": F("pk")} | {f"k_{c}": F(c) for c in columns if c != "pk"}
     sql, params = members.order_by().values(**keys)[: cap + 1].query.sql_with_params()
@@ -316,10 +337,72 @@ def search_page_ids(
     statement = (
         f"SELECT m.k_pk, COUNT(*) OVER () FROM ({sql}) m ORDER BY {order} LIMIT %s OFFSET %s"  # noqa: S608
     )
-    with connections[members.db].cursor() as cursor:
-        cursor.execute(statement, (*params, limit, offset))
+    return statement, tuple(params)
+
+
+def _run_page_ids(alias: str, statement: str, params) -> tuple[list[int], int | None]:
+    with connections[alias].cursor() as cursor:
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
     return [row[0] for row in rows], (rows[0][1] if rows else None)
+
+
+def member_search_page_ids(
+    user,
+    *,
+    capability: str = "members.view",
+    unit: Unit | None = None,
+    q: str = "",
+    status: str = "",
+    dues_year: int | None = None,
+    dues: str = "",
+    sort: str = "name",
+    offset: int,
+    limit: int,
+    cap: int,
+) -> tuple[list[int], int | None]:
+    """``search_page_ids(member_search(user, …), sort, …)``, the same ids and count, from
+    a statement compiled once (fede.core.statements) per shape of search: the reader's
+    scope and e-mail rule (the ``Q`` themselves), a section or which other unit, the
+    number of words, which filters, the sort and the cap. The words, the section, the
+    status and the dues year are values given at execution. Not prepared: its best plan
+    depends on the words and the scope's size, so PostgreSQL plans it each time."""
+    words = q.split()[:5]
+    status = status if status in Member.Status.values else ""
+    dues = dues if dues in ("paid", "unpaid") and dues_year else ""
+    sort = sort if sort in _SEARCH_SORT_COLUMNS else "name"
+    alias = router.db_for_read(Member)
+    scope = Member.objects.all().scope_q(user, capability)
+    visible = _email_visible(user, capability, words)
+    where = None if unit is None else "section" if unit.is_section else unit.path
+
+    def build():
+        members = Member.objects.using(alias).filter(scope)
+        if where == "section":
+            members = members.filter(section_id=Slot("unit", IntegerField()))
+        elif where is not None:
+            members = members.filter(section__path__startswith=where)
+        members = _filtered(
+            members,
+            [Slot(f"word{i}", CharField()) for i in range(len(words))],
+            visible,
+            Slot("status", CharField()) if status else "",
+            dues,
+            Slot("dues_year", IntegerField()),
+        )
+        try:
+            return _page_ids_sql(members, sort, cap)
+        except EmptyResultSet:  # a reader with no scope: no query, as the ORM
+            return None
+
+    key = ("organization.search_ids", alias, scope, visible, where, len(words), status != "")
+    statement = compiled((*key, dues, sort, cap), build)
+    if statement is None:
+        return [], None
+    slots = {"unit": unit.pk if unit else None, "status": status, "dues_year": dues_year}
+    slots |= {f"word{i}": word for i, word in enumerate(words)}
+    sql, params = statement
+    return _run_page_ids(alias, sql, (*bind(params, slots, alias), limit, offset))
 
 
 def section_figures(unit: Unit, on: datetime.date | None = None) -> dict[str, int]:

@@ -302,7 +302,6 @@ def _member_list(request, unit: Unit | None):
     user = request.user
     form = MemberFilterForm(request.GET or None)
     filters = form.filters()
-    members = selectors.member_search(user, unit=unit, **filters)
     # A section's list is small enough to count exactly; a federation-wide list counts
     # its filtered rows once, up to a cap ("1 à 50 sur 1 234", "sur plus de 10 000").
     one_section = unit.is_section if unit is not None else selectors.scope_is_one_section(user)
@@ -310,8 +309,9 @@ def _member_list(request, unit: Unit | None):
     if one_section or filters["q"].split():
         # One section's list is read like a search: the page's ids and the count in one
         # statement, then its rows by id from a compiled statement.
-        page = _search_page(user, members, request.GET.get("page"), filters["sort"], one_section)
+        page = _search_page(user, unit, filters, request.GET.get("page"), one_section)
     if page is None:
+        members = selectors.member_search(user, unit=unit, **filters)
         page = paginate(
             members,
             request.GET.get("page"),
@@ -368,14 +368,20 @@ def _member_list(request, unit: Unit | None):
     )
 
 
-def _search_page(user, members, page_param, sort: str, one_section: bool) -> Page | None:
+def _search_page(user, unit, filters: dict, page_param, one_section: bool) -> Page | None:
     """The page of a search and its count ("1 à 50 sur N") from one pass over the matching
-    rows (selectors.search_page_ids), then the rows of the page by id: two queries, like
-    paginate + count. None when paginate must answer instead (past the last page, which
-    becomes the last page of a counted list; a section's list over COUNT_CAP matches)."""
+    rows (selectors.member_search_page_ids), then the rows of the page by id: two queries,
+    like paginate + count. None when paginate must answer instead (past the last page,
+    which becomes the last page of a counted list; a section's list over COUNT_CAP
+    matches)."""
     number = page_number(page_param)
-    ids, total = selectors.search_page_ids(
-        members, sort, offset=(number - 1) * PER_PAGE, limit=PER_PAGE + 1, cap=COUNT_CAP
+    ids, total = selectors.member_search_page_ids(
+        user,
+        unit=unit,
+        **filters,
+        offset=(number - 1) * PER_PAGE,
+        limit=PER_PAGE + 1,
+        cap=COUNT_CAP,
     )
     if total is None and number > 1:
         return None  # past the end: paginate's answer (last page, or an empty page)
@@ -383,7 +389,7 @@ def _search_page(user, members, page_param, sort: str, one_section: bool) -> Pag
         if one_section:
             return None
         page = paginate(
-            members,
+            selectors.member_search(user, unit=unit, **filters),
             page_param,
             count=False,
             annotate=lambda rows: selectors.member_row_values(user, rows),

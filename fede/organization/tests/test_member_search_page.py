@@ -182,3 +182,74 @@ def test_page_rows_by_id_are_the_rows_of_the_list(paris):
     assert (shared.pk, True, True) in seen and (shared.pk, False, True) in seen
     assert (hidden.pk, False, False) in seen and (hidden.pk, True, True) in seen
     assert selectors.member_row_values_by_id(paris.user("staff"), []) == []
+
+
+def test_the_compiled_search_gives_the_ids_and_count_of_the_queryset(paris, martins):
+    """member_search_page_ids (one statement per shape of search, values given at
+    execution) against search_page_ids(member_search(...)) for readers of two
+    federations and one with two offices, words with LIKE's special characters, each
+    filter and sort, a section, the federation, no unit, and pages past the end: the
+    same ids, the same count. An e-mail a reader may not read matches for no one."""
+    from fede.organization.tests.factories import make_federation, make_officer, make_section
+
+    from .screens import paid
+
+    lyon_section = make_section(make_federation("Fédération du Rhône"))
+    lyon = make_officer(lyon_section, "section_secretary")
+    MemberFactory(section=lyon_section, last_name="Martin", first_name="Lyonnais")
+    MemberFactory(section=paris.s11, last_name="Cent%", first_name="Pour_cent")
+    MemberFactory(section=paris.s15, last_name="Centre", first_name="Pourxcent")
+    secret = MemberFactory(section=paris.s11, last_name="Discret", email="zorglub@example.org")
+    secret.consent_share_contact = False
+    secret.save()
+    for member in list(martins)[::3]:
+        paid(member)
+    readers = [paris.user(role) for role in ("secretary", "first_secretary", "staff")]
+    readers.append(lyon)
+    searches = [
+        {"q": "martin"},
+        {"q": "MARTIN anne0"},
+        {"q": "cent%"},
+        {"q": "pour_cent"},
+        {"q": "zorglub"},
+        {"q": ""},
+        {"q": "martin", "status": "active", "dues": "paid", "dues_year": screens.days_ago(0).year},
+        {"q": "martin", "dues": "unpaid", "dues_year": screens.days_ago(0).year},
+        {"q": "martin", "status": "bogus", "dues": "paid"},
+    ]
+    seen = set()
+    for reader in readers:
+        for unit in (None, paris.s11, paris.federation, lyon_section):
+            for search in searches:
+                for sort in ("name", "-number", "joined"):
+                    queryset = selectors.member_search(reader, unit=unit, sort=sort, **search)
+                    for offset, limit, cap in (
+                        (0, 7, 1000),
+                        (5, 51, 1000),
+                        (0, 5, 3),
+                        (900, 5, 1000),
+                    ):
+                        expected = selectors.search_page_ids(
+                            queryset, sort, offset=offset, limit=limit, cap=cap
+                        )
+                        got = selectors.member_search_page_ids(
+                            reader,
+                            unit=unit,
+                            sort=sort,
+                            offset=offset,
+                            limit=limit,
+                            cap=cap,
+                            **search,
+                        )
+                        assert got == expected, (reader, unit, search, sort, offset)
+                        seen.add(bool(expected[0]))
+    assert seen == {True, False}
+    staff = paris.user("staff")
+    assert selectors.member_search_page_ids(
+        paris.user("secretary"), q="zorglub", offset=0, limit=9, cap=99
+    ) == ([], None)
+    assert selectors.member_search_page_ids(staff, q="zorglub", offset=0, limit=9, cap=99) == (
+        [secret.pk],
+        1,
+    )
+    assert selectors.member_search_page_ids(staff, q="cent%", offset=0, limit=9, cap=99)[1] == 1
