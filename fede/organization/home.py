@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
+from django.db import router
+from django.db.models import IntegerField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from fede.core.statements import Slot, values
 
 from . import memo
 from .models import DuesPayment, Mandate, Member, up_to_date_in, up_to_date_years
@@ -41,11 +47,7 @@ def member_home(request) -> dict | None:
     ]
     # One query for the payment of the year and "à jour" (up_to_date_in reads cancelled_at,
     # year and paid_on; the panel shows paid_on and amount).
-    payments = list(
-        DuesPayment.objects.valid()
-        .filter(member_id=member.pk, year__in=up_to_date_years(today))
-        .values_list("pk", "year", "paid_on", "amount", "cancelled_at", named=True)
-    )
+    payments = dues_payments(member.pk, up_to_date_years(today))
     payment = min((p for p in payments if p.year == today.year), key=lambda p: p.pk, default=None)
     return {
         "member": member,
@@ -57,6 +59,40 @@ def member_home(request) -> dict | None:
         "is_up_to_date": up_to_date_in(payments, today),
         "section_url": reverse("organization:my_sections"),
     }
+
+
+#: The columns of the panel's dues read (:func:`dues_payments`), and its rows.
+DUES_FIELDS = ("pk", "year", "paid_on", "amount", "cancelled_at")
+DuesRow = namedtuple("DuesRow", DUES_FIELDS)
+
+
+def dues_queryset(member_id, years, using: str = "default"):
+    """The member's valid payments of ``years`` (the ORM read :func:`dues_payments`
+    compiles once: ``member_id`` and ``years`` may be :class:`~fede.core.statements.Slot`)."""
+    return (
+        DuesPayment.objects.using(using)
+        .valid()
+        .filter(member_id=member_id, year__in=years)
+        .values_list(*DUES_FIELDS)
+    )
+
+
+def dues_payments(member_id: int, years: list[int]) -> list[DuesRow]:
+    """:func:`dues_queryset`'s rows as ``values_list(..., named=True)`` gives them, from a
+    statement compiled once (fede.core.statements) per database and number of years: the
+    member and the years are given at execution."""
+    alias = router.db_for_read(DuesPayment)
+
+    def build():
+        return dues_queryset(
+            Slot("member", IntegerField()),
+            [Slot(f"year{i}", IntegerField()) for i in range(len(years))],
+            alias,
+        )
+
+    key = ("organization.home_dues", alias, len(years))
+    slots = {"member": member_id} | {f"year{i}": year for i, year in enumerate(years)}
+    return [DuesRow._make(row) for row in values(key, build, slots, alias)]
 
 
 def _officer_rows(section, today) -> list[tuple]:

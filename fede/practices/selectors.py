@@ -162,6 +162,23 @@ def highlighted_cards(actor, limit: int = 3) -> list[dict]:
     )
 
 
+#: What a line of the home page's panel prints (registry._home_highlighted).
+PANEL_FIELDS = ("pk", "title", "category")
+
+
+def highlighted_panel_rows(actor, limit: int = 4) -> list[tuple]:
+    """(pk, title, category) of the first ``limit`` :func:`highlighted_posts`: the same
+    visible posts as :func:`highlighted_cards`, kept like them a minute per scope
+    (:func:`visible_scope_key`, :data:`_SCOPE_LISTS`, forgotten when a post or a unit
+    changes)."""
+    return list(
+        _SCOPE_LISTS.get(
+            ("home_highlighted", limit, visible_scope_key(actor)),
+            lambda: tuple(highlighted_posts(actor).values_list(*PANEL_FIELDS)[:limit]),
+        )
+    )
+
+
 def search_posts(actor, text: str):
     """Posts of ``actor``'s scope matching ``text``, best first (see search.py)."""
     hidden = Q(hidden_at__isnull=True)
