@@ -1,10 +1,22 @@
 """What the events app declares to core: capabilities and grants, menu, home card, public
 URLs and the action codes of its trails."""
 
+import datetime
+from typing import NamedTuple
+
 from django.utils.translation import gettext_lazy as _
 
 from fede.core.registry import AppDeclaration, HomeCard, HomePanel, Link, register
 from fede.organization.models import Role
+
+
+class _Shown(NamedTuple):
+    """An event as a line of the home panel shows it (what ``event_url_maker`` reads)."""
+
+    pk: int
+    title: str
+    slug: str
+    start: datetime.datetime
 
 
 def _home_events(request):
@@ -12,49 +24,27 @@ def _home_events(request):
     from django.urls import reverse
     from django.utils import formats, timezone
 
-    from .models import Event
-    from .selectors import (
-        audience_member,
-        event_url_maker,
-        my_registrations,
-        own_section_visibility_q,
-    )
+    from .selectors import audience_member, event_url_maker, home_meetings, home_registrations
 
     member = audience_member(request.user)
     if member is None:
         return None
     now = timezone.now()
     # A line shows the title, the start and the link: no other column, no join (the
-    # planning of the joins cost more than reading these few rows).
-    shown = ("title", "slug", "start")
-    # What the user may see among the section's published events (``visibility_q`` for
-    # that case: drafts and cancelled events are left out below).
-    meetings = list(
-        Event.objects.filter(organiser=member.section)
-        .filter(own_section_visibility_q(request.user, member))
-        .ending_after(now)
-        .exclude(status__in=[Event.Status.CANCELLED, "draft"])
-        .only(*shown)
-        .order_by("start", "pk")[:3]
-    )
+    # planning of the joins cost more than reading these few rows). Both reads are
+    # statements compiled once (selectors.home_meetings, home_registrations).
+    meetings = home_meetings(request.user, member, now)
     # Only the next five registrations (not the whole history "Mes événements" shows).
-    registered = [
-        r.event
-        for r in my_registrations(member)
-        .select_related(None)
-        .select_related("event")
-        .only("event", *(f"event__{name}" for name in shown))
-        .filter(event__end__gte=now)
-        .order_by("event__start", "pk")[:5]
-    ]
+    registered = home_registrations(member, now)
+    registered_ids = {row[0] for row in registered}
     lines, seen = [], set()
     url = event_url_maker()
-    for event in [*meetings, *registered]:
+    for event in map(_Shown._make, [*meetings, *registered]):
         if event.pk in seen:
             continue
         seen.add(event.pk)
         when = formats.date_format(timezone.localtime(event.start), "l j F Y, H\\hi")
-        registered_label = _("inscrit·e") if event in registered else ""
+        registered_label = _("inscrit·e") if event.pk in registered_ids else ""
         lines.append(
             {
                 "text": event.title,

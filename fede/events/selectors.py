@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import connection, connections
+from django.db import connection, connections, router
 from django.db.models import (
     BooleanField,
     CharField,
@@ -44,6 +44,7 @@ from fede.core.access import get_in_scope_or_404
 from fede.core.lists import Page, page_number
 from fede.core.memo import TimedCache
 from fede.core.statements import Slot, bind, compiled, where_of
+from fede.core.statements import values as compiled_values
 from fede.organization.models import Member, Territory, Unit
 from fede.organization.roles import grant_paths, units_q
 from fede.organization.selectors import member_of_user
@@ -135,11 +136,30 @@ def own_section_visibility_q(user, member: Member) -> Q:
     its own ancestors (so "unit members" events are seen), and the user manages it or
     not (then they see every published event of it). Same rows, a much smaller query to
     build."""
+    return own_section_rule_q(own_section_rule(user, member), member)
+
+
+def own_section_rule(user, member: Member) -> str:
+    """Which condition :func:`own_section_visibility_q` is for ``user``: ``"public"`` (not
+    logged in, or inactive), ``"all"`` (superuser, or organiser of the member's section)
+    or ``"member"`` (the others: the condition then depends on the member alone, for the
+    invitations). With the member given as a ``Slot``, this is everything the condition's
+    SQL depends on (the key of a statement compiled once: :func:`home_meetings`)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Q(visibility=Event.Visibility.PUBLIC)
+        return "public"
     if user.is_superuser or any(
         member.section.path.startswith(path) for path in grant_paths(user, "events.manage")
     ):
+        return "all"
+    return "member"
+
+
+def own_section_rule_q(rule: str, member) -> Q:
+    """The condition :func:`own_section_rule` names; ``member``: the member, or an
+    expression giving their id (a ``Slot``), read by the ``"member"`` rule only."""
+    if rule == "public":
+        return Q(visibility=Event.Visibility.PUBLIC)
+    if rule == "all":
         return Q()
     invited = Invitation.objects.filter(event=OuterRef("pk"), member=member)
     return Q(
@@ -1026,6 +1046,54 @@ def my_registrations(member: Member) -> QuerySet[Registration]:
             "event__booking__room__venue",
         )
     )
+
+
+#: What a line of the home panel shows of an event: (pk, title, slug, start).
+HOME_EVENT_COLUMNS = ("pk", "title", "slug", "start")
+
+
+def home_meetings(user, member: Member, now) -> list[tuple]:
+    """(pk, title, slug, start) of the next three events of the member's section that
+    ``user`` may see (:func:`own_section_visibility_q`), neither cancelled nor drafts, ending
+    at or after ``now``: the home panel's meetings. One statement compiled once per
+    database and :func:`own_section_rule` (fede.core.statements); the section, the member
+    and the instant are given at execution."""
+    alias = router.db_for_read(Event)
+    rule = own_section_rule(user, member)
+
+    def build():
+        return (
+            Event.objects.using(alias)
+            .filter(organiser_id=Slot("section", IntegerField()))
+            .filter(own_section_rule_q(rule, Slot("member", IntegerField())))
+            .ending_after(Slot("now"))
+            .exclude(status__in=[Event.Status.CANCELLED, "draft"])
+            .order_by("start", "pk")
+            .values_list(*HOME_EVENT_COLUMNS)[:3]
+        )
+
+    slots = {"section": member.section_id, "member": member.pk, "now": now}
+    return compiled_values(("events.home_meetings", alias, rule), build, slots, alias)
+
+
+def home_registrations(member: Member, now) -> list[tuple]:
+    """(pk, title, slug, start) of the events of the member's next five registrations
+    (:func:`my_registrations` whose event ends at or after ``now``): the home panel's. One
+    statement compiled once per database (fede.core.statements); the member and the
+    instant are given at execution."""
+    alias = router.db_for_read(Registration)
+
+    def build():
+        return (
+            my_registrations(Slot("member", IntegerField()))
+            .using(alias)
+            .filter(event__end__gte=Slot("now"))
+            .order_by("event__start", "pk")
+            .values_list(*(f"event__{name}" for name in HOME_EVENT_COLUMNS))[:5]
+        )
+
+    slots = {"member": member.pk, "now": now}
+    return compiled_values(("events.home_registrations", alias), build, slots, alias)
 
 
 def my_events(member: Member | None, *, now=None) -> dict[str, list[Registration]]:

@@ -8,7 +8,8 @@ import re
 import statistics
 from collections import defaultdict
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.db import router
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from fede.core.lists import PK_MARK
+from fede.core.statements import Slot
+from fede.core.statements import values as compiled_values
 from fede.organization.models import Mandate, Role, Unit
 from fede.organization.roles import grant_paths, units_q
 
@@ -186,6 +189,23 @@ def my_tasks(user, *, done: bool = False):
         .only("title", "due_date", "status", "run__title", "run__section__name")
         .order_by("-due_date" if done else "due_date", "pk")
     )
+
+
+def home_tasks(user) -> list[tuple]:
+    """(pk, title, due date, section name) of the first five of :func:`my_tasks` (open,
+    the most urgent first): the home panel's lines. One statement compiled once per
+    database (fede.core.statements); the user is given at execution."""
+    alias = router.db_for_read(Task)
+
+    def build():
+        return (
+            my_tasks(Slot("user", IntegerField()))
+            .using(alias)
+            .select_related(None)
+            .values_list("pk", "title", "due_date", "run__section__name")[:5]
+        )
+
+    return compiled_values(("kits.home_tasks", alias), build, {"user": user.pk}, alias)
 
 
 #: The badge class of each task status (``kits/includes/task_status.html``).
