@@ -20,12 +20,10 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
     Value,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -467,37 +465,51 @@ def transfers_visible_to(user, capability: str = "transfers.approve") -> QuerySe
     )
 
 
+#: What the member file reads of each payment (member_history).
+_PAYMENT_FIELDS = (
+    "member_id",
+    "year",
+    "amount",
+    "paid_on",
+    "method",
+    "cancelled_at",
+    "cancel_reason",
+    "recorded_by__email",
+)
+
+
 def member_history(member: Member) -> dict[str, list]:
     """Dues (with their corrections), transfers and offices of a member, newest first
     (three queries at most, one more when a payment was corrected). The users and units joined are
     read for what the file prints (an email, a name), not as full rows; a transfer's own
     unit stays whole (the rights on it are read from it)."""
-    payments = list(
-        member.payments.select_related("recorded_by")
-        .only(
-            "member_id",
-            "year",
-            "amount",
-            "paid_on",
-            "method",
-            "cancelled_at",
-            "cancel_reason",
-            "recorded_by__email",
+    alias = router.db_for_read(DuesPayment)
+
+    def build():
+        return (
+            DuesPayment.objects.using(alias)
+            .filter(member_id=Slot("member", IntegerField()))
+            .select_related("recorded_by")
+            .only(*_PAYMENT_FIELDS)
+            .annotate(has_corrections=Exists(DuesCorrection.objects.filter(payment=OuterRef("pk"))))
+            .order_by("-year", "cancelled_at", "-pk")
         )
-        .annotate(has_corrections=Exists(DuesCorrection.objects.filter(payment=OuterRef("pk"))))
-        .order_by("-year", "cancelled_at", "-pk")
+
+    # Compiled once (fede.core.statements): the member is given at execution.
+    payments = instances(
+        ("organization.member_payments", alias), build, {"member": member.pk}, alias
     )
-    # ``payment.corrections.all`` reads what is prefetched here: the corrections of the
-    # payments the query above says were corrected, none (no query) for the others.
-    corrections = DuesCorrection.objects.only("payment_id", "created_at", "changes", "reason")
-    corrected = [p for p in payments if p.has_corrections]
+    # ``payment.correction_list``: the corrections of the payments the query above says
+    # were corrected (one query), none (no query) for the others.
+    corrected = {p.pk: p for p in payments if p.has_corrections}
+    for payment in payments:
+        DuesPayment.member.field.set_cached_value(payment, member)
+        payment.correction_list = []
     if corrected:
-        prefetch_related_objects(corrected, Prefetch("corrections", corrections))
-    if len(corrected) < len(payments):
-        prefetch_related_objects(
-            [p for p in payments if not p.has_corrections],
-            Prefetch("corrections", corrections.none()),
-        )
+        for correction in DuesCorrection.objects.filter(payment_id__in=list(corrected)).only(
+            "payment_id", "created_at", "changes", "reason"
+        ):
+            corrected[correction.payment_id].correction_list.append(correction)
     # A member read with ``has_transfers``/``has_mandates`` (the file page) skips the
     # query of a list known to be empty.
     transfers = (

@@ -35,6 +35,7 @@ from fede.core.lists import (
     page_number,
     paginate,
     render_partial,
+    with_row_links,
     with_row_urls,
 )
 from fede.core.models import AccessLog, AuditEntry
@@ -562,6 +563,15 @@ def member_detail(request, member):
         obj=member,
     )
     history = selectors.member_history(member)
+    # The actions of each payment's row, each URL resolved once for the whole table.
+    with_row_links(
+        history["payments"],
+        {
+            "receipt_url": "organization:dues_receipt",
+            "correct_url": "organization:dues_correct",
+            "cancel_url": "organization:dues_cancel",
+        },
+    )
     open_transfer = next(
         (t for t in history["transfers"] if t.status == Transfer.Status.REQUESTED), None
     )

@@ -385,3 +385,68 @@ def test_section_pages_fetch_their_unit_compiled_once_as_get_in_scope(paris):
     for build, capability in ((_units, "members.view"), (_units_with_place, "section.view")):
         outcomes = check_compiled_fetch(build, capability, readers, units, shown)
         assert outcomes == {"found", "404"}
+
+
+def test_member_history_reads_the_payments_the_orm_reads(paris):
+    """member_history's payments (compiled once, the member given at execution): the
+    same payments, columns, order, who recorded them and corrections as the ORM's read,
+    for two members one of whom has a corrected and a cancelled payment; a third member
+    without payments gets none."""
+    import datetime
+    from decimal import Decimal
+
+    from fede.organization import selectors, services
+    from fede.organization.models import DuesPayment
+
+    from .screens import paid
+
+    treasurer = paris.user("treasurer")
+    first, second = MemberFactory(section=paris.s11), MemberFactory(section=paris.s11)
+    corrected = services.dues_record(
+        actor=treasurer,
+        member=first,
+        year=2024,
+        amount=Decimal("20.00"),
+        paid_on=datetime.date(2024, 3, 1),
+        method="cash",
+    )
+    services.dues_correct(
+        actor=treasurer, payment=corrected, reason="Erreur de montant", amount=Decimal("25.00")
+    )
+    services.dues_correct(
+        actor=treasurer, payment=corrected, reason="Encore", amount=Decimal("30.00")
+    )
+    cancelled = paid(first, 2025)
+    services.dues_cancel(actor=treasurer, payment=cancelled, reason="Doublon")
+    paid(first, 2025)
+    paid(second, 2023)
+
+    def shown(payment):
+        email = payment.recorded_by.email if payment.recorded_by_id else None
+        return (
+            payment.pk,
+            payment.year,
+            payment.amount,
+            payment.paid_on,
+            payment.method,
+            payment.cancelled_at,
+            payment.cancel_reason,
+            email,
+        )
+
+    for member in (first, second, MemberFactory(section=paris.s15)):
+        got = selectors.member_history(member)["payments"]
+        expected = list(
+            DuesPayment.objects.filter(member=member)
+            .select_related("recorded_by")
+            .order_by("-year", "cancelled_at", "-pk")
+        )
+        assert [shown(p) for p in got] == [shown(p) for p in expected]
+        assert [[c.reason for c in p.correction_list] for p in got] == [
+            [c.reason for c in p.corrections.order_by("created_at", "pk")] for p in expected
+        ]
+        assert all(p.member is member for p in got)
+    assert [c.reason for c in selectors.member_history(first)["payments"][2].correction_list] == [
+        "Erreur de montant",
+        "Encore",
+    ]
