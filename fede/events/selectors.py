@@ -479,7 +479,7 @@ AGENDA_SQL = (
     "{mine}, "
     '"ev_unit"."name", "ev_booking"."room_id", "ev_room"."name", "ev_room"."venue_id", '
     '"ev_venue"."name", "ev_venue"."address", "ev_venue"."postal_code", '
-    "(SELECT COUNT(*) FROM {from} WHERE {where}) "
+    '(SELECT COUNT(*) FROM (SELECT 1 FROM {from} WHERE {where} LIMIT %s) "ev_capped") '
     "FROM {from} "
     'INNER JOIN "organization_unit" "ev_unit" ON "ev_unit"."id" = "events_event"."organiser_id" '
     'LEFT OUTER JOIN "rooms_booking" "ev_booking" '
@@ -527,12 +527,28 @@ def _converters(fields, db: str) -> list[tuple[int, list, object]]:
     return found
 
 
-def agenda_page(user, filters: AgendaFilters, page_param, *, per_page: int, now=None) -> Page:
+#: The agenda counts its events up to this many (then "plus de 1 000 événements"): the
+#: national agenda of a member holds some 15,000 upcoming events, and counting them all
+#: cost more than reading the page.
+AGENDA_COUNT_CAP = 1000
+
+
+def agenda_page(
+    user,
+    filters: AgendaFilters,
+    page_param,
+    *,
+    per_page: int,
+    now=None,
+    count_cap: int = AGENDA_COUNT_CAP,
+) -> Page:
     """``paginate(agenda_events(user, filters, now=now), page_param, per_page=per_page)``:
     the same rows (with ``organiser``, ``booking.room.venue``, ``confirmed_count`` and
     ``my_status``) and count, in one statement written around SQL compiled once
     (``listed_where``, ``_scope``), instead of building and compiling two ORM queries on
-    every request."""
+    every request. Beyond ``count_cap`` events the count is not computed
+    (``page.count`` None, ``page.extra["count_over"]`` the cap): the pages then go on
+    from one to the next, without a last page."""
     from fede.rooms.models import Booking, Room, Venue
 
     db = Event.objects.db
@@ -554,6 +570,7 @@ def agenda_page(user, filters: AgendaFilters, page_param, *, per_page: int, now=
         Registration.Status.CONFIRMED.value,
         *([] if member is None else [member.pk]),
         *scope_params,
+        count_cap + 1,
         *scope_params,
     ]
     converters = _converters(fields, db)
@@ -618,13 +635,17 @@ def agenda_page(user, filters: AgendaFilters, page_param, *, per_page: int, now=
             if number > last:
                 number = last
                 rows, _total = rows_at(number)
-    return Page(
+    page = Page(
         object_list=rows[:per_page],
         number=number,
         per_page=per_page,
         has_next=len(rows) > per_page,
         count=total,
     )
+    if total is not None and total > count_cap:
+        page.count = None
+        page.extra["count_over"] = count_cap
+    return page
 
 
 def listing_rows(events: list[Event]) -> list[Event]:

@@ -333,3 +333,29 @@ def test_month_grid_days_follow_the_local_calendar_across_a_clock_change(
     assert got == _expected_month(AnonymousUser(), AgendaFilters(), year, month, per_day=1)
     assert got[datetime.date(year, month, change)][1] == 1
     assert got[datetime.date(year, month, 1)][1] == 1
+
+
+def test_agenda_page_counts_up_to_its_cap(world, member_user, client):
+    """Beyond the cap the count is not computed: no count, "plus de" the cap, the pages
+    still go on one by one with the same rows; at or under the cap the count is exact."""
+    user = fresh(member_user)
+    exact = selectors.agenda_page(user, AgendaFilters(), None, per_page=3)
+    assert exact.count > 4 and "count_over" not in exact.extra
+    at_cap = selectors.agenda_page(user, AgendaFilters(), None, per_page=3, count_cap=exact.count)
+    assert at_cap.count == exact.count
+    capped = selectors.agenda_page(user, AgendaFilters(), "2", per_page=3, count_cap=4)
+    assert capped.count is None and capped.extra["count_over"] == 4
+    assert capped.num_pages is None and capped.has_next
+    second = selectors.agenda_page(user, AgendaFilters(), "2", per_page=3)
+    assert [e.pk for e in capped.object_list] == [e.pk for e in second.object_list]
+
+
+def test_the_agenda_says_more_than_the_cap(world, member_user, client, monkeypatch):
+    from django.urls import reverse
+
+    monkeypatch.setattr(selectors.agenda_page, "__kwdefaults__", {"now": None, "count_cap": 4})
+    monkeypatch.setattr("fede.events.views.PAGE_SIZE", 3)
+    client.force_login(member_user)
+    html = client.get(reverse("events:agenda")).content.decode()
+    assert "Plus de 4 événements" in html
+    assert "Suivante" in html and "Dernière" not in html and "Page 1 sur" not in html
