@@ -163,12 +163,14 @@ def _cursor(connection):
     return connection.make_cursor(raw)
 
 
-def _execute(key: tuple, build: Callable, slots: dict, using: str) -> tuple[_Compiled | None, list]:
+def _execute(
+    key: tuple, build: Callable, slots: dict, using: str, prepared: bool = True
+) -> tuple[_Compiled | None, list]:
     statement = compiled(key, lambda: _compile(build()))
     if statement is None:
         return None, []
     connection = connections[using]
-    with _cursor(connection) as cursor:
+    with _cursor(connection) if prepared else connection.cursor() as cursor:
         cursor.execute(statement.sql, bind(statement.params, slots, using))
         rows = cursor.fetchall()
     if statement.converted:
@@ -179,17 +181,24 @@ def _execute(key: tuple, build: Callable, slots: dict, using: str) -> tuple[_Com
     return statement, rows
 
 
-def values(key: tuple, build: Callable, slots: dict, using: str = "default") -> list[tuple]:
+def values(
+    key: tuple, build: Callable, slots: dict, using: str = "default", *, prepared: bool = True
+) -> list[tuple]:
     """The rows of the ``values_list`` queryset ``build()`` returns (compiled once per
-    ``key``; its :class:`Slot` given by ``slots``), as tuples converted as the ORM does."""
-    return _execute(key, build, slots, using)[1]
+    ``key``; its :class:`Slot` given by ``slots``), as tuples converted as the ORM does.
+    ``prepared=False``: run without preparing it on PostgreSQL (see :func:`_cursor`), for a
+    statement whose best plan depends on its values."""
+    return _execute(key, build, slots, using, prepared)[1]
 
 
-def instances(key: tuple, build: Callable, slots: dict, using: str = "default") -> list:
+def instances(
+    key: tuple, build: Callable, slots: dict, using: str = "default", *, prepared: bool = True
+) -> list:
     """The model instances of the queryset ``build()`` returns (compiled once per ``key``;
     its :class:`Slot` given by ``slots``): the same objects the queryset builds, with their
-    ``select_related`` objects and annotations, for the statement's cost alone."""
-    statement, rows = _execute(key, build, slots, using)
+    ``select_related`` objects and annotations, for the statement's cost alone.
+    ``prepared``: as for :func:`values`."""
+    statement, rows = _execute(key, build, slots, using, prepared)
     if not rows:
         return []
     info, select = statement.klass_info, statement.select

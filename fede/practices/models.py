@@ -95,10 +95,21 @@ class PostQuerySet(models.QuerySet):
         moderators of their federation."""
         if is_system(actor):
             return self
+        return self.filter(federation_q(actor)).filter(self._hidden_q(actor))
+
+    def scope_q(self, actor, capability: str = VIEW) -> Q:
+        """:meth:`in_scope`'s condition as one ``Q`` (the same rows; the key of a
+        statement compiled once, see selectors.search_page)."""
+        if is_system(actor):
+            return Q()
+        return federation_q(actor) & self._hidden_q(actor)
+
+    @staticmethod
+    def _hidden_q(actor) -> Q:
         moderated = Q(pk__in=[])
         for path in grant_paths(actor, MODERATE):
             moderated |= Q(federation__path__startswith=path)
-        return self.filter(federation_q(actor)).filter(Q(hidden_at__isnull=True) | moderated)
+        return Q(hidden_at__isnull=True) | moderated
 
 
 class Post(TimeStampedModel):

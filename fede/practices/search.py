@@ -159,19 +159,7 @@ def search(queryset, text: str):
     if not text:
         return queryset.none()
     if is_postgresql():
-        query = SearchQuery(text, config=CONFIG, search_type="websearch")
-        options = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
-        return (
-            queryset.filter(search_vector=query)
-            .annotate(
-                rank=SearchRank(F("search_vector"), query),
-                title_snippet=SearchHeadline("title", query, highlight_all=True, **options),
-                body_snippet=SearchHeadline(
-                    "body", query, max_words=40, min_words=20, max_fragments=2, **options
-                ),
-            )
-            .order_by("-rank", "-last_activity_at", "-pk")
-        )
+        return ranked(queryset, text)
     stems = query_stems(text)
     if not stems:
         return queryset.none()
@@ -187,6 +175,24 @@ def search(queryset, text: str):
     return (
         queryset.filter(condition)
         .annotate(rank=score, title_snippet=F("title"), body_snippet=Value(""))
+        .order_by("-rank", "-last_activity_at", "-pk")
+    )
+
+
+def ranked(queryset, text):
+    """PostgreSQL's full-text :func:`search` of ``text`` (a string, or an expression giving
+    it: a statement compiled once)."""
+    query = SearchQuery(text, config=CONFIG, search_type="websearch")
+    options = {"config": CONFIG, "start_sel": START, "stop_sel": STOP}
+    return (
+        queryset.filter(search_vector=query)
+        .annotate(
+            rank=SearchRank(F("search_vector"), query),
+            title_snippet=SearchHeadline("title", query, highlight_all=True, **options),
+            body_snippet=SearchHeadline(
+                "body", query, max_words=40, min_words=20, max_fragments=2, **options
+            ),
+        )
         .order_by("-rank", "-last_activity_at", "-pk")
     )
 

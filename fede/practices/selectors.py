@@ -7,6 +7,7 @@ from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     F,
@@ -20,8 +21,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from fede.core.access import is_system
+from fede.core.lists import Page, page_number, paginate
 from fede.core.memo import TimedCache
-from fede.core.statements import Slot, bind, compiled, sql_of
+from fede.core.statements import Slot, bind, compiled, instances, sql_of
 from fede.kits.models import Kit, KitVersion
 from fede.organization.models import Mandate, Unit
 from fede.organization.roles import grant_paths
@@ -59,9 +61,14 @@ def _count(model, **filters):
 
 def with_figures(queryset, actor):
     """Votes, visible answers, and whether ``actor`` voted: in the same query."""
+    return _with_figures(queryset, getattr(actor, "pk", None))
+
+
+def _with_figures(queryset, voter):
+    """:func:`with_figures` for the user id ``voter`` (or a Slot giving it; None: nobody)."""
     voted = (
-        Exists(Vote.objects.filter(post=OuterRef("pk"), user=actor))
-        if getattr(actor, "pk", None)
+        Exists(Vote.objects.filter(post=OuterRef("pk"), user_id=voter))
+        if voter is not None
         else Value(False, output_field=BooleanField())
     )
     return queryset.annotate(
@@ -192,6 +199,46 @@ def search_posts(actor, text: str):
         .only(*fields)
     )
     return with_figures(fulltext.search(qs, text), actor)
+
+
+def search_page(actor, text: str, page_param, *, per_page: int) -> Page:
+    """``paginate(search_posts(actor, text), page_param, per_page=per_page, count=False)``:
+    on PostgreSQL the same posts, snippets and figures from a statement compiled once
+    (fede.core.statements) per reader's scope (the ``Q`` itself), voter or not and page;
+    the words and the voter are given at execution, the plan made for them (not
+    prepared)."""
+    if not fulltext.is_postgresql():
+        return paginate(search_posts(actor, text), page_param, per_page=per_page, count=False)
+    text = (text or "").strip()[:200]
+    number = page_number(page_param)
+    if not text:
+        return Page(object_list=[], number=number, per_page=per_page, has_next=False)
+    alias = router.db_for_read(Post)
+    scope = Post.objects.all().scope_q(actor)
+    voter = getattr(actor, "pk", None)
+    offset = (number - 1) * per_page
+
+    def build():
+        posts = (
+            Post.objects.using(alias)
+            .filter(scope)
+            .filter(hidden_at__isnull=True)
+            .select_related("author__member", "author_unit")
+            .only(*LIST_ROW_FIELDS)
+        )
+        posts = fulltext.ranked(posts, Slot("text", CharField()))
+        posts = _with_figures(posts, None if voter is None else Slot("user", IntegerField()))
+        return posts[offset : offset + per_page + 1]
+
+    key = ("practices.search_page", alias, scope, voter is not None, offset, per_page)
+    # Not prepared: a generic plan computed the snippets of every match (twice slower).
+    rows = instances(key, build, {"text": text, "user": voter}, alias, prepared=False)
+    return Page(
+        object_list=rows[:per_page],
+        number=number,
+        per_page=per_page,
+        has_next=len(rows) > per_page,
+    )
 
 
 def detail_queryset():

@@ -284,11 +284,8 @@ def search(request):
     query = request.GET.get("q", "").strip()[:200]
     page = None
     if query:
-        page = paginate(
-            selectors.search_posts(request.user, query),
-            request.GET.get("page"),
-            per_page=PAGE_SIZE,
-            count=False,
+        page = selectors.search_page(
+            request.user, query, request.GET.get("page"), per_page=PAGE_SIZE
         )
         fulltext.decorate(page.object_list, query)
     return render_partial(
