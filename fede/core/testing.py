@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from django.http import Http404
@@ -38,3 +39,19 @@ def check_compiled_fetch(
             assert shown(got) == shown(expected), (reader, obj)
             outcomes.add("found")
     return outcomes
+
+
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"|"X-CSRFToken": "[^"]*"')
+
+
+def without_csrf(html: str) -> str:
+    """A page's HTML without its CSRF tokens (they change from one rendering to the
+    next): to compare two renderings of the same page."""
+    return _CSRF.sub("", html)
+
+
+def mail_parts(message) -> tuple[str, str]:
+    """The text body and the one HTML alternative of a message (both must exist)."""
+    [(html, mimetype)] = message.alternatives
+    assert mimetype == "text/html"
+    return message.body, html

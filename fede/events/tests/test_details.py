@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from fede.core.testing import mail_parts as parts
 from fede.events import mail as event_mail
 from fede.events import services
 from fede.events.forms import EventForm, InvitationForm
@@ -32,13 +33,6 @@ START = datetime.datetime(2026, 12, 3, 19, 0, tzinfo=PARIS)
 #: Pinned query counts of the pages whose unit lists this module checks.
 QUERIES_EVENT_FORM = 6
 QUERIES_INVITATIONS = 7
-
-
-def parts(message) -> tuple[str, str]:
-    """The text body and the HTML alternative of a message (both must exist)."""
-    [(html, mimetype)] = message.alternatives
-    assert mimetype == "text/html"
-    return message.body, html
 
 
 def visible_text(html: str) -> str:

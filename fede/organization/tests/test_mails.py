@@ -11,6 +11,7 @@ from django.core import mail
 
 from fede.core.access import SYSTEM
 from fede.core.models import AuditEntry, OutgoingMail
+from fede.core.testing import mail_parts as parts
 from fede.organization import invitations
 
 from .factories import MemberFactory, UserFactory, make_federation, make_section
@@ -21,13 +22,6 @@ NAME = "Zoé <b>&"
 NAME_HTML = "Zoé &lt;b&gt;&amp;"
 SECTION = "Paris 11 <b>& Roquette"
 SECTION_HTML = "Paris 11 &lt;b&gt;&amp; Roquette"
-
-
-def parts(message) -> tuple[str, str]:
-    """The text body and the one HTML alternative of a sent message."""
-    [(html, mimetype)] = message.alternatives
-    assert mimetype == "text/html"
-    return message.body, html
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 
+from fede.core.testing import mail_parts as parts
 from fede.kits.tests.factories import SMALL_KIT, make_kit
 from fede.practices import services
 
@@ -17,13 +18,6 @@ NAME = "Zoé <b>&"
 NAME_HTML = "Zoé &lt;b&gt;&amp;"
 TITLE = "Réserver <b>& payer"
 TITLE_HTML = "Réserver &lt;b&gt;&amp; payer"
-
-
-def parts(message) -> tuple[str, str]:
-    """The text body and the one HTML alternative of a sent message."""
-    [(html, mimetype)] = message.alternatives
-    assert mimetype == "text/html"
-    return message.body, html
 
 
 def check_escaping(text: str, html: str) -> None:

@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
+from fede.core.testing import mail_parts as parts
 from fede.rooms import services, slots
 from fede.rooms.models import OpeningHours
 from fede.rooms.tests.factories import RoomFactory, VenueFactory, make_booking, open_every_day, slot
@@ -25,12 +26,6 @@ THURSDAY = datetime.date(2026, 12, 3)
 def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-def parts(message) -> tuple[str, str]:
-    [(html, mimetype)] = message.alternatives
-    assert mimetype == "text/html"
-    return message.body, html
 
 
 def shown(html: str) -> str:
