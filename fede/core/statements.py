@@ -141,7 +141,7 @@ def _compile(queryset) -> _Compiled | None:
     )
 
 
-def _cursor(connection):
+def prepared_cursor(connection):
     """A cursor that sends the values apart from the SQL on PostgreSQL (psycopg 3).
 
     A statement compiled once then has the same text on every call, and psycopg prepares
@@ -170,7 +170,7 @@ def _execute(
     if statement is None:
         return None, []
     connection = connections[using]
-    with _cursor(connection) if prepared else connection.cursor() as cursor:
+    with prepared_cursor(connection) if prepared else connection.cursor() as cursor:
         cursor.execute(statement.sql, bind(statement.params, slots, using))
         rows = cursor.fetchall()
     if statement.converted:
@@ -186,7 +186,7 @@ def values(
 ) -> list[tuple]:
     """The rows of the ``values_list`` queryset ``build()`` returns (compiled once per
     ``key``; its :class:`Slot` given by ``slots``), as tuples converted as the ORM does.
-    ``prepared=False``: run without preparing it on PostgreSQL (see :func:`_cursor`), for a
+    ``prepared=False``: run without preparing it on PostgreSQL (see :func:`prepared_cursor`), for a
     statement whose best plan depends on its values."""
     return _execute(key, build, slots, using, prepared)[1]
 
