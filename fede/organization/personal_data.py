@@ -132,6 +132,9 @@ def _own_data(member: Member, user) -> dict[str, Any]:
                 "amount": str(p.amount),
                 "paid_on": _date(p.paid_on),
                 "method": str(p.get_method_display()),
+                # A payment recorded by mistake stays, marked: it never counted.
+                "cancelled_at": _date(p.cancelled_at),
+                "cancel_reason": p.cancel_reason if p.cancelled_at else "",
             }
             for p in sorted(member.payments.all(), key=lambda p: p.year, reverse=True)
         ],

@@ -379,3 +379,26 @@ def test_retention_period_is_configurable(former_members, settings):
     settings.FEDE_ANONYMISE_AFTER_YEARS = 10
 
     assert former_members_anonymise(actor=SYSTEM, dry_run=True) == 0
+
+
+def test_a_cancelled_payment_is_marked_in_my_data_and_its_download(client, member_user):
+    """A payment recorded by mistake and cancelled stays in the member's data, marked as
+    such (struck through on the page, its cancellation in the JSON): it never counted."""
+    from fede.organization import services
+
+    member = member_user.member
+    payment = member.payments.get(amount=Decimal("30.00"))
+    treasurer = make_officer(member.section, "section_treasurer")
+    services.dues_cancel(actor=treasurer, payment=payment, reason="Saisie en double")
+    client.force_login(member_user)
+
+    page = client.get(MY_DATA).content.decode()
+    assert "<del>30,00 €</del>" in page and "annulée le" in page
+    assert "<del>45,00 €</del>" not in page
+
+    data = json.loads(client.get(MY_JSON).content)
+    by_amount = {d["amount"]: d for d in data["dues"]}
+    payment.refresh_from_db()
+    assert by_amount["30.00"]["cancelled_at"] == payment.cancelled_at.isoformat()
+    assert by_amount["30.00"]["cancel_reason"] == "Saisie en double"
+    assert by_amount["45.00"]["cancelled_at"] is None and by_amount["45.00"]["cancel_reason"] == ""
