@@ -13,7 +13,6 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -546,7 +545,6 @@ def vote_code_send(*, actor, ballot: Ballot, now: datetime.datetime | None = Non
         {"title": ballot.title, "round": round_.number, "code": code},
         [email],
     )
-    message.from_email = settings.DEFAULT_FROM_EMAIL
     outbox_send(message)
     audit(
         actor=actor,

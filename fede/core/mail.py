@@ -58,10 +58,11 @@ def render_mail(template: str, context: dict) -> tuple[str, str]:
     return text, html
 
 
-def mail_message(subject: str, template: str, context: dict, to: list[str]):
-    """A message with its text body and its HTML alternative, ready for :func:`outbox_send`."""
+def mail_message(subject: str, template: str, context: dict, to: list[str], *, reply_to=()):
+    """A message with its text body and its HTML alternative, ready for :func:`outbox_send`
+    (sent from ``DEFAULT_FROM_EMAIL``; answers go to ``reply_to`` when given)."""
     text, html = render_mail(template, {**context, "subject": subject})
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, reply_to=list(reply_to))
     message.attach_alternative(html, "text/html")
     return message
 

@@ -108,10 +108,16 @@ def _send_invitation_mail(invitation: MemberInvitation) -> None:
         "brand_color": settings.FEDE_BRAND_COLOR,
     }
     subject = _("[%(site)s] Activez votre espace adhérent·e") % {"site": settings.FEDE_SITE_NAME}
-    message = mail_message(subject, "organization/email/invitation.html", context, [member.email])
-    message.from_email = settings.DEFAULT_FROM_EMAIL
-    message.reply_to = [member.section.contact_email] if member.section.contact_email else []
-    outbox_send(message)
+    reply_to = [member.section.contact_email] if member.section.contact_email else []
+    outbox_send(
+        mail_message(
+            subject,
+            "organization/email/invitation.html",
+            context,
+            [member.email],
+            reply_to=reply_to,
+        )
+    )
 
 
 @transaction.atomic
@@ -312,15 +318,15 @@ def _tell_sections_ambiguous(members: list[Member]) -> None:
             "count": len(members),
             "site_name": settings.FEDE_SITE_NAME,
         }
-        message = mail_message(
-            _("[%(site)s] Un compte n'a pas pu être relié à une fiche")
-            % {"site": settings.FEDE_SITE_NAME},
-            "organization/email/link_ambiguous.html",
-            context,
-            to,
+        outbox_send(
+            mail_message(
+                _("[%(site)s] Un compte n'a pas pu être relié à une fiche")
+                % {"site": settings.FEDE_SITE_NAME},
+                "organization/email/link_ambiguous.html",
+                context,
+                to,
+            )
         )
-        message.from_email = settings.DEFAULT_FROM_EMAIL
-        outbox_send(message)
 
 
 def space_state(member: Member, *, now: datetime.datetime | None = None) -> dict:

@@ -93,23 +93,17 @@ class PostQuerySet(models.QuerySet):
     def in_scope(self, actor, capability: str = VIEW):
         """Posts of the federations ``actor`` takes part in; hidden posts only for the
         moderators of their federation."""
-        if is_system(actor):
-            return self
-        return self.filter(federation_q(actor)).filter(self._hidden_q(actor))
+        return self.filter(self.scope_q(actor, capability))
 
     def scope_q(self, actor, capability: str = VIEW) -> Q:
-        """:meth:`in_scope`'s condition as one ``Q`` (the same rows; the key of a
-        statement compiled once, see selectors.search_page)."""
+        """:meth:`in_scope`'s condition (the key of a statement compiled once, see
+        selectors.search_page)."""
         if is_system(actor):
             return Q()
-        return federation_q(actor) & self._hidden_q(actor)
-
-    @staticmethod
-    def _hidden_q(actor) -> Q:
         moderated = Q(pk__in=[])
         for path in grant_paths(actor, MODERATE):
             moderated |= Q(federation__path__startswith=path)
-        return Q(hidden_at__isnull=True) | moderated
+        return federation_q(actor) & (Q(hidden_at__isnull=True) | moderated)
 
 
 class Post(TimeStampedModel):

@@ -60,10 +60,11 @@ def _mail(*, subject: str, template: str, context: dict, to: list[str], reply_to
         "site_url": site_url("/"),
         **context,
     }
-    message = mail_message(f"[{settings.FEDE_SITE_NAME}] {subject}", template, context, list(to))
-    message.from_email = settings.DEFAULT_FROM_EMAIL
-    message.reply_to = list(reply_to)
-    outbox_send(message)
+    outbox_send(
+        mail_message(
+            f"[{settings.FEDE_SITE_NAME}] {subject}", template, context, list(to), reply_to=reply_to
+        )
+    )
 
 
 # --- News and pages -----------------------------------------------------------------------
